@@ -1,0 +1,79 @@
+using System.Text;
+
+namespace GraphAuthResilience;
+
+/// <summary>Decodes base64 in every form Graph and Entra ID use: standard or url-safe, padded or not.</summary>
+internal static class Base64UrlText
+{
+    /// <summary>Decodes <paramref name="value"/> as base64 (standard or url-safe, padding optional).</summary>
+    /// <returns>The bytes, or <see langword="null"/> when the value is not base64.</returns>
+    public static byte[]? TryDecode(ReadOnlySpan<char> value)
+    {
+        value = value.Trim();
+        while (!value.IsEmpty && value[^1] == '=')
+        {
+            value = value[..^1];
+        }
+
+        if (value.IsEmpty || value.Length % 4 == 1)
+        {
+            return null;
+        }
+
+        // Normalise to the url-safe alphabet, unpadded: the BCL's Base64Url decoder on net9+, a padded
+        // standard decode on net8.
+        Span<char> chars = value.Length <= 1024 ? stackalloc char[value.Length] : new char[value.Length];
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            chars[i] = c switch
+            {
+                '+' => '-',
+                '/' => '_',
+                _ => c,
+            };
+        }
+
+#if NET9_0_OR_GREATER
+        if (!System.Buffers.Text.Base64Url.IsValid(chars, out var length))
+        {
+            return null;
+        }
+
+        var bytes = new byte[length];
+        return System.Buffers.Text.Base64Url.TryDecodeFromChars(chars, bytes, out var written) && written == length
+            ? bytes
+            : null;
+#else
+        var padded = new StringBuilder(chars.Length + 3);
+        foreach (var c in chars)
+        {
+            padded.Append(c switch { '-' => '+', '_' => '/', _ => c });
+        }
+
+        padded.Append('=', (4 - (chars.Length % 4)) % 4);
+        var buffer = new byte[(padded.Length / 4) * 3];
+        return Convert.TryFromBase64String(padded.ToString(), buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : null;
+#endif
+    }
+
+    /// <summary>Decodes base64 text into UTF-8 text.</summary>
+    /// <returns>The text, or <see langword="null"/> when the value is not base64 or not UTF-8.</returns>
+    public static string? TryDecodeUtf8(ReadOnlySpan<char> value)
+    {
+        var bytes = TryDecode(value);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+}

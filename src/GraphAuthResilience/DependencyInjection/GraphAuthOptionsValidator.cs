@@ -1,0 +1,65 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace GraphAuthResilience.DependencyInjection;
+
+/// <summary>Checks <see cref="GraphAuthOptions"/> at start; every message names the setting.</summary>
+internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IValidateOptions<GraphAuthOptions>
+{
+    internal static readonly TimeSpan MaxRefreshMargin = TimeSpan.FromHours(1);
+    internal const long MaxReplayBufferLimit = 100L * 1024 * 1024;
+
+    public ValidateOptionsResult Validate(string? name, GraphAuthOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        var prefix = $"GraphAuthOptions '{name}': ";
+
+        if (options.Scopes.Count == 0)
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.Scopes)} is empty; add at least one scope such as '{GraphAuthOptions.DefaultScope}'.");
+        }
+        else if (options.Scopes.Any(string.IsNullOrWhiteSpace))
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.Scopes)} contains an empty scope.");
+        }
+
+        if (options.AllowedHosts.Count == 0)
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} is empty; no request would ever get a token.");
+        }
+
+        foreach (var host in options.AllowedHosts)
+        {
+            if (string.IsNullOrWhiteSpace(host))
+            {
+                failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} contains an empty host.");
+            }
+            else if (host.Contains("://", StringComparison.Ordinal))
+            {
+                failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} entry '{host}' must be a bare host name (tokens are only ever sent over https), not a URL.");
+            }
+            else if (Uri.CheckHostName(host) == UriHostNameType.Unknown || host.Contains('/', StringComparison.Ordinal))
+            {
+                failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} entry '{host}' is not a host name.");
+            }
+        }
+
+        if (options.RefreshMargin < TimeSpan.Zero || options.RefreshMargin > MaxRefreshMargin)
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.RefreshMargin)} must be between 00:00:00 and {MaxRefreshMargin}; it is {options.RefreshMargin}.");
+        }
+
+        if (options.MaxReplayBufferBytes < 0 || options.MaxReplayBufferBytes > MaxReplayBufferLimit)
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.MaxReplayBufferBytes)} must be between 0 and {MaxReplayBufferLimit}; it is {options.MaxReplayBufferBytes}.");
+        }
+
+        if (options.TokenSource is null && services.GetService<IGraphTokenSource>() is null)
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.TokenSource)} is not set and no {nameof(IGraphTokenSource)} is registered in DI; set it, for example to MsalTokenSource.ForClientCredentials(app).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net;
+using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace GraphAuthResilience.Diagnosis;
+
+/// <summary>
+/// Outermost handler: once everything inside has had its chance, a 400/401/403 from an allowed Graph host is
+/// classified into a <see cref="GraphAuthException"/>, thrown, or (when
+/// <see cref="GraphAuthOptions.ThrowOnAuthFailure"/> is off) attached to the response, which stays readable.
+/// </summary>
+internal sealed class GraphAuthFailureHandler : DelegatingHandler
+{
+    private static readonly HttpRequestOptionsKey<GraphAuthException> FailureKey = new("GraphAuthResilience.Failure");
+    private readonly GraphHostPolicy _hosts;
+    private readonly bool _throw;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, TimeProvider? time = null)
+    {
+        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _throw = options.ThrowOnAuthFailure;
+        _time = time ?? TimeProvider.System;
+        _logger = logger;
+    }
+
+    internal static GraphAuthException? GetFailure(HttpResponseMessage response) =>
+        response.RequestMessage is { } request && request.Options.TryGetValue(FailureKey, out var failure) ? failure : null;
+
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            || !_hosts.IsAllowed(request.RequestUri))
+        {
+            return response;
+        }
+
+        var context = GraphAuthRequestContext.Get(request);
+        var prefix = await BoundedBody.ReadPrefixAsync(response, cancellationToken).ConfigureAwait(false);
+        var sentToken = context?.SentToken ?? (request.Headers.Authorization is { Scheme: var scheme, Parameter: var parameter }
+            && string.Equals(scheme, "Bearer", StringComparison.OrdinalIgnoreCase) ? parameter : null);
+        GraphTokenInfo.TryParse(sentToken, out var token);
+        var input = new GraphAuthFailureContext(
+            response.StatusCode,
+            request.Method,
+            request.RequestUri,
+            WwwAuthenticateParser.Parse(response.Headers),
+            GraphErrorBody.Parse(prefix),
+            !string.IsNullOrEmpty(sentToken),
+            token,
+            _time.GetUtcNow())
+        {
+            RequestIdHeader = Header(response, "request-id"),
+            ClientRequestIdHeader = Header(response, "client-request-id"),
+            Replayed = context?.Replayed ?? false,
+            BodyNotReplayable = context?.BodyNotReplayable ?? false,
+            ReplayRefusedReason = context?.ReplayRefusedReason,
+        };
+
+        var failure = GraphAuthFailureClassifier.Classify(input);
+        if (failure is null)
+        {
+            return response;
+        }
+
+        GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
+        Log.AuthFailureClassified(
+            _logger, request.Method.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, failure.Cause,
+            failure.GraphErrorCode ?? "none", failure.RequestId ?? "none");
+        if (_throw)
+        {
+            response.Dispose();
+            throw failure;
+        }
+
+        request.Options.Set(FailureKey, failure);
+        return response;
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.NonValidated.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+}

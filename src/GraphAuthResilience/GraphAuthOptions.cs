@@ -1,0 +1,37 @@
+namespace GraphAuthResilience;
+
+/// <summary>Options for the Graph auth chain of one named <see cref="HttpClient"/>.</summary>
+public sealed class GraphAuthOptions
+{
+    /// <summary>The default scope: every application permission granted to the app, for the global cloud.</summary>
+    public const string DefaultScope = "https://graph.microsoft.com/.default";
+
+    /// <summary>Gets or sets where tokens come from.</summary>
+    /// <value>Defaults to <see langword="null"/>: the <see cref="IGraphTokenSource"/> registered in DI is used.</value>
+    public IGraphTokenSource? TokenSource { get; set; }
+
+    /// <summary>Gets the scopes asked for when a request does not say otherwise.</summary>
+    /// <value>Defaults to <c>https://graph.microsoft.com/.default</c>. Replace it for delegated scopes or national clouds.</value>
+    public IList<string> Scopes { get; } = [DefaultScope];
+
+    /// <summary>Gets the hosts that may receive a token (compared case-insensitively; https only).</summary>
+    /// <value>Defaults to Graph's public and national-cloud hosts: graph.microsoft.com, canary.graph.microsoft.com,
+    /// graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn, graph.microsoft.de.</value>
+    public ISet<string> AllowedHosts { get; } = new HashSet<string>(GraphTokenInfo.DefaultGraphHosts, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets how long before <see cref="GraphAccessToken.ExpiresOn"/> a token is refreshed, when the
+    /// token source gave no <see cref="GraphAccessToken.RefreshOn"/>.</summary>
+    /// <value>Defaults to 5 minutes. Between zero and one hour.</value>
+    public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets the largest stream body that is buffered before the first send so that it can be
+    /// replayed after a challenge. Larger or unknown-length streams are sent as they are and cannot be replayed.</summary>
+    /// <value>Defaults to 1 MiB. Between zero and 100 MiB.</value>
+    public long MaxReplayBufferBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets a value indicating whether an auth failure throws <see cref="GraphAuthException"/>.
+    /// When <see langword="false"/> the response is returned and its diagnosis is available from
+    /// <c>HttpResponseMessage.GetGraphAuthFailure()</c>.</summary>
+    /// <value>Defaults to <see langword="true"/>.</value>
+    public bool ThrowOnAuthFailure { get; set; } = true;
+}

@@ -1,0 +1,3 @@
+#if !NET9_0_OR_GREATER
+global using Lock = System.Object;
+#endif

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Logging;
+
+namespace GraphAuthResilience.Telemetry;
+
+/// <summary>
+/// Every log message of the library, source generated with stable ids: 1000-1099 token handler and cache,
+/// 1100-1199 MSAL token sources, 2000-2099 challenge handler, 3000-3099 failure handler.
+/// No message ever takes a token, a secret, an assertion, a claims value or a token-endpoint body.
+/// </summary>
+internal static partial class Log
+{
+    // Token handler and cache.
+    [LoggerMessage(1000, LogLevel.Debug, "Token cache hit for scopes '{Scopes}'.", EventName = "TokenCacheHit")]
+    public static partial void TokenCacheHit(ILogger logger, string scopes);
+
+    [LoggerMessage(1001, LogLevel.Debug, "Acquiring a token for scopes '{Scopes}' (claims: {HasClaims}, force refresh: {ForceRefresh}).", EventName = "TokenAcquisitionStarted")]
+    public static partial void TokenAcquisitionStarted(ILogger logger, string scopes, bool hasClaims, bool forceRefresh);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Acquired a token for scopes '{Scopes}', expiring {ExpiresOn:O}, refresh due {RefreshAt:O}.", EventName = "TokenAcquired")]
+    public static partial void TokenAcquired(ILogger logger, string scopes, DateTimeOffset expiresOn, DateTimeOffset refreshAt);
+
+    [LoggerMessage(1003, LogLevel.Warning, "Token acquisition for scopes '{Scopes}' failed: {Cause}.", EventName = "TokenAcquisitionFailed")]
+    public static partial void TokenAcquisitionFailed(ILogger logger, string scopes, GraphAuthFailureCause cause);
+
+    [LoggerMessage(1004, LogLevel.Debug, "Waiting for the token acquisition already in flight for scopes '{Scopes}'.", EventName = "TokenAcquisitionJoined")]
+    public static partial void TokenAcquisitionJoined(ILogger logger, string scopes);
+
+    [LoggerMessage(1005, LogLevel.Debug, "Refreshing the token for scopes '{Scopes}' ahead of expiry in the background.", EventName = "TokenRefreshAhead")]
+    public static partial void TokenRefreshAhead(ILogger logger, string scopes);
+
+    [LoggerMessage(1006, LogLevel.Debug, "No token attached to {Method} {Scheme}://{Host}: host not allowed or not https.", EventName = "TokenNotAttached")]
+    public static partial void TokenNotAttached(ILogger logger, string method, string scheme, string host);
+
+    [LoggerMessage(1007, LogLevel.Debug, "Caller set the Authorization header on {Method} {Host}; left as is.", EventName = "CallerAuthorizationKept")]
+    public static partial void CallerAuthorizationKept(ILogger logger, string method, string host);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Removed the token this chain attached for host '{PreviousHost}' from a request now bound for '{Host}'.", EventName = "TokenStripped")]
+    public static partial void TokenStripped(ILogger logger, string previousHost, string host);
+
+    [LoggerMessage(1009, LogLevel.Debug, "Evicted {Count} cached token entries (limit {Limit}).", EventName = "TokenCacheEvicted")]
+    public static partial void TokenCacheEvicted(ILogger logger, int count, int limit);
+
+    [LoggerMessage(1010, LogLevel.Warning, "Background token refresh for scopes '{Scopes}' failed; the current token is served until it expires.", EventName = "TokenRefreshAheadFailed")]
+    public static partial void TokenRefreshAheadFailed(ILogger logger, string scopes);
+
+    // MSAL token sources.
+    [LoggerMessage(1100, LogLevel.Information, "Token endpoint attempt {Attempt} failed transiently ({ErrorCode}, status {StatusCode}); retrying in {Delay}.", EventName = "TokenEndpointRetry")]
+    public static partial void TokenEndpointRetry(ILogger logger, int attempt, string errorCode, int statusCode, TimeSpan delay);
+
+    [LoggerMessage(1101, LogLevel.Warning, "MSAL token acquisition failed: {Cause} ({ErrorCode} {AadstsCode}).", EventName = "MsalAcquisitionFailed")]
+    public static partial void MsalAcquisitionFailed(ILogger logger, GraphAuthFailureCause cause, string errorCode, string aadstsCode);
+
+    // Challenge handler.
+    [LoggerMessage(2000, LogLevel.Information, "{Method} {Path} answered {StatusCode} with a claims challenge; re-acquiring with the claims and replaying once.", EventName = "ClaimsChallengeReceived")]
+    public static partial void ClaimsChallengeReceived(ILogger logger, string method, string path, int statusCode);
+
+    [LoggerMessage(2001, LogLevel.Information, "{Method} {Path} answered 401 ({Reason}); refreshing the token and replaying once.", EventName = "RefreshableUnauthorized")]
+    public static partial void RefreshableUnauthorized(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "{Method} {Path} was challenged but its body cannot be replayed (stream of unknown length or above {MaxBytes} bytes).", EventName = "BodyNotReplayable")]
+    public static partial void BodyNotReplayable(ILogger logger, string method, string path, long maxBytes);
+
+    [LoggerMessage(2003, LogLevel.Debug, "{Method} {Path} not replayed: {Reason}.", EventName = "ReplaySkipped")]
+    public static partial void ReplaySkipped(ILogger logger, string method, string path, string reason);
+
+    [LoggerMessage(2004, LogLevel.Debug, "Buffered a {Length}-byte request body before the first send so it can be replayed.", EventName = "BodyBuffered")]
+    public static partial void BodyBuffered(ILogger logger, long length);
+
+    // Failure handler.
+    [LoggerMessage(3000, LogLevel.Warning, "{Method} {Path} failed with {StatusCode}: {Cause} (Graph code {GraphErrorCode}, request-id {RequestId}).", EventName = "AuthFailureClassified")]
+    public static partial void AuthFailureClassified(ILogger logger, string method, string path, int statusCode, GraphAuthFailureCause cause, string graphErrorCode, string requestId);
+}

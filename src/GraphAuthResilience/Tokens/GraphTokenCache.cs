@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using GraphAuthResilience.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace GraphAuthResilience.Tokens;
+
+/// <summary>
+/// Caches tokens per (scopes, claims) with single-flight acquisition: however many requests need a token at once,
+/// the token source is called once, and each waiter cancels only its own wait. Refreshes ahead of expiry in the
+/// background while the current token still serves. A failed acquisition is not cached.
+/// </summary>
+internal sealed class GraphTokenCache
+{
+    /// <summary>The most entries kept; claims-keyed entries are evicted first, least recently used first.</summary>
+    internal const int MaxEntries = 64;
+
+    private readonly IGraphTokenSource _source;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _refreshMargin;
+    private readonly ILogger _logger;
+    private readonly Dictionary<CacheKey, Entry> _entries = [];
+    private readonly Lock _entriesGate = new();
+
+    public GraphTokenCache(IGraphTokenSource source, TimeProvider time, TimeSpan refreshMargin, ILogger logger)
+    {
+        _source = source;
+        _time = time;
+        _refreshMargin = refreshMargin;
+        _logger = logger;
+    }
+
+    internal IGraphTokenSource Source => _source;
+
+    internal int Count
+    {
+        get
+        {
+            lock (_entriesGate)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets a token for the scopes and claims.</summary>
+    /// <param name="scopes">The scopes, in a stable order.</param>
+    /// <param name="claims">Claims JSON to meet, or <see langword="null"/>.</param>
+    /// <param name="rejectedToken">A token that Graph rejected: the answer is never this token, and a refresh is
+    /// forced unless another request already replaced it (so a storm of 401s causes one refresh).</param>
+    /// <param name="cancellationToken">Cancels this caller's wait only.</param>
+    /// <returns>The token.</returns>
+    public async ValueTask<GraphAccessToken> GetTokenAsync(
+        IReadOnlyList<string> scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken)
+    {
+        var key = new CacheKey(string.Join(' ', scopes), claims);
+        var entry = GetEntry(key);
+
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Task<GraphAccessToken> pending;
+            TaskCompletionSource<GraphAccessToken>? started = null;
+            TaskCompletionSource<GraphAccessToken>? refreshAhead = null;
+            GraphAccessToken served = default;
+            var serve = false;
+            lock (entry.Gate)
+            {
+                entry.LastUsed = _time.GetTimestamp();
+                var now = _time.GetUtcNow();
+                var current = entry.Current;
+                var usable = current is { } c && now < c.ExpiresOn
+                    && (rejectedToken is null || !string.Equals(c.Value, rejectedToken, StringComparison.Ordinal));
+
+                if (usable)
+                {
+                    served = current!.Value;
+                    serve = true;
+
+                    // Refresh ahead: the current token still serves while one background acquisition runs.
+                    if (rejectedToken is null && now >= entry.RefreshAt && entry.Pending is null)
+                    {
+                        refreshAhead = Start(entry, force: false);
+                    }
+
+                    pending = null!;
+                }
+                else if (entry.Pending is { } inFlight)
+                {
+                    // Join the acquisition in flight. If it was not forced it may hand back the rejected token from
+                    // MSAL's cache; the loop below then forces one refresh.
+                    pending = inFlight;
+                }
+                else
+                {
+                    started = Start(entry, force: rejectedToken is not null);
+                    pending = started.Task;
+                }
+            }
+
+            if (serve)
+            {
+                GraphAuthTelemetry.CacheHits.Add(1);
+                Log.TokenCacheHit(_logger, key.Scopes);
+                if (refreshAhead is not null)
+                {
+                    Log.TokenRefreshAhead(_logger, key.Scopes);
+                    _ = RunAsync(key, entry, refreshAhead, force: false, background: true);
+                }
+
+                return served;
+            }
+
+            if (started is not null)
+            {
+                _ = RunAsync(key, entry, started, force: rejectedToken is not null, background: false);
+            }
+            else
+            {
+                GraphAuthTelemetry.Waits.Add(1);
+                Log.TokenAcquisitionJoined(_logger, key.Scopes);
+            }
+
+            var token = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (rejectedToken is null || !string.Equals(token.Value, rejectedToken, StringComparison.Ordinal))
+            {
+                return token;
+            }
+
+            if (started is not null)
+            {
+                // We forced a refresh and the source still returned the rejected token: do not loop.
+                return token;
+            }
+        }
+    }
+
+    /// <summary>Forgets <paramref name="rejectedToken"/> if it is the token cached for the scopes without claims,
+    /// so the next request asks the source again (after a claims challenge was met, MSAL serves the new token).</summary>
+    public void Invalidate(IReadOnlyList<string> scopes, string rejectedToken)
+    {
+        var key = new CacheKey(string.Join(' ', scopes), null);
+        Entry? entry;
+        lock (_entriesGate)
+        {
+            _entries.TryGetValue(key, out entry);
+        }
+
+        if (entry is null)
+        {
+            return;
+        }
+
+        lock (entry.Gate)
+        {
+            if (entry.Current is { } current && string.Equals(current.Value, rejectedToken, StringComparison.Ordinal))
+            {
+                entry.Current = null;
+            }
+        }
+    }
+
+    private static TaskCompletionSource<GraphAccessToken> Start(Entry entry, bool force)
+    {
+        var tcs = new TaskCompletionSource<GraphAccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        entry.Pending = tcs.Task;
+        entry.PendingForced = force;
+        return tcs;
+    }
+
+    private async Task RunAsync(CacheKey key, Entry entry, TaskCompletionSource<GraphAccessToken> tcs, bool force, bool background)
+    {
+        var started = _time.GetTimestamp();
+        var forceTag = new KeyValuePair<string, object?>("graph_auth.force_refresh", force);
+        using var activity = GraphAuthTelemetry.ActivitySource.StartActivity("graph_auth.acquire_token");
+        activity?.SetTag("graph_auth.scopes", key.Scopes);
+        activity?.SetTag("graph_auth.has_claims", key.Claims is not null);
+        activity?.SetTag("graph_auth.force_refresh", force);
+        Log.TokenAcquisitionStarted(_logger, key.Scopes, key.Claims is not null, force);
+        try
+        {
+            var scopes = key.Scopes.Split(' ');
+            var request = new GraphTokenRequest(scopes) { Claims = key.Claims, ForceRefresh = force };
+
+            // The shared acquisition runs without any caller's token: one caller giving up must not fail the others.
+            var token = await _source.GetTokenAsync(request, CancellationToken.None).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(token.Value))
+            {
+                throw new GraphAuthException(
+                    GraphAuthFailureCause.TokenAcquisitionFailed,
+                    "The token source returned an empty access token.",
+                    scopes: scopes);
+            }
+
+            DateTimeOffset refreshAt;
+            lock (entry.Gate)
+            {
+                entry.Current = token;
+                entry.RefreshAt = refreshAt = ComputeRefreshAt(token);
+                entry.Pending = null;
+            }
+
+            GraphAuthTelemetry.TokenAcquisitions.Add(1, new(GraphAuthTelemetry.OutcomeTag, "success"), forceTag);
+            GraphAuthTelemetry.AcquisitionDuration.Record(_time.GetElapsedTime(started).TotalSeconds, forceTag);
+            Log.TokenAcquired(_logger, key.Scopes, token.ExpiresOn, refreshAt);
+            tcs.SetResult(token);
+        }
+        catch (Exception ex)
+        {
+            var failure = ex as GraphAuthException ?? TokenSourceErrors.Map(ex, key.Scopes.Split(' '));
+            lock (entry.Gate)
+            {
+                entry.Pending = null;
+            }
+
+            GraphAuthTelemetry.TokenAcquisitions.Add(
+                1, new(GraphAuthTelemetry.OutcomeTag, "failure"), new(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
+            activity?.SetStatus(ActivityStatusCode.Error, failure.Cause.ToString());
+            if (background)
+            {
+                Log.TokenRefreshAheadFailed(_logger, key.Scopes);
+            }
+            else
+            {
+                Log.TokenAcquisitionFailed(_logger, key.Scopes, failure.Cause);
+            }
+
+            tcs.SetException(failure);
+            if (background)
+            {
+                // Nobody awaits a background refresh: observe the failure so it never reaches UnobservedTaskException.
+                _ = tcs.Task.Exception;
+            }
+        }
+    }
+
+    private DateTimeOffset ComputeRefreshAt(GraphAccessToken token)
+    {
+        var byMargin = token.ExpiresOn - _refreshMargin;
+        return token.RefreshOn is { } refreshOn && refreshOn < token.ExpiresOn ? (refreshOn < byMargin ? refreshOn : byMargin) : byMargin;
+    }
+
+    private Entry GetEntry(CacheKey key)
+    {
+        lock (_entriesGate)
+        {
+            if (_entries.TryGetValue(key, out var entry))
+            {
+                return entry;
+            }
+
+            entry = new Entry();
+            _entries[key] = entry;
+            if (_entries.Count > MaxEntries)
+            {
+                Evict(key);
+            }
+
+            return entry;
+        }
+    }
+
+    private void Evict(CacheKey keep)
+    {
+        // Claims-keyed entries go first (each CAE challenge can carry a new nbf), then least recently used.
+        var victims = _entries
+            .Where(pair => !pair.Key.Equals(keep) && pair.Value.Pending is null)
+            .OrderBy(pair => pair.Key.Claims is null ? 1 : 0)
+            .ThenBy(pair => pair.Value.LastUsed)
+            .Take(_entries.Count - (MaxEntries * 3 / 4))
+            .Select(pair => pair.Key)
+            .ToList();
+        foreach (var victim in victims)
+        {
+            _entries.Remove(victim);
+        }
+
+        Log.TokenCacheEvicted(_logger, victims.Count, MaxEntries);
+    }
+
+    private readonly record struct CacheKey(string Scopes, string? Claims);
+
+    private sealed class Entry
+    {
+        public readonly Lock Gate = new();
+        public GraphAccessToken? Current;
+        public DateTimeOffset RefreshAt;
+        public Task<GraphAccessToken>? Pending;
+        public bool PendingForced;
+        public long LastUsed;
+    }
+}

@@ -1,0 +1,119 @@
+using GraphAuthResilience.Tokens;
+using Microsoft.Identity.Client;
+
+namespace GraphAuthResilience;
+
+/// <summary>
+/// <see cref="IGraphTokenSource"/>s backed by MSAL. Claims are passed with <c>WithClaims</c> (which bypasses MSAL's
+/// cache), <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c>. Transient token-endpoint
+/// failures are retried through a Polly pipeline with a per-attempt timeout; every failure surfaces as
+/// <see cref="GraphAuthException"/> with no secret, assertion, token or token-endpoint body in it.
+/// </summary>
+public static class MsalTokenSource
+{
+    /// <summary>App-only tokens through the client credentials flow (<c>AcquireTokenForClient</c>).</summary>
+    /// <param name="app">The confidential client application.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="app"/> is <see langword="null"/>.</exception>
+    public static IGraphTokenSource ForClientCredentials(IConfidentialClientApplication app) =>
+        ForClientCredentials(app, new MsalTokenSourceOptions());
+
+    /// <summary>App-only tokens through the client credentials flow, with retry settings.</summary>
+    /// <param name="app">The confidential client application.</param>
+    /// <param name="options">Retry, timeout and logging settings.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    public static IGraphTokenSource ForClientCredentials(IConfidentialClientApplication app, MsalTokenSourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new MsalTokenSourceCore(options, (request, ct) =>
+        {
+            var builder = app.AcquireTokenForClient(request.Scopes).WithForceRefresh(request.ForceRefresh);
+            if (request.Claims is not null)
+            {
+                builder = builder.WithClaims(request.Claims);
+            }
+
+            return builder.ExecuteAsync(ct);
+        });
+    }
+
+    /// <summary>Delegated tokens for a signed-in account, silently (<c>AcquireTokenSilent</c>). When MSAL needs the
+    /// user, the failure is <see cref="GraphAuthFailureCause.InteractionRequired"/> or
+    /// <see cref="GraphAuthFailureCause.ConsentRequired"/> with the claims and scopes for an interactive sign-in.</summary>
+    /// <param name="app">The public client application.</param>
+    /// <param name="account">The signed-in account.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IGraphTokenSource ForUser(IPublicClientApplication app, IAccount account) =>
+        ForUser(app, account, new MsalTokenSourceOptions());
+
+    /// <summary>Delegated tokens for a signed-in account, silently, with retry settings.</summary>
+    /// <param name="app">The public client application.</param>
+    /// <param name="account">The signed-in account.</param>
+    /// <param name="options">Retry, timeout and logging settings.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    public static IGraphTokenSource ForUser(IPublicClientApplication app, IAccount account, MsalTokenSourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(account);
+        return new MsalTokenSourceCore(options, (request, ct) =>
+        {
+            var builder = app.AcquireTokenSilent(request.Scopes, account).WithForceRefresh(request.ForceRefresh);
+            if (request.Claims is not null)
+            {
+                builder = builder.WithClaims(request.Claims);
+            }
+
+            return builder.ExecuteAsync(ct);
+        });
+    }
+
+    /// <summary>Delegated tokens for the caller of a web API, through the on-behalf-of flow.</summary>
+    /// <param name="app">The confidential client application of the web API.</param>
+    /// <param name="userAssertion">Returns the incoming access token of the web API's caller. Never logged.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static IGraphTokenSource OnBehalfOf(
+        IConfidentialClientApplication app, Func<CancellationToken, ValueTask<string>> userAssertion) =>
+        OnBehalfOf(app, userAssertion, new MsalTokenSourceOptions());
+
+    /// <summary>Delegated tokens through the on-behalf-of flow, with retry settings.</summary>
+    /// <param name="app">The confidential client application of the web API.</param>
+    /// <param name="userAssertion">Returns the incoming access token of the web API's caller. Never logged.</param>
+    /// <param name="options">Retry, timeout and logging settings.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    /// <remarks>The chain's token cache is per named client, not per user: give each user's requests their own
+    /// client or token source, or rely on MSAL's own OBO cache by keeping <see cref="GraphAuthOptions.RefreshMargin"/> small.</remarks>
+    public static IGraphTokenSource OnBehalfOf(
+        IConfidentialClientApplication app, Func<CancellationToken, ValueTask<string>> userAssertion, MsalTokenSourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(userAssertion);
+        return new MsalTokenSourceCore(options, async (request, ct) =>
+        {
+            var assertion = await userAssertion(ct).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(assertion))
+            {
+                throw new GraphAuthException(
+                    GraphAuthFailureCause.TokenAcquisitionFailed,
+                    "The user assertion for the on-behalf-of flow was empty.",
+                    remediation: "Pass the incoming request's access token (without the 'Bearer ' prefix) as the user assertion.",
+                    scopes: request.Scopes);
+            }
+
+            var builder = app.AcquireTokenOnBehalfOf(request.Scopes, new UserAssertion(assertion)).WithForceRefresh(request.ForceRefresh);
+            if (request.Claims is not null)
+            {
+                builder = builder.WithClaims(request.Claims);
+            }
+
+            return await builder.ExecuteAsync(ct).ConfigureAwait(false);
+        });
+    }
+}

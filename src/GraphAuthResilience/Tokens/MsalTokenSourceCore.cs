@@ -1,0 +1,119 @@
+using GraphAuthResilience.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Identity.Client;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace GraphAuthResilience.Tokens;
+
+/// <summary>Runs one MSAL call through the retry pipeline and maps its failures.</summary>
+internal sealed class MsalTokenSourceCore : IGraphTokenSource
+{
+    private readonly Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>> _acquire;
+    private readonly ResiliencePipeline _pipeline;
+    private readonly ILogger _logger;
+
+    public MsalTokenSourceCore(MsalTokenSourceOptions options, Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>> acquire)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _acquire = acquire;
+        _logger = options.LoggerFactory?.CreateLogger("GraphAuthResilience.MsalTokenSource") ?? NullLogger.Instance;
+        _pipeline = BuildPipeline(options, _logger);
+    }
+
+    public async ValueTask<GraphAccessToken> GetTokenAsync(GraphTokenRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            var result = await _pipeline.ExecuteAsync(
+                static async (state, ct) => await state.Self._acquire(state.Request, ct).ConfigureAwait(false),
+                (Self: this, Request: request),
+                cancellationToken).ConfigureAwait(false);
+            return new GraphAccessToken(result.AccessToken, result.ExpiresOn)
+            {
+                RefreshOn = result.AuthenticationResultMetadata?.RefreshOn,
+            };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not GraphAuthException)
+        {
+            var mapped = TokenSourceErrors.Map(ex, request.Scopes);
+            Log.MsalAcquisitionFailed(_logger, mapped.Cause, mapped.TokenEndpointError ?? ex.GetType().Name, mapped.AadstsCode ?? "-");
+            throw mapped;
+        }
+    }
+
+    internal static bool IsTransient(Exception exception) => exception switch
+    {
+        MsalUiRequiredException => false,
+        MsalServiceException service => service.IsRetryable || service.StatusCode is 408 or 429 or >= 500,
+        MsalClientException client => client.ErrorCode is MsalError.RequestTimeout or "service_not_available",
+        TimeoutRejectedException => true,
+        HttpRequestException => true,
+        _ => false,
+    };
+
+    private static ResiliencePipeline BuildPipeline(MsalTokenSourceOptions options, ILogger logger)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider };
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryAfter,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } ex && IsTransient(ex) && !TooLongRetryAfter(ex, options)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception, options.TimeProvider)),
+                OnRetry = args =>
+                {
+                    var ex = args.Outcome.Exception;
+                    Log.TokenEndpointRetry(
+                        logger,
+                        args.AttemptNumber + 1,
+                        ex switch { MsalException m => m.ErrorCode, null => "none", _ => ex.GetType().Name },
+                        ex is MsalServiceException s ? s.StatusCode : 0,
+                        args.RetryDelay);
+                    return default;
+                },
+            });
+        }
+
+        builder.AddTimeout(options.AttemptTimeout);
+        return builder.Build();
+    }
+
+    private static bool TooLongRetryAfter(Exception ex, MsalTokenSourceOptions options) =>
+        RetryAfter(ex, options.TimeProvider) is { } delay && delay > options.MaxRetryAfter;
+
+    private static TimeSpan? RetryAfter(Exception? exception, TimeProvider time)
+    {
+        if (exception is not MsalServiceException { Headers.RetryAfter: { } retryAfter })
+        {
+            return null;
+        }
+
+        if (retryAfter.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+
+        if (retryAfter.Date is { } date)
+        {
+            var wait = date - time.GetUtcNow();
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.Identity.Client;
+using Polly.Timeout;
+
+namespace GraphAuthResilience.Tokens;
+
+/// <summary>
+/// Turns token-source failures into <see cref="GraphAuthException"/>. MSAL's exceptions carry the token endpoint's
+/// error description and body (in <c>Message</c>, <c>ResponseBody</c> and <c>ToString()</c>); none of that is
+/// copied: only the OAuth error code, the AADSTS number, the status and the correlation id.
+/// </summary>
+internal static partial class TokenSourceErrors
+{
+    public static GraphAuthException Map(Exception exception, IReadOnlyList<string> scopes) => exception switch
+    {
+        GraphAuthException graph => graph,
+        MsalUiRequiredException ui => FromUiRequired(ui, scopes),
+        MsalServiceException service => FromService(service, scopes),
+        MsalClientException client => new GraphAuthException(
+            GraphAuthFailureCause.TokenAcquisitionFailed,
+            $"MSAL could not acquire a token for Microsoft Graph ({client.ErrorCode}).",
+            remediation: ClientRemediation(client.ErrorCode),
+            scopes: scopes,
+            tokenEndpointError: client.ErrorCode),
+        TimeoutRejectedException timeout => new GraphAuthException(
+            GraphAuthFailureCause.TokenAcquisitionFailed,
+            $"The token endpoint did not answer within {timeout.Timeout}.",
+            remediation: "The token endpoint did not answer in time on any attempt. Check outbound connectivity to the authority host and any proxy; the request can be retried later.",
+            scopes: scopes),
+        OperationCanceledException => new GraphAuthException(
+            GraphAuthFailureCause.TokenAcquisitionFailed,
+            "The token source was cancelled or timed out before it returned a token.",
+            remediation: "The token source did not finish. Check connectivity to the token endpoint; the request can be retried later.",
+            scopes: scopes),
+        _ => new GraphAuthException(
+            GraphAuthFailureCause.TokenAcquisitionFailed,
+            $"The token source failed with {exception.GetType().Name}.",
+            scopes: scopes,
+            innerException: exception is MsalException ? null : exception),
+    };
+
+    internal static string? AadstsCode(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var match = AadstsPattern().Match(text);
+        return match.Success ? "AADSTS" + match.Groups[1].Value : null;
+    }
+
+    private static GraphAuthException FromUiRequired(MsalUiRequiredException ui, IReadOnlyList<string> scopes)
+    {
+        var aadsts = AadstsCode(ui.Message);
+        var consent = ui.Classification == UiRequiredExceptionClassification.ConsentRequired
+            || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
+            || string.Equals(ui.ErrorCode, "consent_required", StringComparison.Ordinal);
+        var cause = consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
+        return new GraphAuthException(
+            cause,
+            $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
+            remediation: AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause),
+            statusCode: ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
+            claims: string.IsNullOrEmpty(ui.Claims) ? null : ui.Claims,
+            scopes: scopes,
+            tokenEndpointError: ui.ErrorCode,
+            aadstsCode: aadsts,
+            requestId: NullIfEmpty(ui.CorrelationId));
+    }
+
+    private static GraphAuthException FromService(MsalServiceException service, IReadOnlyList<string> scopes)
+    {
+        var aadsts = AadstsCode(service.Message);
+        var cause = service.ErrorCode switch
+        {
+            "interaction_required" => GraphAuthFailureCause.InteractionRequired,
+            "consent_required" => GraphAuthFailureCause.ConsentRequired,
+            _ => aadsts switch
+            {
+                "AADSTS65001" => GraphAuthFailureCause.ConsentRequired,
+                "AADSTS50076" or "AADSTS50079" or "AADSTS53003" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
+                _ => GraphAuthFailureCause.TokenAcquisitionFailed,
+            },
+        };
+        var claims = string.IsNullOrEmpty(service.Claims) ? null : service.Claims;
+        return new GraphAuthException(
+            cause,
+            $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
+            remediation: AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause),
+            statusCode: service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
+            claims: claims,
+            scopes: scopes,
+            tokenEndpointError: service.ErrorCode,
+            aadstsCode: aadsts,
+            requestId: NullIfEmpty(service.CorrelationId));
+    }
+
+    private static string Describe(string? errorCode, string? aadsts) =>
+        aadsts is null ? errorCode ?? "unknown error" : string.Create(CultureInfo.InvariantCulture, $"{aadsts} ({errorCode})");
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static string? AadstsRemediation(string? aadsts) => aadsts switch
+    {
+        "AADSTS65001" => "Consent is missing: an administrator must grant consent to the app's permissions (Enterprise applications > Permissions > Grant admin consent), or the user must sign in interactively and consent.",
+        "AADSTS50076" => "Multi-factor authentication is required: sign the user in interactively with the claims on this exception.",
+        "AADSTS50079" => "The user must enrol in multi-factor authentication: sign the user in interactively with the claims on this exception.",
+        "AADSTS53003" => "A conditional access policy blocked the token. Sign in interactively from a compliant device or location, or ask the tenant administrator which policy applies.",
+        "AADSTS50158" => "An external security challenge must be met: sign the user in interactively.",
+        "AADSTS700016" => "The application id was not found in the tenant: check the client id and tenant id, and that the app is registered (or consented) in that tenant.",
+        "AADSTS7000215" => "The client secret is wrong: use the secret's Value (shown once when created), not its Secret ID, and check that it has not been replaced.",
+        "AADSTS7000222" => "The client secret has expired: create a new secret in the app registration and deploy it.",
+        "AADSTS700027" => "The client assertion (certificate) was not accepted: check that the certificate uploaded to the app registration matches the one used.",
+        "AADSTS90002" => "The tenant was not found: check the tenant id or domain in the authority, and the cloud (public or national).",
+        "AADSTS50173" => "The grant was revoked (password change or session revocation): the user must sign in again.",
+        "AADSTS50126" => "The user name or password is wrong.",
+        "AADSTS500011" => "The resource (scope) was not found in the tenant: check the scope's resource URI, for example https://graph.microsoft.com/.default.",
+        "AADSTS70011" => "The scope is not valid: client credentials need '<resource>/.default', delegated flows need named scopes.",
+        _ => null,
+    };
+
+    private static string? ServiceRemediation(string? errorCode) => errorCode switch
+    {
+        "invalid_client" => "The client credential was rejected: check the client secret value or certificate of the app registration.",
+        "unauthorized_client" => "The application is not known to the tenant or may not use this flow: check the client id, tenant id and the app's platform settings.",
+        "invalid_tenant" => "The tenant was not found: check the tenant id or domain in the authority.",
+        "invalid_scope" => "The scope is not valid for this flow: client credentials need '<resource>/.default'.",
+        "temporarily_unavailable" or "service_not_available" => "The token endpoint is unavailable; retries were exhausted. Try again later.",
+        _ => null,
+    };
+
+    private static string ClientRemediation(string? errorCode) => errorCode switch
+    {
+        "request_timeout" => "The token endpoint did not answer in time. Check connectivity to the authority host; the request can be retried later.",
+        "invalid_json_claims_format" => "The claims handed to MSAL were not JSON. Claims from a challenge must be decoded from base64 first.",
+        "user_null" or "no_account" => "No signed-in account is known: sign the user in interactively first.",
+        _ => "MSAL could not complete the token request; check the application's configuration (authority, client id, credential).",
+    };
+
+    [GeneratedRegex(@"AADSTS(\d{4,8})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex AadstsPattern();
+}
