@@ -1,0 +1,143 @@
+using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Infrastructure;
+using GraphAuthResilience.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
+using Microsoft.Extensions.Options;
+
+namespace GraphAuthResilience.Tests.DependencyInjection;
+
+public class AddGraphAuthHandlersTests
+{
+    [Test]
+    public void AddGraphAuthHandlers_OrdersTheChainFailureChallengeToken()
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient("graph").AddGraphAuthHandlers(o => o.TokenSource = new FakeGraphTokenSource());
+        using var provider = services.BuildServiceProvider();
+
+        var handlers = ChainOf(provider, "graph");
+
+        Assert.That(handlers, Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
+    }
+
+    [Test]
+    public void AddGraphAuthHandlers_CalledTwice_AddsOneChainAndAppliesBothConfigurations()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddHttpClient("graph");
+        builder.AddGraphAuthHandlers(o => o.TokenSource = new FakeGraphTokenSource());
+        builder.AddGraphAuthHandlers(o => o.RefreshMargin = TimeSpan.FromMinutes(1));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.That(ChainOf(provider, "graph").Count(t => t == typeof(GraphTokenHandler)), Is.EqualTo(1));
+        var options = provider.GetRequiredService<IOptionsMonitor<GraphAuthOptions>>().Get("graph");
+        Assert.That(options.RefreshMargin, Is.EqualTo(TimeSpan.FromMinutes(1)));
+        Assert.That(options.TokenSource, Is.Not.Null);
+    }
+
+    [Test]
+    public void AddGraphAuthHandlers_OptionsArePerClientName()
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient("a").AddGraphAuthHandlers(o => { o.TokenSource = new FakeGraphTokenSource(); o.Scopes.Clear(); o.Scopes.Add("User.Read"); });
+        services.AddHttpClient("b").AddGraphAuthHandlers(o => o.TokenSource = new FakeGraphTokenSource());
+        using var provider = services.BuildServiceProvider();
+        var monitor = provider.GetRequiredService<IOptionsMonitor<GraphAuthOptions>>();
+
+        Assert.That(monitor.Get("a").Scopes, Is.EqualTo(new[] { "User.Read" }));
+        Assert.That(monitor.Get("b").Scopes, Is.EqualTo(new[] { GraphAuthOptions.DefaultScope }));
+    }
+
+    [Test]
+    public async Task AddGraphAuthHandlers_TokenSourceFromDi_IsUsedWhenOptionsHaveNone()
+    {
+        var source = new FakeGraphTokenSource();
+        var services = new ServiceCollection();
+        services.AddSingleton<IGraphTokenSource>(source);
+        var graph = new FakeGraph();
+        services.AddHttpClient("graph").AddGraphAuthHandlers().ConfigurePrimaryHttpMessageHandler(() => graph);
+        using var provider = services.BuildServiceProvider();
+
+        await provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph").GetAsync("https://graph.microsoft.com/v1.0/me");
+
+        Assert.That(source.CallCount, Is.EqualTo(1));
+        Assert.That(graph.Requests.Single().Token, Is.EqualTo(source.LastToken));
+    }
+
+    [TestCase("Scopes", "empty")]
+    [TestCase("AllowedHosts", "http")]
+    [TestCase("AllowedHosts", "empty")]
+    [TestCase("RefreshMargin", "negative")]
+    [TestCase("MaxReplayBufferBytes", "negative")]
+    [TestCase("TokenSource", "missing")]
+    public void AddGraphAuthHandlers_InvalidSetting_FailsAtStartNamingIt(string setting, string variant)
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient("graph").AddGraphAuthHandlers(o =>
+        {
+            o.TokenSource = setting == "TokenSource" ? null : new FakeGraphTokenSource();
+            switch (setting, variant)
+            {
+                case ("Scopes", _): o.Scopes.Clear(); break;
+                case ("AllowedHosts", "http"): o.AllowedHosts.Add("http://graph.microsoft.com"); break;
+                case ("AllowedHosts", _): o.AllowedHosts.Clear(); break;
+                case ("RefreshMargin", _): o.RefreshMargin = TimeSpan.FromMinutes(-1); break;
+                case ("MaxReplayBufferBytes", _): o.MaxReplayBufferBytes = -1; break;
+            }
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<GraphAuthOptions>>().Get("graph"));
+
+        Assert.That(ex!.Message, Does.Contain(setting));
+        Assert.That(ex.Message, Does.Contain("'graph'"));
+    }
+
+    [Test]
+    public void AddGraphAuthHandlers_InvalidSetting_FailsWhenTheHostStarts()
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient("graph").AddGraphAuthHandlers(o => o.TokenSource = new FakeGraphTokenSource());
+        services.Configure<GraphAuthOptions>("graph", o => o.RefreshMargin = TimeSpan.FromDays(1));
+        using var provider = services.BuildServiceProvider();
+        var startValidator = provider.GetRequiredService<IStartupValidator>();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => startValidator.Validate());
+
+        Assert.That(ex!.Message, Does.Contain("RefreshMargin"));
+    }
+
+    [Test]
+    public void AddGraphAuthHandlers_NullBuilder_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => GraphAuthHttpClientBuilderExtensions.AddGraphAuthHandlers(null!));
+    }
+
+    private static List<Type> ChainOf(IServiceProvider provider, string name)
+    {
+        var factoryOptions = provider.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(name);
+        var builder = new RecordingBuilder(provider, name);
+        foreach (var action in factoryOptions.HttpMessageHandlerBuilderActions)
+        {
+            action(builder);
+        }
+
+        return builder.AdditionalHandlers.Select(h => h.GetType()).Where(t => t.Namespace!.StartsWith("GraphAuthResilience", StringComparison.Ordinal)).ToList();
+    }
+
+    private sealed class RecordingBuilder(IServiceProvider services, string name) : HttpMessageHandlerBuilder
+    {
+        public override string? Name { get; set; } = name;
+
+        public override HttpMessageHandler PrimaryHandler { get; set; } = new HttpClientHandler();
+
+        public override IList<DelegatingHandler> AdditionalHandlers { get; } = new List<DelegatingHandler>();
+
+        public override IServiceProvider Services => services;
+
+        public override HttpMessageHandler Build() => CreateHandlerPipeline(PrimaryHandler, AdditionalHandlers);
+    }
+}

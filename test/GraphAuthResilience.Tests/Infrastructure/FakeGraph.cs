@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+
+namespace GraphAuthResilience.Tests.Infrastructure;
+
+/// <summary>
+/// The terminal handler standing in for Graph: records each send (method, URI, Authorization, body bytes) and
+/// answers with <see cref="Respond"/> (default 200 <c>{}</c>).
+/// </summary>
+internal sealed class FakeGraph : HttpMessageHandler
+{
+    private int _sends;
+
+    public int Sends => Volatile.Read(ref _sends);
+
+    public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    public Func<HttpRequestMessage, int, HttpResponseMessage> Respond { get; set; } = (_, _) => Ok();
+
+    public static HttpResponseMessage Ok(string json = "{}") =>
+        new(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+
+    public static HttpResponseMessage Json(HttpStatusCode status, string json, string? wwwAuthenticate = null)
+    {
+        var response = new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        if (wwwAuthenticate is not null)
+        {
+            response.Headers.TryAddWithoutValidation("WWW-Authenticate", wwwAuthenticate);
+        }
+
+        return response;
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _sends);
+        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        Requests.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, request.Headers.Authorization?.Scheme, request.Headers.Authorization?.Parameter, body));
+        var response = Respond(request, n);
+        response.RequestMessage ??= request;
+        return response;
+    }
+
+    internal sealed record RecordedRequest(HttpMethod Method, Uri Uri, string? Scheme, string? Token, byte[]? Body);
+}
