@@ -1,0 +1,359 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Infrastructure;
+
+namespace GraphAuthResilience.Tests.Challenges;
+
+public class GraphChallengeHandlerTests
+{
+    private const string MeUrl = "https://graph.microsoft.com/v1.0/me";
+
+    [TestCaseSource(typeof(ChallengeSamples), nameof(ChallengeSamples.WithClaims))]
+    public async Task SendAsync_401WithClaimsChallenge_ReacquiresWithDecodedClaimsAndReplaysOnce(string header, string claimsJson)
+    {
+        await AssertChallengeMet(HttpStatusCode.Unauthorized, header, claimsJson);
+    }
+
+    [TestCaseSource(typeof(ChallengeSamples), nameof(ChallengeSamples.WithClaims))]
+    public async Task SendAsync_403WithClaimsChallenge_ReacquiresWithDecodedClaimsAndReplaysOnce(string header, string claimsJson)
+    {
+        await AssertChallengeMet(HttpStatusCode.Forbidden, header, claimsJson);
+    }
+
+    [TestCaseSource(typeof(ChallengeSamples), nameof(ChallengeSamples.WithoutClaims))]
+    public async Task SendAsync_401WithoutClaims_ForcesOneRefreshAndReplays(string header)
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, header) : FakeGraph.Ok();
+
+        var response = await harness.CreateClient().GetAsync(MeUrl);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(harness.Graph.Sends, Is.EqualTo(2));
+        Assert.That(source.Requests.Select(r => r.ForceRefresh), Is.EqualTo(new[] { false, true }));
+        Assert.That(source.Requests.All(r => r.Claims is null), Is.True);
+        var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
+        Assert.That(tokens[1], Is.Not.EqualTo(tokens[0]));
+    }
+
+    [Test]
+    public async Task SendAsync_403WithoutClaims_IsNotReplayed()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source, o => o.ThrowOnAuthFailure = false);
+        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
+
+        var response = await harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(harness.Graph.Sends, Is.EqualTo(1));
+        Assert.That(source.CallCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void SendAsync_GraphChallengesEveryTime_ExactlyTwoSendsThenUnsatisfiedClaimsChallenge()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.S25Header);
+
+        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/revokeSignInSessions", null));
+
+        Assert.That(harness.Graph.Sends, Is.EqualTo(2));
+        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.UnsatisfiedClaimsChallenge));
+        Assert.That(ex.Claims, Is.EqualTo(ChallengeSamples.S25Claims));
+        Assert.That(ex.RequestId, Is.EqualTo("c41e8b07-35d2-4a9f-b6e8-90a1f2d4c356"));
+        Assert.That(ex.RequiresUserInteraction, Is.True);
+    }
+
+    [Test]
+    public void SendAsync_RefreshDoesNotHelp_ExactlyTwoSendsThenTypedException()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"CompactToken parsing failed with error code: 80049217\"}}", ChallengeSamples.PlainGraph401);
+
+        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().GetAsync(MeUrl));
+
+        Assert.That(harness.Graph.Sends, Is.EqualTo(2));
+        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.InvalidToken));
+        Assert.That(source.CallCount, Is.EqualTo(2));
+    }
+
+    [TestCase("https://graph.windows.net", null)]
+    [TestCase("https://outlook.office.com", null)]
+    [TestCase("https://graph.microsoft.com", "9188040d-6c67-4c5b-b112-36a304b66dad")]
+    public void SendAsync_TokenANewTokenCannotFix_IsNotReplayed(string audience, string? tenant)
+    {
+        var source = new FakeGraphTokenSource
+        {
+            TokenFactory = (_, n) =>
+            {
+                var jwt = UnsignedJwt.Delegated("User.Read").WithAudience(audience).WithClaim("uti", $"t{n}");
+                return (tenant is null ? jwt : jwt.WithTenant(tenant)).Build();
+            },
+        };
+        using var harness = new ChainHarness(source);
+        var body = tenant is null
+            ? "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"Access token validation failure. Invalid audience.\"}}"
+            : "{\"error\":{\"code\":\"40001\",\"message\":\"The request does not contain a valid authentication token. Detailed error information: {0}\"}}";
+        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, body, ChallengeSamples.PlainGraph401);
+
+        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me/onenote/notebooks"));
+
+        Assert.That(harness.Graph.Sends, Is.EqualTo(1));
+        Assert.That(source.CallCount, Is.EqualTo(1));
+        Assert.That(ex!.Cause, Is.EqualTo(tenant is null ? GraphAuthFailureCause.WrongAudience : GraphAuthFailureCause.PersonalAccountNotSupported));
+    }
+
+    [Test]
+    public async Task SendAsync_NonSeekableStreamBody_ReplaysTheSameBytes()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeUnquoted) : FakeGraph.Ok();
+        var payload = new byte[200_000];
+        new Random(42).NextBytes(payload);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "https://graph.microsoft.com/v1.0/me/drive/root:/a.bin:/content")
+        {
+            Content = new StreamContent(new ForwardOnlyStream(payload)),
+            Version = HttpVersion.Version20,
+        };
+        request.Content.Headers.ContentLength = payload.Length;
+        request.Content.Headers.ContentType = new("application/octet-stream");
+        request.Headers.TryAddWithoutValidation("client-request-id", "7c1a0c71-3f4e-4c9e-9d55-0f3c8d1e2a01");
+        var marker = new HttpRequestOptionsKey<string>("caller.marker");
+        request.Options.Set(marker, "kept");
+
+        var response = await harness.CreateClient().SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var sent = harness.Graph.Requests.ToArray();
+        Assert.That(sent, Has.Length.EqualTo(2));
+        Assert.That(sent[0].Body, Is.EqualTo(payload));
+        Assert.That(sent[1].Body, Is.EqualTo(payload));
+        Assert.That(sent[1].Token, Is.Not.EqualTo(sent[0].Token));
+        Assert.That(request.Headers.GetValues("client-request-id").Single(), Is.EqualTo("7c1a0c71-3f4e-4c9e-9d55-0f3c8d1e2a01"));
+        Assert.That(request.Content!.Headers.ContentType!.MediaType, Is.EqualTo("application/octet-stream"));
+        Assert.That(request.Options.TryGetValue(marker, out var kept) && kept == "kept", Is.True);
+        Assert.That(request.Version, Is.EqualTo(HttpVersion.Version20));
+        Assert.That(source.Requests[1].Claims, Is.EqualTo(ChallengeSamples.CaeUnquotedClaims));
+    }
+
+    [Test]
+    public async Task SendAsync_BufferedBodies_ReplayTheSameBytes()
+    {
+        foreach (var content in new HttpContent[]
+        {
+            new StringContent("{\"displayName\":\"Ünïcode\"}", Encoding.UTF8, "application/json"),
+            new ByteArrayContent([1, 2, 3, 4]),
+            new ReadOnlyMemoryContent(new byte[] { 9, 8, 7 }),
+            new FormUrlEncodedContent([new("a", "b c")]),
+            System.Net.Http.Json.JsonContent.Create(new { subject = "hello" }),
+            new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes("seekable stream"))),
+        })
+        {
+            var source = new FakeGraphTokenSource();
+            using var harness = new ChainHarness(source);
+            harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : FakeGraph.Ok();
+
+            var response = await harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", content);
+
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), content.GetType().Name);
+            var sent = harness.Graph.Requests.ToArray();
+            Assert.That(sent[1].Body, Is.EqualTo(sent[0].Body).And.Not.Empty, content.GetType().Name);
+        }
+    }
+
+    [Test]
+    public void SendAsync_ChallengedStreamOfUnknownLength_TypedExceptionNamesTheBodyAndNothingIsResent()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
+        var payload = Encoding.UTF8.GetBytes(new string('x', 5000));
+
+        var ex = Assert.ThrowsAsync<GraphAuthException>(() =>
+            harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", new StreamContent(new ForwardOnlyStream(payload))));
+
+        Assert.That(harness.Graph.Sends, Is.EqualTo(1));
+        Assert.That(harness.Graph.Requests.Single().Body, Is.EqualTo(payload));
+        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.UnsatisfiedClaimsChallenge));
+        Assert.That(ex.Remediation, Does.Contain("body could not be replayed"));
+        Assert.That(ex.Claims, Is.EqualTo(ChallengeSamples.CaeQuotedClaims));
+    }
+
+    [Test]
+    public void SendAsync_ChallengedStreamAboveTheLimit_IsNotBufferedNorResent()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source, o => o.MaxReplayBufferBytes = 1024);
+        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
+        var payload = new byte[4096];
+        var content = new StreamContent(new ForwardOnlyStream(payload));
+        content.Headers.ContentLength = payload.Length;
+
+        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", content));
+
+        Assert.That(harness.Graph.Sends, Is.EqualTo(1));
+        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.UnsatisfiedClaimsChallenge));
+        Assert.That(ex.Remediation, Does.Contain("MaxReplayBufferBytes"));
+    }
+
+    [Test]
+    public async Task SendAsync_StormOf100RevokedTokenRequests_TwoAcquisitionsAndAllSucceed()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        var client = harness.CreateClient();
+        await client.GetAsync(MeUrl); // the token that will be revoked
+        var revoked = source.LastToken;
+        harness.Graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
+            ? FakeGraph.Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"Access token has expired or is not yet valid.\"}}", ChallengeSamples.PlainGraph401)
+            : FakeGraph.Ok();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => client.GetAsync($"https://graph.microsoft.com/v1.0/users/{i}")));
+
+        Assert.That(responses.All(r => r.StatusCode == HttpStatusCode.OK), Is.True);
+        Assert.That(source.CallCount, Is.EqualTo(2));
+        Assert.That(source.Requests.Count(r => r.ForceRefresh), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SendAsync_StormOf100CaeChallenges_OneClaimsAcquisition()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        var client = harness.CreateClient();
+        await client.GetAsync(MeUrl);
+        var revoked = source.LastToken;
+        harness.Graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
+            ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.S25Header)
+            : FakeGraph.Ok();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.GetAsync(MeUrl)));
+
+        Assert.That(responses.All(r => r.StatusCode == HttpStatusCode.OK), Is.True);
+        Assert.That(source.Requests.Count(r => r.Claims == ChallengeSamples.S25Claims), Is.EqualTo(1));
+
+        // After the challenge was met, requests without claims no longer get the revoked token.
+        await client.GetAsync(MeUrl);
+        Assert.That(harness.Graph.Requests.Last().Token, Is.Not.EqualTo(revoked));
+    }
+
+    [Test]
+    public async Task SendAsync_RealMsalWithCp1_ReplayTokenRequestCarriesDecodedClaimsMergedWithCp1()
+    {
+        var endpoint = new FakeTokenEndpoint();
+        var app = endpoint.CreateConfidentialClient(null, "cp1");
+        using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(app));
+        var client = harness.CreateClient();
+        await client.GetAsync(MeUrl);
+        await client.GetAsync(MeUrl);
+        Assert.That(endpoint.Posts, Is.EqualTo(1));
+        harness.Graph.Respond = (_, n) => n == 3 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeUnquoted) : FakeGraph.Ok();
+
+        var response = await client.GetAsync(MeUrl);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(endpoint.Posts, Is.EqualTo(2), "WithClaims bypassed MSAL's cache");
+        using var claims = JsonDocument.Parse(endpoint.Forms[^1]["claims"]);
+        var accessToken = claims.RootElement.GetProperty("access_token");
+        Assert.That(accessToken.GetProperty("nbf").GetProperty("value").GetString(), Is.EqualTo("1657834417"));
+        Assert.That(accessToken.GetProperty("xms_cc").GetProperty("values")[0].GetString(), Is.EqualTo("cp1"));
+        var sent = harness.Graph.Requests.ToArray();
+        Assert.That(sent[3].Token, Is.EqualTo(endpoint.IssuedTokens.Last()).And.Not.EqualTo(sent[2].Token));
+    }
+
+    [Test]
+    public async Task SendAsync_Replay_DisposesTheFirstResponse()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        var first = new TrackingContent();
+        harness.Graph.Respond = (_, n) =>
+        {
+            if (n > 1)
+            {
+                return FakeGraph.Ok();
+            }
+
+            var challenge = FakeGraph.Json(HttpStatusCode.Unauthorized, "{}", ChallengeSamples.CaeQuoted);
+            challenge.Content = first;
+            return challenge;
+        };
+
+        await harness.CreateClient().GetAsync(MeUrl);
+
+        Assert.That(first.Disposed, Is.True);
+    }
+
+    private static async Task AssertChallengeMet(HttpStatusCode status, string header, string claimsJson)
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(status, ChallengeSamples.S25Body, header) : FakeGraph.Ok("{\"id\":\"me\"}");
+
+        var response = await harness.CreateClient().GetAsync(MeUrl);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("{\"id\":\"me\"}"));
+        Assert.That(harness.Graph.Sends, Is.EqualTo(2));
+        Assert.That(source.Requests.Select(r => r.Claims), Is.EqualTo(new[] { null, claimsJson }));
+        var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
+        Assert.That(tokens[1], Is.EqualTo(source.LastToken).And.Not.EqualTo(tokens[0]));
+    }
+
+    private sealed class TrackingContent : StringContent
+    {
+        public TrackingContent()
+            : base("{}")
+        {
+        }
+
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>A stream that can be read once, forward only, with no length: like a network or pipe stream.</summary>
+internal sealed class ForwardOnlyStream(byte[] data) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = Math.Min(count, data.Length - _position);
+        Array.Copy(data, _position, buffer, offset, n);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,44 @@
+using System.Net;
+using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Infrastructure;
+using Microsoft.Graph;
+
+namespace GraphAuthResilience.Tests.Challenges;
+
+public class GraphServiceClientChallengeTests
+{
+    private const string UserJson = "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata#users/$entity\",\"id\":\"4f1c2d3e-0000-4000-8000-00000000000a\",\"displayName\":\"Adele Vance\"}";
+
+    [TestCase(ChallengeSamples.CaeQuoted)]
+    [TestCase(ChallengeSamples.CaeUnquoted)]
+    public async Task MeGetAsync_ClaimsChallenge_IsMetWithoutTheCallerNoticing(string header)
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, header) : FakeGraph.Ok(UserJson);
+        var graph = new GraphServiceClient(harness.CreateClient());
+
+        var me = await graph.Me.GetAsync();
+
+        Assert.That(me?.DisplayName, Is.EqualTo("Adele Vance"));
+        Assert.That(harness.Graph.Sends, Is.EqualTo(2));
+        Assert.That(source.Requests[^1].Claims, Does.Contain("\"nbf\""));
+        Assert.That(harness.Graph.Requests.All(r => r.Uri.AbsolutePath == "/v1.0/me"), Is.True);
+    }
+
+    [Test]
+    public async Task MeGetAsync_RealMsal_ExpiredTokenIsRefreshedAndReplayed()
+    {
+        var endpoint = new FakeTokenEndpoint();
+        using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient()));
+        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, ChallengeSamples.PlainGraph401) : FakeGraph.Ok(UserJson);
+        var graph = new GraphServiceClient(harness.CreateClient());
+
+        var me = await graph.Me.GetAsync();
+
+        Assert.That(me?.Id, Is.EqualTo("4f1c2d3e-0000-4000-8000-00000000000a"));
+        Assert.That(endpoint.Posts, Is.EqualTo(2), "one cold acquisition, one forced refresh");
+        var sent = harness.Graph.Requests.ToArray();
+        Assert.That(sent[1].Token, Is.Not.EqualTo(sent[0].Token));
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Text;
+using GraphAuthResilience.Challenges;
+
+namespace GraphAuthResilience.Tests.Challenges;
+
+public class WwwAuthenticateParserTests
+{
+    [TestCaseSource(typeof(ChallengeSamples), nameof(ChallengeSamples.WithClaims))]
+    public void Parse_RawHeaderWithClaims_FindsTheDecodedClaimsJson(string header, string claimsJson)
+    {
+        var found = ClaimsChallenge.Find(WwwAuthenticateParser.Parse(header));
+
+        Assert.That(found, Is.Not.Null);
+        Assert.That(found!.Value.ClaimsJson, Is.EqualTo(claimsJson));
+    }
+
+    [TestCaseSource(typeof(ChallengeSamples), nameof(ChallengeSamples.WithClaims))]
+    public void Parse_ResponseHeadersWithClaims_FindsClaimsEvenWhenTheTypedCollectionIsEmpty(string header, string claimsJson)
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+        response.Headers.TryAddWithoutValidation("WWW-Authenticate", header);
+
+        var found = ClaimsChallenge.Find(WwwAuthenticateParser.Parse(response.Headers));
+
+        Assert.That(found?.ClaimsJson, Is.EqualTo(claimsJson));
+    }
+
+    [Test]
+    public void Parse_UnquotedAuthorizationUri_TypedHeaderCollectionIsEmptyButRawReadingWorks()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+        response.Headers.TryAddWithoutValidation("WWW-Authenticate", ChallengeSamples.CaeUnquoted);
+
+        // The trap of msgraph-sdk-dotnet issue 1416: .NET's typed collection drops the value.
+        Assert.That(response.Headers.WwwAuthenticate, Is.Empty);
+        var challenge = WwwAuthenticateParser.Parse(response.Headers).Single();
+        Assert.That(challenge.Error, Is.EqualTo("insufficient_claims"));
+        Assert.That(challenge.AuthorizationUri, Is.EqualTo("https://login.microsoftonline.com/common/oauth2/authorize"));
+        Assert.That(challenge.ErrorDescription, Does.StartWith("Continuous access evaluation"));
+    }
+
+    [TestCaseSource(typeof(ChallengeSamples), nameof(ChallengeSamples.WithoutClaims))]
+    public void Parse_HeaderWithoutClaims_FindsNoClaimsChallenge(string header)
+    {
+        var challenges = WwwAuthenticateParser.Parse(header);
+
+        Assert.That(challenges, Is.Not.Empty);
+        Assert.That(ClaimsChallenge.Find(challenges), Is.Null);
+    }
+
+    [Test]
+    public void Parse_TwoChallenges_KeepsBothSchemes()
+    {
+        var challenges = WwwAuthenticateParser.Parse(ChallengeSamples.TwoChallenges);
+
+        Assert.That(challenges.Select(c => c.Scheme), Is.EqualTo(new[] { "PoP", "Bearer" }));
+        Assert.That(challenges[0].Get("nonce"), Is.EqualTo("someNonce"));
+        Assert.That(challenges[1].Error, Is.EqualTo("insufficient_claims"));
+    }
+
+    [Test]
+    public void Parse_UnquotedSpaceSeparated_ReadsBothParameters()
+    {
+        var challenge = WwwAuthenticateParser.Parse(ChallengeSamples.UnquotedSpaceSeparated).Single();
+
+        Assert.That(challenge.Scheme, Is.EqualTo("Bearer"));
+        Assert.That(challenge.AuthorizationUri, Is.EqualTo("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/oauth2/authorize"));
+        Assert.That(challenge.Get("resource_id"), Is.EqualTo("https://storage.azure.com"));
+    }
+
+    [Test]
+    public void Parse_ErrorDescriptionEitherSpelling_IsRead()
+    {
+        Assert.That(WwwAuthenticateParser.Parse(ChallengeSamples.InvalidTokenWithClaims).Single().ErrorDescription, Is.EqualTo("User session has been revoked"));
+        Assert.That(WwwAuthenticateParser.Parse(ChallengeSamples.CaeQuoted).Single().ErrorDescription, Does.StartWith("Continuous access evaluation"));
+    }
+
+    [TestCase("{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"1\"}}}")]
+    public void ToJson_ClaimsInEveryEncoding_DecodeToTheSameJson(string json)
+    {
+        var standard = Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
+        var unpadded = standard.TrimEnd('=');
+        var url = unpadded.Replace('+', '-').Replace('/', '_');
+
+        Assert.That(ClaimsChallenge.ToJson(json), Is.EqualTo(json));
+        Assert.That(ClaimsChallenge.ToJson(standard), Is.EqualTo(json));
+        Assert.That(ClaimsChallenge.ToJson(unpadded), Is.EqualTo(json));
+        Assert.That(ClaimsChallenge.ToJson(url), Is.EqualTo(json));
+    }
+
+    [Test]
+    public void ToJson_UrlSafeCharacters_AreDecoded()
+    {
+        // A payload whose base64 holds '+' and '/' in the standard alphabet.
+        var json = "{\"access_token\":{\"xms_cc\":{\"values\":[\"cp1\"]},\"v\":\"??>>~~\"}}";
+        var standard = Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
+        Assert.That(standard, Does.Contain("+").Or.Contain("/"));
+        var url = standard.TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        Assert.That(ClaimsChallenge.ToJson(standard), Is.EqualTo(json));
+        Assert.That(ClaimsChallenge.ToJson(url), Is.EqualTo(json));
+    }
+
+    [TestCase("")]
+    [TestCase("not base64 !!")]
+    [TestCase("bm90IGpzb24=")] // "not json"
+    [TestCase("WyJhcnJheSJd")] // ["array"]: JSON, but not an object
+    [TestCase("{\"unterminated\":")]
+    public void ToJson_NotClaims_ReturnsNull(string raw)
+    {
+        Assert.That(ClaimsChallenge.ToJson(raw), Is.Null);
+    }
+
+    [TestCase("Bearer")]
+    [TestCase("=")]
+    [TestCase("\"")]
+    [TestCase(",,,,")]
+    [TestCase("Bearer error=")]
+    [TestCase("Bearer error=\"unterminated")]
+    public void Parse_MalformedHeader_DoesNotThrow(string header)
+    {
+        Assert.DoesNotThrow(() => ClaimsChallenge.Find(WwwAuthenticateParser.Parse(header)));
+    }
+}
