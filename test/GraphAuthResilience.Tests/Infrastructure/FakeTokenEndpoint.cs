@@ -76,6 +76,32 @@ internal sealed class FakeTokenEndpoint : HttpMessageHandler, IMsalHttpClientFac
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
     }
 
+    /// <summary>A delegated answer (OBO, refresh token, silent): also needs client_info, an id_token and a refresh token.</summary>
+    public HttpResponseMessage UserTokenResponse(string? token = null)
+    {
+        token ??= NextDelegatedToken();
+        const string oid = "6c5b4a39-0000-4000-8000-0000000000a1";
+        var clientInfo = Base64Url("{\"uid\":\"" + oid + "\",\"utid\":\"" + Tenant + "\"}");
+        var idToken = UnsignedJwt.Delegated().WithAudience("client").WithClaim("oid", oid).WithClaim("sub", "subject-1")
+            .WithClaim("iss", $"https://login.microsoftonline.com/{Tenant}/v2.0").WithClaim("ver", "2.0").Build();
+        var json = $$"""{"token_type":"Bearer","scope":"https://graph.microsoft.com/User.Read","expires_in":{{ExpiresInSeconds}},"ext_expires_in":{{ExpiresInSeconds}},"access_token":"{{token}}","refresh_token":"rt-{{Guid.NewGuid():N}}","id_token":"{{idToken}}","client_info":"{{clientInfo}}"}""";
+        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+    }
+
+    public string NextDelegatedToken()
+    {
+        var n = Interlocked.Increment(ref _issued);
+        var token = UnsignedJwt.Delegated("User.Read", "Mail.Read").WithClaim("uti", $"msal-user-{n}").Build();
+        IssuedTokens.Enqueue(token);
+        return token;
+    }
+
+    /// <summary>Answers every request without a script entry with <see cref="UserTokenResponse"/>.</summary>
+    public bool DelegatedByDefault { get; set; }
+
+    private static string Base64Url(string text) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     public string NextToken()
     {
         var n = Interlocked.Increment(ref _issued);
@@ -122,6 +148,6 @@ internal sealed class FakeTokenEndpoint : HttpMessageHandler, IMsalHttpClientFac
             await Task.Delay(Latency, cancellationToken);
         }
 
-        return _script.TryDequeue(out var answer) ? answer(request) : TokenResponse();
+        return _script.TryDequeue(out var answer) ? answer(request) : DelegatedByDefault ? UserTokenResponse() : TokenResponse();
     }
 }
