@@ -8,6 +8,24 @@ internal sealed class GraphAuthRequestContext
 {
     public static readonly HttpRequestOptionsKey<GraphAuthRequestContext> Key = new("GraphAuthResilience.Context");
 
+    /// <summary>Gets the name of the chain that handles this request. When two chains end up on one client
+    /// (AddGraphAuthHandlers both in ConfigureHttpClientDefaults and on the named client), the outer one handles the
+    /// request and the inner one passes it through, so nothing is done twice.</summary>
+    public string? ChainName { get; private set; }
+
+    /// <summary>Claims the request for the chain <paramref name="chainName"/>.</summary>
+    /// <returns><see langword="true"/> when this chain handles the request.</returns>
+    public bool IsHandledBy(string? chainName)
+    {
+        if (chainName is null)
+        {
+            return true;
+        }
+
+        ChainName ??= chainName;
+        return string.Equals(ChainName, chainName, StringComparison.Ordinal);
+    }
+
     /// <summary>Gets or sets the token the token handler attached (to tell it from a caller-set header).</summary>
     public string? AttachedToken { get; set; }
 

@@ -18,13 +18,15 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     private readonly GraphHostPolicy _hosts;
     private readonly long _maxReplayBufferBytes;
     private readonly ILogger _logger;
+    private readonly string? _chainName;
 
-    public GraphChallengeHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger)
+    public GraphChallengeHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, string? chainName = null)
     {
         _cache = cache;
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _maxReplayBufferBytes = options.MaxReplayBufferBytes;
         _logger = logger;
+        _chainName = chainName;
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -39,6 +41,11 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         }
 
         var context = GraphAuthRequestContext.GetOrCreate(request);
+        if (!context.IsHandledBy(_chainName))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         var replayable = await ReplayableContent.PrepareAsync(request, _maxReplayBufferBytes, cancellationToken).ConfigureAwait(false);
         if (replayable && request.Content is not null && request.Content.Headers.ContentLength is { } bufferedLength)
         {

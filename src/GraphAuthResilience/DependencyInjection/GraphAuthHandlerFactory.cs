@@ -17,6 +17,8 @@ internal sealed class GraphAuthHandlerFactory(IServiceProvider services, IOption
 
     public GraphAuthOptions Options(string name) => optionsMonitor.Get(name);
 
+    public TimeProvider Time => services.GetService<TimeProvider>() ?? TimeProvider.System;
+
     public ILogger Logger(string category) =>
         services.GetService<ILoggerFactory>()?.CreateLogger(category) ?? NullLogger.Instance;
 
@@ -26,7 +28,6 @@ internal sealed class GraphAuthHandlerFactory(IServiceProvider services, IOption
         var source = options.TokenSource ?? services.GetService<IGraphTokenSource>()
             ?? throw new InvalidOperationException(
                 $"GraphAuthOptions '{n}': {nameof(GraphAuthOptions.TokenSource)} is not set and no {nameof(IGraphTokenSource)} is registered in DI.");
-        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        return new GraphTokenCache(source, time, options.RefreshMargin, Logger("GraphAuthResilience.TokenCache"));
+        return new GraphTokenCache(source, Time, options.RefreshMargin, Logger("GraphAuthResilience.TokenCache"));
     })).Value;
 }

@@ -26,7 +26,8 @@ public static class GraphAuthHttpClientBuilderExtensions
     public static IHttpClientBuilder AddGraphAuthHandlers(this IHttpClientBuilder builder, Action<GraphAuthOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var name = builder.Name;
+        // ConfigureHttpClientDefaults gives a builder without a name: those clients share the default options and cache.
+        var name = builder.Name ?? Microsoft.Extensions.Options.Options.DefaultName;
         var optionsBuilder = builder.Services.AddOptions<GraphAuthOptions>(name);
         if (configure is not null)
         {
@@ -49,17 +50,17 @@ public static class GraphAuthHttpClientBuilderExtensions
         builder.AddHttpMessageHandler(services =>
         {
             var factory = services.GetRequiredService<GraphAuthHandlerFactory>();
-            return new GraphAuthFailureHandler(factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"));
+            return new GraphAuthFailureHandler(factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), factory.Time, name);
         });
         builder.AddHttpMessageHandler(services =>
         {
             var factory = services.GetRequiredService<GraphAuthHandlerFactory>();
-            return new GraphChallengeHandler(factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"));
+            return new GraphChallengeHandler(factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), name);
         });
         builder.AddHttpMessageHandler(services =>
         {
             var factory = services.GetRequiredService<GraphAuthHandlerFactory>();
-            return new GraphTokenHandler(factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"));
+            return new GraphTokenHandler(factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), name);
         });
         return builder;
     }

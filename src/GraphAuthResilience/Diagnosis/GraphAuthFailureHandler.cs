@@ -17,13 +17,15 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     private readonly bool _throw;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly string? _chainName;
 
-    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, TimeProvider? time = null)
+    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, TimeProvider? time = null, string? chainName = null)
     {
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _throw = options.ThrowOnAuthFailure;
         _time = time ?? TimeProvider.System;
         _logger = logger;
+        _chainName = chainName;
     }
 
     internal static GraphAuthException? GetFailure(HttpResponseMessage response) =>
@@ -35,6 +37,11 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (!GraphAuthRequestContext.GetOrCreate(request).IsHandledBy(_chainName))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             || !_hosts.IsAllowed(request.RequestUri))

@@ -49,10 +49,20 @@ internal sealed class GraphTokenCache
     /// forced unless another request already replaced it (so a storm of 401s causes one refresh).</param>
     /// <param name="cancellationToken">Cancels this caller's wait only.</param>
     /// <returns>The token.</returns>
+    public ValueTask<GraphAccessToken> GetTokenAsync(
+        IReadOnlyList<string> scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken) =>
+        GetTokenAsync(ScopesKey(scopes), claims, rejectedToken, cancellationToken);
+
+    /// <summary>Gets a token for the scopes (given as their <see cref="ScopesKey"/>) and claims.</summary>
+    /// <param name="scopesKey">The scopes joined by spaces (precomputed by the handler for its default scopes).</param>
+    /// <param name="claims">Claims JSON to meet, or <see langword="null"/>.</param>
+    /// <param name="rejectedToken">A token that Graph rejected, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait only.</param>
+    /// <returns>The token.</returns>
     public async ValueTask<GraphAccessToken> GetTokenAsync(
-        IReadOnlyList<string> scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken)
+        string scopesKey, string? claims, string? rejectedToken, CancellationToken cancellationToken)
     {
-        var key = new CacheKey(string.Join(' ', scopes), claims);
+        var key = new CacheKey(scopesKey, claims);
         var entry = GetEntry(key);
 
         while (true)
@@ -138,7 +148,7 @@ internal sealed class GraphTokenCache
     /// so the next request asks the source again (after a claims challenge was met, MSAL serves the new token).</summary>
     public void Invalidate(IReadOnlyList<string> scopes, string rejectedToken)
     {
-        var key = new CacheKey(string.Join(' ', scopes), null);
+        var key = new CacheKey(ScopesKey(scopes), null);
         Entry? entry;
         lock (_entriesGate)
         {
@@ -158,6 +168,9 @@ internal sealed class GraphTokenCache
             }
         }
     }
+
+    /// <summary>The cache's name for a scope set: the scopes joined by single spaces, in the order given.</summary>
+    public static string ScopesKey(IReadOnlyList<string> scopes) => scopes.Count == 1 ? scopes[0] : string.Join(' ', scopes);
 
     private static TaskCompletionSource<GraphAccessToken> Start(Entry entry, bool force)
     {

@@ -13,14 +13,18 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     private readonly GraphTokenCache _cache;
     private readonly GraphHostPolicy _hosts;
     private readonly string[] _scopes;
+    private readonly string _scopesKey;
     private readonly ILogger _logger;
+    private readonly string? _chainName;
 
-    public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger)
+    public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, string? chainName = null)
     {
         _cache = cache;
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _scopes = [.. options.Scopes];
+        _scopesKey = GraphTokenCache.ScopesKey(_scopes);
         _logger = logger;
+        _chainName = chainName;
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
@@ -31,6 +35,11 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
         var context = GraphAuthRequestContext.GetOrCreate(request);
+        if (!context.IsHandledBy(_chainName))
+        {
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         var uri = request.RequestUri;
         var allowed = _hosts.IsAllowed(uri);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
@@ -61,8 +70,10 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
-        var scopes = request.GetGraphScopes() ?? _scopes;
-        var token = await _cache.GetTokenAsync(scopes, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
+        var requestScopes = request.GetGraphScopes();
+        var scopes = requestScopes ?? _scopes;
+        var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
+        var token = await _cache.GetTokenAsync(scopesKey, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
         context.AttachedToken = token.Value;
         context.AttachedHost = host;

@@ -111,6 +111,47 @@ public class AddGraphAuthHandlersTests
     }
 
     [Test]
+    public async Task AddGraphAuthHandlers_InConfigureHttpClientDefaults_EveryClientGetsTokens()
+    {
+        var source = new FakeGraphTokenSource();
+        var graph = new FakeGraph();
+        var services = new ServiceCollection();
+        services.ConfigureHttpClientDefaults(b => b.AddGraphAuthHandlers(o => o.TokenSource = source).ConfigurePrimaryHttpMessageHandler(() => graph));
+        services.AddHttpClient("one");
+        services.AddHttpClient("two");
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IHttpClientFactory>();
+
+        await factory.CreateClient("one").GetAsync("https://graph.microsoft.com/v1.0/me");
+        await factory.CreateClient("two").GetAsync("https://graph.microsoft.com/v1.0/me");
+
+        Assert.That(graph.Requests.Select(r => r.Token), Has.All.EqualTo(source.LastToken));
+        Assert.That(source.CallCount, Is.EqualTo(1), "clients configured through the defaults share one cache");
+    }
+
+    [Test]
+    public async Task AddGraphAuthHandlers_InDefaultsAndOnTheNamedClient_RequestIsHandledByOneChainOnly()
+    {
+        var defaultsSource = new FakeGraphTokenSource();
+        var namedSource = new FakeGraphTokenSource();
+        var graph = new FakeGraph();
+        var services = new ServiceCollection();
+        services.ConfigureHttpClientDefaults(b => b.AddGraphAuthHandlers(o => o.TokenSource = defaultsSource));
+        services.AddHttpClient("graph").AddGraphAuthHandlers(o => o.TokenSource = namedSource).ConfigurePrimaryHttpMessageHandler(() => graph);
+        graph.Respond = (_, n) => n == 1
+            ? FakeGraph.Json(System.Net.HttpStatusCode.Unauthorized, "{}", GraphAuthResilience.Tests.Challenges.ChallengeSamples.CaeQuoted)
+            : FakeGraph.Ok();
+        using var provider = services.BuildServiceProvider();
+
+        var response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph").GetAsync("https://graph.microsoft.com/v1.0/me");
+
+        Assert.That(response.IsSuccessStatusCode, Is.True);
+        Assert.That(graph.Sends, Is.EqualTo(2), "one replay, not one per chain");
+        Assert.That(defaultsSource.CallCount + namedSource.CallCount, Is.EqualTo(2));
+        Assert.That(defaultsSource.CallCount == 0 || namedSource.CallCount == 0, Is.True, "a single chain handled the request");
+    }
+
+    [Test]
     public void AddGraphAuthHandlers_NullBuilder_Throws()
     {
         Assert.Throws<ArgumentNullException>(() => GraphAuthHttpClientBuilderExtensions.AddGraphAuthHandlers(null!));
