@@ -108,8 +108,10 @@ internal static class GraphAuthFailureClassifier
             return (GraphAuthFailureCause.UnsatisfiedClaimsChallenge, detail);
         }
 
-        // 4. Expiry and validity (401 about the token itself).
-        if (status == HttpStatusCode.Unauthorized && !IsLicenseOrMailbox(body))
+        // 4. Expiry and validity: a 401, or any status Graph labels InvalidAuthenticationToken, about the token itself.
+        var aboutToken = status == HttpStatusCode.Unauthorized
+            || string.Equals(body.Code, "InvalidAuthenticationToken", StringComparison.OrdinalIgnoreCase);
+        if (aboutToken && !IsLicenseOrMailbox(body))
         {
             var refresh = input.BodyNotReplayable
                 ? " The request body could not be replayed, so the request was not retried with a fresh token: buffer the body and send it again."

@@ -20,7 +20,7 @@ internal sealed record GraphErrorBody(string? Code, string? Message, string? Req
         }
 
         // Skip a UTF-8 byte order mark.
-        if (utf8.StartsWith("\xEF\xBB\xBF"u8))
+        if (utf8.Length >= 3 && utf8[0] == 0xEF && utf8[1] == 0xBB && utf8[2] == 0xBF)
         {
             utf8 = utf8[3..];
         }
@@ -75,7 +75,7 @@ internal sealed record GraphErrorBody(string? Code, string? Message, string? Req
                         };
                         if (path.Count == 1)
                         {
-                            if (Is(pending, "error"))
+                            if (Is(pending, "error") && reader.TokenType == JsonTokenType.String)
                             {
                                 oauthError ??= value;
                             }
