@@ -30,8 +30,8 @@ internal static class GraphAuthFailureClassifier
         }
 
         var operation = (catalog ?? GraphPermissionCatalog.Default).Find(input.Method, input.RequestUri, input.RequestBodyProperties);
-        var (cause, detail) = Decide(input, claimsChallenge?.ClaimsJson, operation);
-        var remediation = Compose(detail, GraphAuthRemediation.For(cause), NoteFor(cause, operation));
+        var (cause, detail, detailOnly) = Decide(input, claimsChallenge?.ClaimsJson, operation);
+        var remediation = detailOnly ? detail! : Compose(detail, GraphAuthRemediation.For(cause), NoteFor(cause, operation));
         var requestId = body.RequestId ?? input.RequestIdHeader;
         var clientRequestId = body.ClientRequestId ?? input.ClientRequestIdHeader;
         var date = body.Date is null ? string.Empty : ", date " + body.Date;
@@ -49,23 +49,15 @@ internal static class GraphAuthFailureClassifier
     }
 
     /// <summary>Says which request failed without ids, UPNs or query: the catalog template, or the path with id-like segments replaced.</summary>
-    internal static string DescribeRequest(HttpMethod method, Uri? uri, GraphOperationPermissions? operation)
-    {
-        if (operation is not null)
-        {
-            return operation.Display;
-        }
+    internal static string DescribeRequest(HttpMethod method, Uri? uri, GraphOperationPermissions? operation) =>
+        operation is not null ? operation.Display : method.Method + " " + RedactPath(uri);
 
-        if (uri is not { IsAbsoluteUri: true })
-        {
-            return method.Method;
-        }
+    /// <summary>The request path without version, query, ids or UPNs (<c>/users/{id}/messages</c>), safe for logs.</summary>
+    internal static string RedactPath(Uri? uri) => uri is { IsAbsoluteUri: true }
+        ? "/" + string.Join('/', GraphPathTemplate.Normalize(uri.AbsolutePath).Select(s => LooksLikeId(s) ? GraphPathTemplate.Placeholder : s))
+        : "(relative)";
 
-        var segments = GraphPathTemplate.Normalize(uri.AbsolutePath).Select(s => LooksLikeId(s) ? GraphPathTemplate.Placeholder : s);
-        return method.Method + " /" + string.Join('/', segments);
-    }
-
-    private static (GraphAuthFailureCause Cause, string? Detail) Decide(GraphAuthFailureContext input, string? claims, GraphOperationPermissions? operation)
+    private static (GraphAuthFailureCause Cause, string? Detail, bool DetailOnly) Decide(GraphAuthFailureContext input, string? claims, GraphOperationPermissions? operation)
     {
         var status = input.StatusCode;
         var body = input.Body;
@@ -75,18 +67,18 @@ internal static class GraphAuthFailureClassifier
         // 1. No token at all.
         if ((!input.TokenSent && status == HttpStatusCode.Unauthorized) || Contains(message, "Access token is empty"))
         {
-            return (GraphAuthFailureCause.MissingToken, "The request reached Graph without a bearer token (no Authorization: Bearer header, or an empty one).");
+            return (GraphAuthFailureCause.MissingToken, "The request reached Graph without a bearer token (no Authorization: Bearer header, or an empty one).", false);
         }
 
         // 2. Audience, then account type: another token from the same source cannot fix either.
         if (token is not null && WrongAudience(token, input.RequestUri) is { } audience)
         {
-            return (GraphAuthFailureCause.WrongAudience, audience);
+            return (GraphAuthFailureCause.WrongAudience, audience, false);
         }
 
         if (Contains(message, "Invalid audience"))
         {
-            return (GraphAuthFailureCause.WrongAudience, $"Graph said the token's audience is invalid (the token's aud is '{token?.Audience ?? "unknown"}').");
+            return (GraphAuthFailureCause.WrongAudience, $"Graph said the token's audience is invalid (the token's aud is '{token?.Audience ?? "unknown"}').", false);
         }
 
         var msaMessage = Contains(message, "not supported for MSA");
@@ -94,18 +86,23 @@ internal static class GraphAuthFailureClassifier
         {
             var what = operation is { PersonalAccounts: false } ? operation.Display + " works with work or school accounts only" : "this API refused it as an API for work or school accounts only";
             return (GraphAuthFailureCause.PersonalAccountNotSupported,
-                $"The token belongs to a personal Microsoft account (tid {GraphTokenInfo.PersonalAccountTenantId}); {what}.");
+                $"The token belongs to a personal Microsoft account (tid {GraphTokenInfo.PersonalAccountTenantId}); {what}.", false);
         }
 
         // 3. A claims challenge (CAE, conditional access) that the one replay did not meet.
         if (claims is not null || Contains(message, "ClaimsChallengeRequired") || Contains(message, "claims challenge"))
         {
-            var detail = input.BodyNotReplayable
-                ? "The request body could not be replayed (a stream of unknown length or above MaxReplayBufferBytes), so the challenge was not met automatically: buffer the body (or raise GraphAuthOptions.MaxReplayBufferBytes) and send the request again."
-                : input.Replayed
-                    ? "Graph challenged again after the request was replayed with a token acquired for the claims, so a silent token request cannot meet them."
-                    : claims is null ? "Graph demanded a claims challenge but sent no claims the chain could use." : null;
-            return (GraphAuthFailureCause.UnsatisfiedClaimsChallenge, detail);
+            if (input.BodyNotReplayable)
+            {
+                return (GraphAuthFailureCause.UnsatisfiedClaimsChallenge,
+                    "The request body could not be replayed (a stream of unknown length or above MaxReplayBufferBytes), so the claims challenge was not met automatically: buffer the body (or raise GraphAuthOptions.MaxReplayBufferBytes) and send the request again; the chain will then meet the challenge itself. If Graph challenges again, run an interactive sign-in passing the Claims on this exception (MSAL WithClaims).",
+                    true);
+            }
+
+            var detail = input.Replayed
+                ? "Graph challenged again after the request was replayed with a token acquired for the claims, so a silent token request cannot meet them."
+                : claims is null ? "Graph demanded a claims challenge but sent no claims the chain could use (an interactive sign-in lets the user meet the policy)." : null;
+            return (GraphAuthFailureCause.UnsatisfiedClaimsChallenge, detail, false);
         }
 
         // 4. Expiry and validity: a 401, or any status Graph labels InvalidAuthenticationToken, about the token itself.
@@ -119,44 +116,44 @@ internal static class GraphAuthFailureClassifier
             if (token?.ExpiresOn is { } exp && exp <= input.Now)
             {
                 return (GraphAuthFailureCause.ExpiredToken,
-                    string.Create(CultureInfo.InvariantCulture, $"The token expired at {exp:u} (now {input.Now:u}).{refresh}"));
+                    string.Create(CultureInfo.InvariantCulture, $"The token expired at {exp:u} (now {input.Now:u}).{refresh}"), false);
             }
 
             if (Contains(message, "expired") || Contains(message, "Lifetime validation failed"))
             {
-                return (GraphAuthFailureCause.ExpiredToken, "Graph said the token has expired or is not yet valid." + refresh);
+                return (GraphAuthFailureCause.ExpiredToken, "Graph said the token has expired or is not yet valid." + refresh, false);
             }
 
             if (token is not null && operation is not null && !operation.SupportsTokenKind(token))
             {
-                return (GraphAuthFailureCause.TokenTypeMismatch, KindMismatch(token, operation));
+                return (GraphAuthFailureCause.TokenTypeMismatch, KindMismatch(token, operation), false);
             }
 
             var what = token is null ? "The token that was sent is not a readable JWT (malformed, encrypted or opaque)." : "Graph refused the token (bad signature, revoked, wrong tenant or cloud).";
-            return (GraphAuthFailureCause.InvalidToken, what + refresh);
+            return (GraphAuthFailureCause.InvalidToken, what + refresh, false);
         }
 
         // 5. Permissions: the kind of token, password resets, the user's licenses and roles, the permission itself.
         if (operation is { PasswordReset: true } && token is { IsAppOnly: true })
         {
             return (GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin,
-                $"The token is app-only ({Held(token)}); {operation.DescribeNeeds()}.");
+                $"The token is app-only ({Held(token)}); {operation.DescribeNeeds()}.", false);
         }
 
         if (token is not null && operation is not null && !operation.SupportsTokenKind(token))
         {
-            return (GraphAuthFailureCause.TokenTypeMismatch, KindMismatch(token, operation));
+            return (GraphAuthFailureCause.TokenTypeMismatch, KindMismatch(token, operation), false);
         }
 
         if (Contains(message, "only valid with delegated authentication flow"))
         {
             return (GraphAuthFailureCause.TokenTypeMismatch,
-                $"Graph said the call is only valid with a delegated token{(token is null ? string.Empty : "; the token is " + (token.IsAppOnly ? "app-only" : "delegated") + " (" + Held(token) + ")")}.");
+                $"Graph said the call is only valid with a delegated token{(token is null ? string.Empty : "; the token is " + (token.IsAppOnly ? "app-only" : "delegated") + " (" + Held(token) + ")")}.", false);
         }
 
         if (IsLicenseOrMailbox(body))
         {
-            return (GraphAuthFailureCause.UserNotPrivilegedOrLicensed, LicenseDetail(body));
+            return (GraphAuthFailureCause.UserNotPrivilegedOrLicensed, LicenseDetail(body), false);
         }
 
         if (token is not null && operation?.AcceptedPermissionHeld(token) is { } held)
@@ -164,24 +161,24 @@ internal static class GraphAuthFailureClassifier
             if (!token.IsAppOnly)
             {
                 return (GraphAuthFailureCause.UserNotPrivilegedOrLicensed,
-                    $"The token has {Held(token)}, and {held} is enough for {operation.Display}, so the app is permitted: Graph refused the signed-in user.");
+                    $"The token has {Held(token)}, and {held} is enough for {operation.Display}, so the app is permitted: Graph refused the signed-in user.", false);
             }
 
             return (GraphAuthFailureCause.InsufficientPermissions,
-                $"The token has {Held(token)}, and {held} is accepted by {operation.Display}, yet Graph refused: check that admin consent was granted in this tenant before the token was issued, and the limits of the permission.");
+                $"The token has {Held(token)}, and {held} is accepted by {operation.Display}, yet Graph refused: check that admin consent was granted in this tenant before the token was issued, and the limits of the permission.", false);
         }
 
         if (token is { Scopes.Count: 0, Roles.Count: 0 })
         {
             return (GraphAuthFailureCause.InsufficientPermissions,
-                $"The token carries no permission at all (neither scp nor roles){(operation is null ? string.Empty : "; " + operation.DescribeNeeds())}. For app-only tokens, add application permissions and grant admin consent.");
+                $"The token carries no permission at all (neither scp nor roles){(operation is null ? string.Empty : "; " + operation.DescribeNeeds())}. For app-only tokens, add application permissions and grant admin consent.", false);
         }
 
-        var has = token is null ? "The token could not be read" : "The token has " + Held(token);
+        var has = token is not null ? "The token has " + Held(token) : input.TokenSent ? "The token could not be read" : "No bearer token was sent";
         var needs = operation is null
             ? $"the permission catalog does not know {DescribeRequest(input.Method, input.RequestUri, null)}: look up its least-privileged permission on the API's reference page"
             : operation.DescribeNeeds();
-        return (GraphAuthFailureCause.InsufficientPermissions, $"{has}; {needs}.");
+        return (GraphAuthFailureCause.InsufficientPermissions, $"{has}; {needs}.", false);
     }
 
     private static string? WrongAudience(GraphTokenInfo token, Uri? requestUri)

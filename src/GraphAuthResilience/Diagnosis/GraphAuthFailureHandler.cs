@@ -87,7 +87,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
 
         GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
         Log.AuthFailureClassified(
-            _logger, request.Method.Method, GraphAuthFailureClassifier.DescribeRequest(request.Method, request.RequestUri, null)[(request.Method.Method.Length + 1)..],
+            _logger, request.Method.Method, GraphAuthFailureClassifier.RedactPath(request.RequestUri),
             (int)response.StatusCode, failure.Cause, failure.GraphErrorCode ?? "none", failure.RequestId ?? "none");
         if (_throw)
         {

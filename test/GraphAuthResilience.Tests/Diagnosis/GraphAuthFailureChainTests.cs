@@ -546,6 +546,24 @@ public class GraphAuthFailureChainTests
         Assert.That(outcome.Exception.Token.TenantId, Is.EqualTo(Tenant));
     }
 
+    [Test]
+    public void SendAsync_Failure_LoggedOnceWithRedactedPathAndNoToken()
+    {
+        var source = new FakeGraphTokenSource { TokenFactory = (_, n) => UnsignedJwt.Delegated("User.Read").WithClaim("uti", $"log-{n}").Build() };
+        using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, _) => Response(HttpStatusCode.Forbidden, Body("ErrorAccessDenied", "Access is denied. Check credentials and try again."));
+
+        Assert.CatchAsync<GraphAuthPermissionException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users/alice@contoso.com/mailFolders/inbox/messages?$search=\"secret project\""));
+
+        var records = harness.Logs.GetSnapshot().Where(r => r.Id.Name == "AuthFailureClassified").ToList();
+        Assert.That(records, Has.Count.EqualTo(1));
+        var line = records[0].Message;
+        Assert.That(line, Does.Contain("/users/{id}/mailFolders/inbox/messages").And.Contain("InsufficientPermissions").And.Contain(RequestId));
+        Assert.That(line, Does.Not.Contain("alice").And.Not.Contain("secret project"));
+        var everything = string.Join("\n", harness.Logs.GetSnapshot().Select(r => r.Message));
+        Assert.That(everything, Does.Not.Contain(source.LastToken!));
+    }
+
     internal static Outcome Fail(
         Func<UnsignedJwt> token,
         Func<HttpResponseMessage> respond,
