@@ -63,6 +63,46 @@ public class GraphAuthException : HttpRequestException
         HelpLink = HelpLinks.Count > 0 ? HelpLinks[0].ToString() : null;
     }
 
+    /// <summary>
+    /// Creates the exception for <paramref name="cause"/> as the subtype that says what the caller must do:
+    /// <see cref="GraphAuthTokenException"/> (get another token), <see cref="GraphAuthPermissionException"/> (fix
+    /// permissions, token kind, roles or licenses) or <see cref="GraphAuthSignInRequiredException"/> (a person must
+    /// sign in); <see cref="GraphAuthFailureCause.Unknown"/> gets this base type. Parameters as for the constructor.
+    /// </summary>
+    internal static GraphAuthException Create(
+        GraphAuthFailureCause cause,
+        string message,
+        string? remediation = null,
+        HttpStatusCode? statusCode = null,
+        IReadOnlyList<Uri>? helpLinks = null,
+        string? graphErrorCode = null,
+        string? requestId = null,
+        string? clientRequestId = null,
+        string? claims = null,
+        IReadOnlyList<string>? requiredPermissions = null,
+        GraphTokenInfo? token = null,
+        IReadOnlyList<string>? scopes = null,
+        string? tokenEndpointError = null,
+        string? aadstsCode = null,
+        Exception? innerException = null) => cause switch
+    {
+        GraphAuthFailureCause.MissingToken or GraphAuthFailureCause.InvalidToken or GraphAuthFailureCause.ExpiredToken
+            or GraphAuthFailureCause.WrongAudience or GraphAuthFailureCause.TokenAcquisitionFailed => new GraphAuthTokenException(
+                cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
+                requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException),
+        GraphAuthFailureCause.InsufficientPermissions or GraphAuthFailureCause.TokenTypeMismatch
+            or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin or GraphAuthFailureCause.UserNotPrivilegedOrLicensed => new GraphAuthPermissionException(
+                cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
+                requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException),
+        GraphAuthFailureCause.ConsentRequired or GraphAuthFailureCause.InteractionRequired
+            or GraphAuthFailureCause.UnsatisfiedClaimsChallenge or GraphAuthFailureCause.PersonalAccountNotSupported => new GraphAuthSignInRequiredException(
+                cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
+                requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException),
+        _ => new GraphAuthException(
+            cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
+            requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException),
+    };
+
     /// <summary>Gets why the request was refused.</summary>
     public GraphAuthFailureCause Cause { get; }
 

@@ -25,9 +25,9 @@ public static class GraphAuthRemediation
         GraphAuthFailureCause.MissingToken =>
             "No bearer token was sent. Check that the request goes to an https host listed in GraphAuthOptions.AllowedHosts and that no earlier handler removed the Authorization header.",
         GraphAuthFailureCause.InvalidToken =>
-            "Graph rejected the token and a freshly acquired token was rejected too. Check that the token comes from MSAL for the right cloud and tenant, is a JWT (not an opaque personal-account token) and is sent unchanged.",
+            "Get a new token from MSAL and send it unchanged: check that it is acquired for the right cloud and tenant, is a JWT (not an opaque personal-account token or a truncated value) and has not been revoked (a password change or session revocation means the user must sign in again).",
         GraphAuthFailureCause.ExpiredToken =>
-            "The token had expired and a refresh did not produce a valid one. Check the machine clock and that the token source returns a new token when ForceRefresh is set.",
+            "Get a new token: check that the token source returns a fresh token when ForceRefresh is set (a cached or hard-coded token will not do) and that the machine clock is right.",
         GraphAuthFailureCause.WrongAudience =>
             "The token was issued for another API. Ask for Microsoft Graph scopes (https://graph.microsoft.com/.default or https://graph.microsoft.com/User.Read...), not Azure AD Graph (graph.windows.net), Outlook or SharePoint, and use the Graph host of the same cloud as the token.",
         GraphAuthFailureCause.PersonalAccountNotSupported =>

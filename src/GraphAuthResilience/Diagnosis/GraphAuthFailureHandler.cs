@@ -18,9 +18,13 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string? _chainName;
+    private readonly long _maxReplayBufferBytes;
+    private readonly GraphPermissionCatalog _catalog;
 
-    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, TimeProvider? time = null, string? chainName = null)
+    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, TimeProvider? time = null, string? chainName = null, GraphPermissionCatalog? catalog = null)
     {
+        _maxReplayBufferBytes = options.MaxReplayBufferBytes;
+        _catalog = catalog ?? GraphPermissionCatalog.Default;
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _throw = options.ThrowOnAuthFailure;
         _time = time ?? TimeProvider.System;
@@ -49,18 +53,28 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             return response;
         }
 
+        var challenges = WwwAuthenticateParser.Parse(response.Headers);
+        if (response.StatusCode == HttpStatusCode.BadRequest && !MayBeAuthBadRequest(response, challenges))
+        {
+            // A 400 that is neither Graph's JSON error nor a challenge is the caller's business: left untouched.
+            return response;
+        }
+
         var context = GraphAuthRequestContext.Get(request);
         var prefix = await BoundedBody.ReadPrefixAsync(response, cancellationToken).ConfigureAwait(false);
         var sentToken = context?.SentToken ?? (request.Headers.Authorization is { Scheme: var scheme, Parameter: var parameter }
             && string.Equals(scheme, "Bearer", StringComparison.OrdinalIgnoreCase) ? parameter : null);
         GraphTokenInfo.TryParse(sentToken, out var token);
+        var bodyProperties = _catalog.NeedsRequestBody(request.Method, request.RequestUri)
+            ? await RequestBodyProbe.ReadTopLevelPropertiesAsync(request, _maxReplayBufferBytes, cancellationToken).ConfigureAwait(false)
+            : null;
         var input = new GraphAuthFailureContext(
             response.StatusCode,
             request.Method,
             request.RequestUri,
-            WwwAuthenticateParser.Parse(response.Headers),
+            challenges,
             GraphErrorBody.Parse(prefix),
-            !string.IsNullOrEmpty(sentToken),
+            !string.IsNullOrWhiteSpace(sentToken),
             token,
             _time.GetUtcNow())
         {
@@ -69,9 +83,10 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             Replayed = context?.Replayed ?? false,
             BodyNotReplayable = context?.BodyNotReplayable ?? false,
             ReplayRefusedReason = context?.ReplayRefusedReason,
+            RequestBodyProperties = bodyProperties,
         };
 
-        var failure = GraphAuthFailureClassifier.Classify(input);
+        var failure = GraphAuthFailureClassifier.Classify(input, _catalog);
         if (failure is null)
         {
             return response;
@@ -79,8 +94,8 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
 
         GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
         Log.AuthFailureClassified(
-            _logger, request.Method.Method, request.RequestUri!.AbsolutePath, (int)response.StatusCode, failure.Cause,
-            failure.GraphErrorCode ?? "none", failure.RequestId ?? "none");
+            _logger, request.Method.Method, GraphAuthFailureClassifier.RedactPath(request.RequestUri),
+            (int)response.StatusCode, failure.Cause, failure.GraphErrorCode ?? "none", failure.RequestId ?? "none");
         if (_throw)
         {
             response.Dispose();
@@ -89,6 +104,17 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
 
         request.Options.Set(FailureKey, failure);
         return response;
+    }
+
+    private static bool MayBeAuthBadRequest(HttpResponseMessage response, IReadOnlyList<AuthenticationChallenge> challenges)
+    {
+        if (ClaimsChallenge.Find(challenges) is not null)
+        {
+            return true;
+        }
+
+        var mediaType = response.Content?.Headers.ContentType?.MediaType;
+        return mediaType is not null && mediaType.Contains("json", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string? Header(HttpResponseMessage response, string name) =>

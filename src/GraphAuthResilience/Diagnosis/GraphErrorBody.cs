@@ -7,7 +7,11 @@ internal sealed record GraphErrorBody(string? Code, string? Message, string? Req
 {
     public static readonly GraphErrorBody Empty = new(null, null, null, null, null);
 
-    /// <summary>Reads a body prefix; anything that is not Graph's error JSON yields <see cref="Empty"/> (or what could be read).</summary>
+    /// <summary>
+    /// Reads a body prefix token by token, keeping what it found before any point where the text stops being JSON
+    /// (a truncated prefix, garbage, HTML): anything unreadable yields <see cref="Empty"/> or what could be read.
+    /// Also reads the OAuth form <c>{"error":"invalid_token","error_description":"..."}</c>.
+    /// </summary>
     public static GraphErrorBody Parse(ReadOnlySpan<byte> utf8)
     {
         if (utf8.IsEmpty)
@@ -15,58 +19,121 @@ internal sealed record GraphErrorBody(string? Code, string? Message, string? Req
             return Empty;
         }
 
+        // Skip a UTF-8 byte order mark.
+        if (utf8.Length >= 3 && utf8[0] == 0xEF && utf8[1] == 0xBB && utf8[2] == 0xBF)
+        {
+            utf8 = utf8[3..];
+        }
+
+        string? code = null, message = null, requestId = null, clientRequestId = null, date = null;
+        string? oauthError = null, oauthDescription = null;
+        var path = new List<string?>(8);
+        string? pending = null;
+        var finished = false;
+        var reader = new Utf8JsonReader(utf8, isFinalBlock: false, new JsonReaderState(new JsonReaderOptions
+        {
+            MaxDepth = 64,
+            AllowTrailingCommas = true,
+            CommentHandling = JsonCommentHandling.Skip,
+        }));
         try
         {
-            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 64, AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
-            using var document = JsonDocument.ParseValue(ref reader);
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !TryGet(document.RootElement, "error", out var error))
+            while (!finished && reader.Read())
             {
-                return Empty;
-            }
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                    case JsonTokenType.StartArray:
+                        if (path.Count == 0 && reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            return Empty; // Graph's error is an object.
+                        }
 
-            if (error.ValueKind == JsonValueKind.String)
-            {
-                // OAuth-style {"error":"invalid_token","error_description":"..."}.
-                return new GraphErrorBody(error.GetString(), ReadString(document.RootElement, "error_description"), null, null, null);
-            }
+                        path.Add(pending);
+                        pending = null;
+                        break;
+                    case JsonTokenType.EndObject:
+                    case JsonTokenType.EndArray:
+                        path.RemoveAt(path.Count - 1);
+                        finished = path.Count == 0;
 
-            if (error.ValueKind != JsonValueKind.Object)
-            {
-                return Empty;
-            }
+                        break;
+                    case JsonTokenType.PropertyName:
+                        pending = reader.GetString();
+                        break;
+                    default:
+                        if (path.Count == 0)
+                        {
+                            return Empty; // A bare value is not Graph's error.
+                        }
 
-            string? requestId = null, clientRequestId = null, date = null;
-            if (TryGet(error, "innerError", out var inner) && inner.ValueKind == JsonValueKind.Object)
-            {
-                requestId = ReadString(inner, "request-id") ?? ReadString(inner, "requestId");
-                clientRequestId = ReadString(inner, "client-request-id") ?? ReadString(inner, "clientRequestId");
-                date = ReadString(inner, "date");
-            }
+                        var value = reader.TokenType switch
+                        {
+                            JsonTokenType.String => reader.GetString(),
+                            JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+                            _ => null,
+                        };
+                        if (path.Count == 1)
+                        {
+                            if (Is(pending, "error") && reader.TokenType == JsonTokenType.String)
+                            {
+                                oauthError ??= value;
+                            }
+                            else if (Is(pending, "error_description"))
+                            {
+                                oauthDescription ??= value;
+                            }
+                        }
+                        else if (path.Count == 2 && Is(path[1], "error"))
+                        {
+                            if (Is(pending, "code"))
+                            {
+                                code ??= value;
+                            }
+                            else if (Is(pending, "message"))
+                            {
+                                message ??= value;
+                            }
+                        }
+                        else if (path.Count == 3 && Is(path[1], "error") && Is(path[2], "innerError"))
+                        {
+                            if (Is(pending, "request-id") || Is(pending, "requestId"))
+                            {
+                                requestId ??= value;
+                            }
+                            else if (Is(pending, "client-request-id") || Is(pending, "clientRequestId"))
+                            {
+                                clientRequestId ??= value;
+                            }
+                            else if (Is(pending, "date"))
+                            {
+                                date ??= value;
+                            }
+                        }
 
-            return new GraphErrorBody(ReadString(error, "code"), ReadString(error, "message"), requestId, clientRequestId, date);
+                        pending = null;
+                        break;
+                }
+            }
         }
         catch (JsonException)
         {
-            return Empty;
+            // Not JSON from here on: keep what was read before.
         }
-    }
-
-    private static bool TryGet(JsonElement element, string name, out JsonElement value)
-    {
-        foreach (var property in element.EnumerateObject())
+        catch (InvalidOperationException)
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
+            // A string with invalid UTF-8 or escapes: keep what was read before.
         }
 
-        value = default;
-        return false;
+        if (code is null && message is null && oauthError is not null)
+        {
+            return new GraphErrorBody(oauthError, oauthDescription, null, null, null);
+        }
+
+        return code is null && message is null && requestId is null && clientRequestId is null && date is null
+            ? Empty
+            : new GraphErrorBody(code, message, requestId, clientRequestId, date);
     }
 
-    private static string? ReadString(JsonElement element, string name) =>
-        TryGet(element, name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static bool Is(string? name, string expected) => string.Equals(name, expected, StringComparison.OrdinalIgnoreCase);
 }

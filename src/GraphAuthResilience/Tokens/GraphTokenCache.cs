@@ -198,7 +198,7 @@ internal sealed class GraphTokenCache
             var token = await _source.GetTokenAsync(request, CancellationToken.None).ConfigureAwait(false);
             if (string.IsNullOrEmpty(token.Value))
             {
-                throw new GraphAuthException(
+                throw GraphAuthException.Create(
                     GraphAuthFailureCause.TokenAcquisitionFailed,
                     "The token source returned an empty access token.",
                     scopes: scopes);

@@ -100,7 +100,7 @@ public static class MsalTokenSource
             var assertion = await userAssertion(ct).ConfigureAwait(false);
             if (string.IsNullOrEmpty(assertion))
             {
-                throw new GraphAuthException(
+                throw GraphAuthException.Create(
                     GraphAuthFailureCause.TokenAcquisitionFailed,
                     "The user assertion for the on-behalf-of flow was empty.",
                     remediation: "Pass the incoming request's access token (without the 'Bearer ' prefix) as the user assertion.",

@@ -18,23 +18,23 @@ internal static partial class TokenSourceErrors
         GraphAuthException graph => graph,
         MsalUiRequiredException ui => FromUiRequired(ui, scopes),
         MsalServiceException service => FromService(service, scopes),
-        MsalClientException client => new GraphAuthException(
+        MsalClientException client => GraphAuthException.Create(
             GraphAuthFailureCause.TokenAcquisitionFailed,
             $"MSAL could not acquire a token for Microsoft Graph ({client.ErrorCode}).",
             remediation: ClientRemediation(client.ErrorCode),
             scopes: scopes,
             tokenEndpointError: client.ErrorCode),
-        TimeoutRejectedException timeout => new GraphAuthException(
+        TimeoutRejectedException timeout => GraphAuthException.Create(
             GraphAuthFailureCause.TokenAcquisitionFailed,
             $"The token endpoint did not answer within {timeout.Timeout}.",
             remediation: "The token endpoint did not answer in time on any attempt. Check outbound connectivity to the authority host and any proxy; the request can be retried later.",
             scopes: scopes),
-        OperationCanceledException => new GraphAuthException(
+        OperationCanceledException => GraphAuthException.Create(
             GraphAuthFailureCause.TokenAcquisitionFailed,
             "The token source was cancelled or timed out before it returned a token.",
             remediation: "The token source did not finish. Check connectivity to the token endpoint; the request can be retried later.",
             scopes: scopes),
-        _ => new GraphAuthException(
+        _ => GraphAuthException.Create(
             GraphAuthFailureCause.TokenAcquisitionFailed,
             $"The token source failed with {exception.GetType().Name}.",
             scopes: scopes,
@@ -59,7 +59,7 @@ internal static partial class TokenSourceErrors
             || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
             || string.Equals(ui.ErrorCode, "consent_required", StringComparison.Ordinal);
         var cause = consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
-        return new GraphAuthException(
+        return GraphAuthException.Create(
             cause,
             $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
             remediation: AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause),
@@ -86,7 +86,7 @@ internal static partial class TokenSourceErrors
             },
         };
         var claims = string.IsNullOrEmpty(service.Claims) ? null : service.Claims;
-        return new GraphAuthException(
+        return GraphAuthException.Create(
             cause,
             $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
             remediation: AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause),

@@ -60,7 +60,7 @@ public class GraphChallengeHandlerTests
         using var harness = new ChainHarness(source);
         harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.S25Header);
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/revokeSignInSessions", null));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/revokeSignInSessions", null));
 
         Assert.That(harness.Graph.Sends, Is.EqualTo(2));
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.UnsatisfiedClaimsChallenge));
@@ -76,10 +76,11 @@ public class GraphChallengeHandlerTests
         using var harness = new ChainHarness(source);
         harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"CompactToken parsing failed with error code: 80049217\"}}", ChallengeSamples.PlainGraph401);
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().GetAsync(MeUrl));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users"));
 
         Assert.That(harness.Graph.Sends, Is.EqualTo(2));
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.InvalidToken));
+        Assert.That(ex, Is.InstanceOf<GraphAuthTokenException>());
         Assert.That(source.CallCount, Is.EqualTo(2));
     }
 
@@ -102,7 +103,7 @@ public class GraphChallengeHandlerTests
             : "{\"error\":{\"code\":\"40001\",\"message\":\"The request does not contain a valid authentication token. Detailed error information: {0}\"}}";
         harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, body, ChallengeSamples.PlainGraph401);
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me/onenote/notebooks"));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me/onenote/notebooks"));
 
         Assert.That(harness.Graph.Sends, Is.EqualTo(1));
         Assert.That(source.CallCount, Is.EqualTo(1));
@@ -176,7 +177,7 @@ public class GraphChallengeHandlerTests
         harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
         var payload = Encoding.UTF8.GetBytes(new string('x', 5000));
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() =>
+        var ex = Assert.CatchAsync<GraphAuthException>(() =>
             harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", new StreamContent(new ForwardOnlyStream(payload))));
 
         Assert.That(harness.Graph.Sends, Is.EqualTo(1));
@@ -196,7 +197,7 @@ public class GraphChallengeHandlerTests
         var content = new StreamContent(new ForwardOnlyStream(payload));
         content.Headers.ContentLength = payload.Length;
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", content));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", content));
 
         Assert.That(harness.Graph.Sends, Is.EqualTo(1));
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.UnsatisfiedClaimsChallenge));

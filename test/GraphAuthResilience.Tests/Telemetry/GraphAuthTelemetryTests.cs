@@ -46,7 +46,7 @@ public class GraphAuthTelemetryTests
         harness.Graph.Respond = (_, n) => n == 11 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : FakeGraph.Ok();
         await client.GetAsync("https://graph.microsoft.com/v1.0/me");
         harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
-        Assert.ThrowsAsync<GraphAuthException>(() => client.GetAsync("https://graph.microsoft.com/v1.0/users"));
+        Assert.CatchAsync<GraphAuthException>(() => client.GetAsync("https://graph.microsoft.com/v1.0/users"));
         meterListener.RecordObservableInstruments();
 
         Assert.That(measurements["graph_auth.token.acquisitions"], Is.EqualTo(3), "one cold, one for the claims, one after the revoked token was forgotten");

@@ -61,7 +61,7 @@ public class MsalTokenSourceTests
         endpoint.EnqueueError(HttpStatusCode.Unauthorized, "invalid_client", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'x'.", 7000215);
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries()));
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users"));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users"));
 
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.TokenAcquisitionFailed));
         Assert.That(ex.AadstsCode, Is.EqualTo("AADSTS7000215"));
@@ -82,7 +82,7 @@ public class MsalTokenSourceTests
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", 53003, suberror: "message_only");
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries()));
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me"));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me"));
 
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.InteractionRequired));
         Assert.That(ex.AadstsCode, Is.EqualTo("AADSTS53003"));
@@ -99,7 +99,7 @@ public class MsalTokenSourceTests
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "invalid_grant", "The user or administrator has not consented to use the application.", 65001, suberror: "consent_required");
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries());
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(async () => await source.GetTokenAsync(new GraphTokenRequest([GraphAuthOptions.DefaultScope]), CancellationToken.None));
+        var ex = Assert.CatchAsync<GraphAuthException>(async () => await source.GetTokenAsync(new GraphTokenRequest([GraphAuthOptions.DefaultScope]), CancellationToken.None));
 
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.ConsentRequired));
         Assert.That(ex.Remediation, Does.Contain("consent"));
@@ -113,7 +113,7 @@ public class MsalTokenSourceTests
         endpoint.EnqueueError(HttpStatusCode.BadRequest, error, "Configuration problem.", aadsts);
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries());
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(async () => await source.GetTokenAsync(new GraphTokenRequest([GraphAuthOptions.DefaultScope]), CancellationToken.None));
+        var ex = Assert.CatchAsync<GraphAuthException>(async () => await source.GetTokenAsync(new GraphTokenRequest([GraphAuthOptions.DefaultScope]), CancellationToken.None));
 
         Assert.That(ex!.Cause, Is.EqualTo(cause));
         Assert.That(ex.Remediation, Does.Contain(remedy));
@@ -133,7 +133,7 @@ public class MsalTokenSourceTests
         options.MaxRetryAttempts = 2;
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), options);
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(async () => await source.GetTokenAsync(new GraphTokenRequest([GraphAuthOptions.DefaultScope]), CancellationToken.None));
+        var ex = Assert.CatchAsync<GraphAuthException>(async () => await source.GetTokenAsync(new GraphTokenRequest([GraphAuthOptions.DefaultScope]), CancellationToken.None));
 
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.TokenAcquisitionFailed));
         Assert.That(endpoint.Posts, Is.EqualTo(3));

@@ -47,7 +47,7 @@ public class MsalUserFlowTests
         });
         var source = MsalTokenSource.OnBehalfOf(endpoint.CreateConfidentialClient(), _ => ValueTask.FromResult(Assertion));
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(async () =>
+        var ex = Assert.CatchAsync<GraphAuthException>(async () =>
             await source.GetTokenAsync(new GraphTokenRequest(["https://graph.microsoft.com/User.Read"]), CancellationToken.None));
 
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.InteractionRequired));
@@ -63,7 +63,7 @@ public class MsalUserFlowTests
         var endpoint = new FakeTokenEndpoint();
         var source = MsalTokenSource.OnBehalfOf(endpoint.CreateConfidentialClient(), _ => ValueTask.FromResult(string.Empty));
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(async () =>
+        var ex = Assert.CatchAsync<GraphAuthException>(async () =>
             await source.GetTokenAsync(new GraphTokenRequest(["User.Read"]), CancellationToken.None));
 
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.TokenAcquisitionFailed));
@@ -115,7 +115,7 @@ public class MsalUserFlowTests
         var account = app.GetAccountsAsync().GetAwaiter().GetResult().Single();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "invalid_grant", "The refresh token has been revoked.", 50173, suberror: "bad_token");
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(async () =>
+        var ex = Assert.CatchAsync<GraphAuthException>(async () =>
             await MsalTokenSource.ForUser(app, account).GetTokenAsync(new GraphTokenRequest(scopes) { ForceRefresh = true }, CancellationToken.None));
 
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.InteractionRequired));
