@@ -16,8 +16,13 @@ internal static class ScenarioWalk
     private const string UsersJson = """{"value":[{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Adele Vance"}]}""";
     private const string MeJson = """{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Adele Vance"}""";
 
+    private static int _surfacedAsIs;
+
     public static async Task<int> RunAsync(TextWriter output)
     {
+        output.WriteLine("Chain per scenario: GraphServiceClient -> Graph's default handlers -> GraphAuthResilience (failure -> challenge -> token) -> fake Graph;");
+        output.WriteLine("tokens from MsalTokenSource.ForClientCredentials (real MSAL, client capability cp1) over a fake token endpoint.");
+        output.WriteLine();
         var results = new List<Result>();
         foreach (var scenario in Scenarios())
         {
@@ -45,6 +50,8 @@ internal static class ScenarioWalk
 
         output.WriteLine();
         var failed = results.Where(r => r.Problem is not null).ToList();
+        var thrown = results.Count(r => r.Exception is not null);
+        output.WriteLine($"GraphServiceClient surfaced the GraphAuthException as-is in {Volatile.Read(ref _surfacedAsIs)} of {thrown} failures (the rest wrapped; the demo unwraps inner exceptions).");
         output.WriteLine($"{results.Count - failed.Count} of {results.Count} scenarios ended as expected. Real MSAL and a real GraphServiceClient ran; the token endpoint and Graph were in-process fakes, so nothing left this process.");
         foreach (var result in failed)
         {
@@ -169,6 +176,15 @@ internal static class ScenarioWalk
         var services = new ServiceCollection();
         services.AddHttpClient("graph")
             .AddGraphAuthHandlers(o => o.TokenSource = MsalTokenSource.ForClientCredentials(tokenEndpoint.CreateApp()))
+            .ConfigureAdditionalHttpMessageHandlers((handlers, _) =>
+            {
+                // Graph's default Kiota middleware (retry, redirect, telemetry...) outside the auth chain, as the README shows.
+                var graphDefaults = GraphClientFactory.CreateDefaultHandlers();
+                for (var i = 0; i < graphDefaults.Count; i++)
+                {
+                    handlers.Insert(i, graphDefaults[i]);
+                }
+            })
             .ConfigurePrimaryHttpMessageHandler(() => graph);
         await using var provider = services.BuildServiceProvider();
         var client = new GraphServiceClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph"));
@@ -181,6 +197,11 @@ internal static class ScenarioWalk
         }
         catch (Exception ex)
         {
+            if (ex is GraphAuthException)
+            {
+                Interlocked.Increment(ref _surfacedAsIs);
+            }
+
             failure = Unwrap(ex);
             other = failure is null ? ex : null;
         }
