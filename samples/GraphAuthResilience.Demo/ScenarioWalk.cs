@@ -32,7 +32,7 @@ internal static class ScenarioWalk
         Table.Write(
             output,
             ["Scenario", "What Graph said", "What the chain did", "Outcome", "Cause", "Remediation", "Check"],
-            [35, 34, 32, 6, 35, 40, 5],
+            [35, 34, 33, 7, 35, 40, 5],
             results.Select(r => new[] { r.Scenario.Name, r.Scenario.GraphSaid, r.ChainDid, r.Outcome, r.Cause, r.Remediation, r.Problem is null ? "ok" : "FAIL" }));
 
         if (results.FirstOrDefault(r => r.Exception?.Cause == GraphAuthFailureCause.InsufficientPermissions)?.Exception is { } example)
