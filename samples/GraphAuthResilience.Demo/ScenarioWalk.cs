@@ -20,6 +20,7 @@ internal static class ScenarioWalk
 
     public static async Task<int> RunAsync(TextWriter output)
     {
+        Volatile.Write(ref _surfacedAsIs, 0);
         output.WriteLine("Chain per scenario: GraphServiceClient -> Graph's default handlers -> GraphAuthResilience (failure -> challenge -> token) -> fake Graph;");
         output.WriteLine("tokens from MsalTokenSource.ForClientCredentials (real MSAL, client capability cp1) over a fake token endpoint.");
         output.WriteLine();
