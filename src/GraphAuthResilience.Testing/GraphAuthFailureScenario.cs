@@ -164,7 +164,7 @@ public sealed class GraphAuthFailureScenario
     }
 
     /// <summary>Gets every scenario: one per <see cref="GraphAuthFailureCause"/> except <see cref="GraphAuthFailureCause.Unknown"/>.</summary>
-    public static IReadOnlyList<GraphAuthFailureScenario> All => Scenarios;
+    public static IReadOnlyList<GraphAuthFailureScenario> All { get; } = Array.AsReadOnly(Scenarios);
 
     /// <summary>Gets the cause the chain should report for this scenario.</summary>
     public GraphAuthFailureCause Cause { get; }
