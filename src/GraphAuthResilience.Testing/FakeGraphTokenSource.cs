@@ -24,6 +24,18 @@ public sealed class FakeGraphTokenSource : IGraphTokenSource
             .Build();
     }
 
+    /// <summary>Creates a token source for the scenario that fakes <paramref name="cause"/>: it hands out the token that
+    /// meets the failure (wrong audience, personal account, app-only, expired...) or, for token-acquisition causes
+    /// (<see cref="GraphAuthFailureCause.ConsentRequired"/>, <see cref="GraphAuthFailureCause.InteractionRequired"/>,
+    /// <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/>), throws the <see cref="GraphAuthException"/> with the
+    /// real AADSTS code. See <see cref="GraphAuthFailureScenario.For"/>.</summary>
+    /// <param name="cause">Any cause but <see cref="GraphAuthFailureCause.Unknown"/>.</param>
+    /// <param name="timeProvider">The clock for expiry; defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <returns>A new token source.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="cause"/> has no scenario.</exception>
+    public static FakeGraphTokenSource For(GraphAuthFailureCause cause, TimeProvider? timeProvider = null) =>
+        GraphAuthFailureScenario.For(cause).CreateTokenSource(timeProvider);
+
     /// <summary>Gets or sets the lifetime of issued tokens.</summary>
     /// <value>Defaults to one hour.</value>
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(1);
@@ -33,6 +45,11 @@ public sealed class FakeGraphTokenSource : IGraphTokenSource
 
     /// <summary>Gets or sets a failure to throw instead of issuing a token (for example a <see cref="GraphAuthException"/>).</summary>
     public Exception? Failure { get; set; }
+
+    /// <summary>Gets or sets a function that decides, per request, whether to fail instead of issuing a token: it returns
+    /// the exception to throw, or <see langword="null"/> to issue one. Consulted after <see cref="Failure"/>.</summary>
+    /// <value>Defaults to <see langword="null"/>: no request fails.</value>
+    public Func<GraphTokenRequest, Exception?>? FailureFactory { get; set; }
 
     /// <summary>Gets or sets an optional delay before each token is issued, to hold acquisitions in flight.</summary>
     public Func<GraphTokenRequest, CancellationToken, Task>? Delay { get; set; }
@@ -59,6 +76,11 @@ public sealed class FakeGraphTokenSource : IGraphTokenSource
         if (Failure is { } failure)
         {
             throw failure;
+        }
+
+        if (FailureFactory?.Invoke(request) is { } made)
+        {
+            throw made;
         }
 
         var number = Interlocked.Increment(ref _issued);

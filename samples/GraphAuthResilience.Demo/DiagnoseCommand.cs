@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GraphAuthResilience.Demo;
+
+/// <summary>
+/// <c>diagnose</c>: explains a Graph answer someone captured by sending one request through the real chain over a
+/// fake primary handler that answers with the given status, headers and body, and a token source that returns the
+/// given token. The library's own classifier decides; the token is never printed.
+/// </summary>
+internal static class DiagnoseCommand
+{
+    private const string Usage =
+        "usage: diagnose --status <code> [--headers <file>] [--body <file>|-] [--request \"<METHOD> <url>\"] [--token-file <file>]";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader stdin)
+    {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            output.WriteLine(Usage);
+            output.WriteLine("Headers are raw 'Name: value' lines (a status line is skipped). The token file holds the access token that was sent; it is read, never printed.");
+            return 0;
+        }
+
+        Input input;
+        try
+        {
+            input = await ParseAsync(args, stdin);
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            error.WriteLine(ex.Message);
+            error.WriteLine(Usage);
+            return 2;
+        }
+
+        var graph = new FakeGraph { Answer = (request, _, _) => input.CreateResponse(request) };
+        var tokenSource = new FixedTokenSource(input.Token);
+        var services = new ServiceCollection();
+        services.AddHttpClient("diagnose")
+            .AddGraphAuthHandlers(o =>
+            {
+                o.TokenSource = tokenSource;
+                o.ThrowOnAuthFailure = false;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => graph);
+        await using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("diagnose");
+
+        using var request = new HttpRequestMessage(input.Method, input.Uri);
+        if (input.Method != HttpMethod.Get && input.Method != HttpMethod.Delete && input.Method != HttpMethod.Head)
+        {
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        }
+
+        GraphAuthException? failure;
+        HttpStatusCode status;
+        try
+        {
+            using var response = await client.SendAsync(request);
+            failure = response.GetGraphAuthFailure();
+            status = response.StatusCode;
+        }
+        catch (Exception ex) when (ScenarioWalk.Unwrap(ex) is { } thrown)
+        {
+            failure = thrown;
+            status = (HttpStatusCode)input.Status;
+        }
+
+        output.WriteLine($"Request:              {input.Method.Method} {input.Uri}");
+        output.WriteLine($"Graph answered:       {input.Status} ({graph.Sends} send{(graph.Sends == 1 ? string.Empty : "s")} through the chain{(graph.Sends > 1 ? ": the chain refreshed the token or met the challenge and replayed once; the captured answer came back again" : string.Empty)})");
+        if (failure is null)
+        {
+            output.WriteLine($"Cause:                (none) - the chain does not treat {(int)status} {status} from {input.Uri.Host} as an auth failure"
+                + (input.Uri.Scheme != Uri.UriSchemeHttps || !IsGraphHost(input.Uri) ? " (only https requests to Graph hosts are diagnosed)." : "."));
+            return 0;
+        }
+
+        output.WriteLine($"Cause:                {failure.Cause}");
+        output.WriteLine($"Remediation:          {failure.Remediation}");
+        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
+        output.WriteLine($"Graph error code:     {failure.GraphErrorCode ?? "(none)"}");
+        output.WriteLine($"Request id:           {failure.RequestId ?? "(none)"}");
+        output.WriteLine($"Client request id:    {failure.ClientRequestId ?? "(none)"}");
+        if (input.Date is not null)
+        {
+            output.WriteLine($"Date:                 {input.Date}");
+        }
+
+        if (failure.Claims is not null)
+        {
+            output.WriteLine($"Claims (for sign-in): {failure.Claims}");
+        }
+
+        output.WriteLine($"Token that was sent:  {(failure.Token is null ? (input.TokenGiven ? "(not a readable JWT)" : "(no --token-file given)") : failure.Token.ToString())}");
+        foreach (var link in failure.HelpLinks)
+        {
+            output.WriteLine($"Help:                 {link}");
+        }
+
+        if (failure.Cause == GraphAuthFailureCause.UnsatisfiedClaimsChallenge)
+        {
+            output.WriteLine("Note: the chain normally meets a claims challenge itself (re-acquire with the claims, replay once); it surfaces only when the replay is challenged again, as it was here because the same answer was replayed.");
+        }
+
+        return 0;
+    }
+
+    private static bool IsGraphHost(Uri uri) => new GraphAuthOptions().AllowedHosts.Contains(uri.Host);
+
+    private static async Task<Input> ParseAsync(string[] args, TextReader stdin)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is not ("--status" or "--headers" or "--body" or "--request" or "--token-file"))
+            {
+                throw new ArgumentException($"Unknown option '{args[i]}'.");
+            }
+
+            if (i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"Option '{args[i]}' needs a value.");
+            }
+
+            values[args[i]] = args[++i];
+        }
+
+        if (!values.TryGetValue("--status", out var statusText) || !int.TryParse(statusText, NumberStyles.None, CultureInfo.InvariantCulture, out var status) || status is < 100 or > 599)
+        {
+            throw new ArgumentException("--status must be an HTTP status code such as 401 or 403.");
+        }
+
+        var method = HttpMethod.Get;
+        var uri = new Uri("https://graph.microsoft.com/v1.0/");
+        if (values.TryGetValue("--request", out var requestLine))
+        {
+            var parts = requestLine.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (parts.Length != 2 || !Uri.TryCreate(parts[1], UriKind.Absolute, out var parsed))
+            {
+                throw new ArgumentException("--request must look like \"GET https://graph.microsoft.com/v1.0/users\".");
+            }
+
+            method = new HttpMethod(parts[0].ToUpperInvariant());
+            uri = parsed;
+        }
+
+        var headers = new List<KeyValuePair<string, string>>();
+        if (values.TryGetValue("--headers", out var headersFile))
+        {
+            foreach (var line in await File.ReadAllLinesAsync(headersFile))
+            {
+                var colon = line.IndexOf(':', StringComparison.Ordinal);
+                if (string.IsNullOrWhiteSpace(line) || line.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) || colon <= 0)
+                {
+                    continue;
+                }
+
+                headers.Add(new(line[..colon].Trim(), line[(colon + 1)..].Trim()));
+            }
+        }
+
+        var body = string.Empty;
+        if (values.TryGetValue("--body", out var bodyFile))
+        {
+            body = bodyFile == "-" ? await stdin.ReadToEndAsync() : await File.ReadAllTextAsync(bodyFile);
+        }
+
+        string? token = null;
+        if (values.TryGetValue("--token-file", out var tokenFile))
+        {
+            token = (await File.ReadAllTextAsync(tokenFile)).Trim();
+            if (token.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            {
+                token = token["Bearer ".Length..].Trim();
+            }
+
+            if (token.Length == 0)
+            {
+                throw new ArgumentException("The token file is empty.");
+            }
+        }
+
+        return new Input(status, method, uri, headers, body, token);
+    }
+
+    private sealed record Input(int Status, HttpMethod Method, Uri Uri, List<KeyValuePair<string, string>> Headers, string Body, string? GivenToken)
+    {
+        /// <summary>A placeholder when no token was given: the chain must attach something; diagnosis cannot read it.</summary>
+        public string Token => GivenToken ?? "no-token-given";
+
+        public bool TokenGiven => GivenToken is not null;
+
+        public string? Date => Headers.FirstOrDefault(h => string.Equals(h.Key, "Date", StringComparison.OrdinalIgnoreCase)).Value;
+
+        public HttpResponseMessage CreateResponse(HttpRequestMessage request)
+        {
+            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Body));
+            var response = new HttpResponseMessage((HttpStatusCode)Status) { Content = content, RequestMessage = request };
+            foreach (var (name, value) in Headers)
+            {
+                if (string.Equals(name, "Content-Length", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue; // the body given is what counts
+                }
+
+                if (!response.Headers.TryAddWithoutValidation(name, value))
+                {
+                    content.Headers.TryAddWithoutValidation(name, value);
+                }
+            }
+
+            if (content.Headers.ContentType is null && Body.TrimStart().StartsWith('{'))
+            {
+                content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            }
+
+            return response;
+        }
+    }
+
+    /// <summary>Returns the same token every time (even on a forced refresh), as a replay of what was captured.</summary>
+    private sealed class FixedTokenSource(string token) : IGraphTokenSource
+    {
+        public ValueTask<GraphAccessToken> GetTokenAsync(GraphTokenRequest request, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new GraphAccessToken(token, DateTimeOffset.UtcNow.AddHours(1)));
+    }
+}

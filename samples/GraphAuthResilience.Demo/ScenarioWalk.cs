@@ -1,0 +1,377 @@
+using System.Net;
+using GraphAuthResilience.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Graph;
+using Microsoft.Graph.Models;
+
+namespace GraphAuthResilience.Demo;
+
+/// <summary>
+/// Walks every scenario with real MSAL (client credentials over <see cref="FakeTokenEndpoint"/>) and a real
+/// <see cref="GraphServiceClient"/> over an <see cref="IHttpClientFactory"/> client with <c>AddGraphAuthHandlers</c>
+/// and <see cref="FakeGraph"/> as primary handler, and prints what happened.
+/// </summary>
+internal static class ScenarioWalk
+{
+    private const string UsersJson = """{"value":[{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Adele Vance"}]}""";
+    private const string MeJson = """{"id":"87d349ed-44d7-43e1-9a83-5f2406dee5bd","displayName":"Adele Vance"}""";
+
+    private static int _surfacedAsIs;
+
+    public static async Task<int> RunAsync(TextWriter output)
+    {
+        Volatile.Write(ref _surfacedAsIs, 0);
+        output.WriteLine("Chain per scenario: GraphServiceClient -> Graph's default handlers -> GraphAuthResilience (failure -> challenge -> token) -> fake Graph;");
+        output.WriteLine("tokens from MsalTokenSource.ForClientCredentials (real MSAL, client capability cp1) over a fake token endpoint.");
+        output.WriteLine();
+        var results = new List<Result>();
+        foreach (var scenario in Scenarios())
+        {
+            results.Add(await RunOneAsync(scenario));
+        }
+
+        Table.Write(
+            output,
+            ["Scenario", "What Graph said", "What the chain did", "Outcome", "Cause", "Remediation", "Check"],
+            [35, 34, 33, 7, 35, 40, 5],
+            results.Select(r => new[] { r.Scenario.Name, r.Scenario.GraphSaid, r.ChainDid, r.Outcome, r.Cause, r.Remediation, r.Problem is null ? "ok" : "FAIL" }));
+
+        if (results.FirstOrDefault(r => r.Exception?.Cause == GraphAuthFailureCause.InsufficientPermissions)?.Exception is { } example)
+        {
+            output.WriteLine();
+            output.WriteLine("One GraphAuthException in full (what a catch block gets):");
+            output.WriteLine($"  Message:             {example.Message}");
+            output.WriteLine($"  Cause:               {example.Cause}");
+            output.WriteLine($"  Remediation:         {example.Remediation}");
+            output.WriteLine($"  RequiredPermissions: {(example.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", example.RequiredPermissions))}");
+            output.WriteLine($"  GraphErrorCode:      {example.GraphErrorCode}   RequestId: {example.RequestId}   ClientRequestId: {example.ClientRequestId}");
+            output.WriteLine($"  Token:               {example.Token}");
+            output.WriteLine($"  HelpLinks:           {string.Join(" ", example.HelpLinks)}");
+        }
+
+        output.WriteLine();
+        var failed = results.Where(r => r.Problem is not null).ToList();
+        var thrown = results.Count(r => r.Exception is not null);
+        output.WriteLine($"GraphServiceClient surfaced the GraphAuthException as-is in {Volatile.Read(ref _surfacedAsIs)} of {thrown} failures (the rest wrapped; the demo unwraps inner exceptions).");
+        output.WriteLine($"{results.Count - failed.Count} of {results.Count} scenarios ended as expected. Real MSAL and a real GraphServiceClient ran; the token endpoint and Graph were in-process fakes, so nothing left this process.");
+        foreach (var result in failed)
+        {
+            output.WriteLine($"  FAIL {result.Scenario.Name}: {result.Problem}");
+        }
+
+        output.WriteLine("Next: `-- diagnose --help` explains a Graph answer you captured; `-- live` calls a real tenant (see README).");
+        return failed.Count == 0 ? 0 : 1;
+    }
+
+    private static IEnumerable<DemoScenario> Scenarios()
+    {
+        yield return new DemoScenario(
+            "Success: GET /users",
+            "200 with one user",
+            Token: (_, n) => FakeTokenEndpoint.TokenResponse(AppToken(n)),
+            Graph: (request, token, _) => token is null ? Unauthorized(request) : GraphResponses.Ok(UsersJson, request),
+            Call: async c => await c.Users.GetAsync())
+        {
+            ExpectedTokenCalls = 1,
+            ExpectedSends = 1,
+        };
+
+        yield return new DemoScenario(
+            "Burst: 50 concurrent, cold",
+            "200 to each of 50 requests",
+            Token: (_, n) => FakeTokenEndpoint.TokenResponse(AppToken(n)),
+            Graph: (request, token, _) => token is null ? Unauthorized(request) : GraphResponses.Ok(UsersJson, request),
+            Call: c => Task.WhenAll(Enumerable.Range(0, 50).Select(_ => c.Users.GetAsync())))
+        {
+            TokenLatency = TimeSpan.FromMilliseconds(200),
+            ExpectedTokenCalls = 1,
+            ExpectedSends = 50,
+        };
+
+        yield return new DemoScenario(
+            "Expired token refreshed",
+            "401 Lifetime validation failed, the token is expired. (1st token)",
+            Token: (_, n) => FakeTokenEndpoint.TokenResponse(n == 1 ? AppToken(n, expired: true) : AppToken(n)),
+            Graph: (request, token, _) => IsExpired(token)
+                ? GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.", GraphResponses.PlainChallenge, request: request)
+                : GraphResponses.Ok(UsersJson, request),
+            Call: async c => await c.Users.GetAsync())
+        {
+            ExpectedTokenCalls = 2,
+            ExpectedSends = 2,
+        };
+
+        yield return new DemoScenario(
+            "401 storm: 20 concurrent",
+            "401 Access token has expired or is not yet valid. (to each of 20, 1st token)",
+            Token: (_, n) => FakeTokenEndpoint.TokenResponse(AppToken(n)),
+            Graph: (request, token, n) => n > 1 && token is not null && TokenNumber(token) == 1
+                ? GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.", GraphResponses.PlainChallenge, request: request)
+                : GraphResponses.Ok(UsersJson, request),
+            Call: async c =>
+            {
+                await c.Users.GetAsync(); // warm: the first token is cached, then Graph starts rejecting it
+                await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => c.Users.GetAsync()));
+            })
+        {
+            // Hold the 20 first sends until all have arrived, so all 20 carry the first token: a real storm.
+            GraphBeforeAnswer = StormBarrier(firstSend: 2, count: 20),
+            ExpectedTokenCalls = 2,
+            ExpectedSends = 41,
+        };
+
+        foreach (var quoted in new[] { true, false })
+        {
+            yield return new DemoScenario(
+                quoted ? "CAE challenge met (quoted)" : "CAE challenge met (unquoted)",
+                quoted ? "401 insufficient_claims, authorization_uri=\"...\"" : "401 insufficient_claims, authorization_uri=https://... (unquoted)",
+                Token: (form, n) => FakeTokenEndpoint.TokenResponse(FakeTokenEndpoint.HasChallengeClaims(form) ? AppToken(n, claimsMet: true) : AppToken(n)),
+                Graph: (request, token, _) => token is not null && Payload(token).Contains(ClaimsMetMarker, StringComparison.Ordinal)
+                    ? GraphResponses.Ok(MeJson, request)
+                    : GraphResponses.ClaimsChallenge(quoted, request),
+                Call: async c => await c.Users.GetAsync())
+            {
+                ExpectedTokenCalls = 2,
+                ExpectedSends = 2,
+                ExpectedClaimsTokenCalls = 1,
+            };
+        }
+
+        foreach (var failure in GraphAuthFailureScenario.All)
+        {
+            yield return new DemoScenario(
+                failure.Cause.ToString(),
+                failure.Summary,
+                Token: (_, n) => failure.FailsAtTokenSource
+                    ? failure.CreateTokenEndpointResponse()
+                    : FakeTokenEndpoint.TokenResponse(failure.CreateToken().WithClaim("uti", $"demo-{n}").Build()),
+                Graph: (request, _, _) => failure.CreateResponse(request),
+                Call: c => CallFor(c, failure.Cause))
+            {
+                ExpectedCause = failure.Cause,
+            };
+        }
+    }
+
+    private static Task CallFor(GraphServiceClient client, GraphAuthFailureCause cause) => cause switch
+    {
+        // Code that sets "Authorization: Bearer" with a null token: the chain keeps a caller's header, so none is sent.
+        GraphAuthFailureCause.MissingToken => client.Users.GetAsync(r => r.Headers.Add("Authorization", "Bearer")),
+        GraphAuthFailureCause.PersonalAccountNotSupported => client.Me.Onenote.Notebooks.GetAsync(),
+        GraphAuthFailureCause.TokenTypeMismatch => client.Me.GetAsync(),
+        GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin => client.Users["adele@contoso.example"].PatchAsync(new User
+        {
+            PasswordProfile = new PasswordProfile { ForceChangePasswordNextSignIn = true, Password = "placeholder-not-a-secret" },
+        }),
+        GraphAuthFailureCause.UserNotPrivilegedOrLicensed => client.Teams["0f3e9c4a-1b2d-4e5f-8a9b-0c1d2e3f4a5b"]
+            .Channels["19:general@thread.tacv2"].Messages.PostAsync(new ChatMessage { Body = new ItemBody { Content = "Hello" } }),
+        GraphAuthFailureCause.UnsatisfiedClaimsChallenge or GraphAuthFailureCause.ConsentRequired
+            or GraphAuthFailureCause.InteractionRequired => client.Me.Messages.GetAsync(),
+        _ => client.Users.GetAsync(),
+    };
+
+    private static async Task<Result> RunOneAsync(DemoScenario scenario)
+    {
+        var tokenEndpoint = new FakeTokenEndpoint { Answer = scenario.Token, Latency = scenario.TokenLatency };
+        var graph = new FakeGraph { Answer = scenario.Graph, BeforeAnswer = scenario.GraphBeforeAnswer };
+        var services = new ServiceCollection();
+        services.AddHttpClient("graph")
+            .AddGraphAuthHandlers(o => o.TokenSource = MsalTokenSource.ForClientCredentials(tokenEndpoint.CreateApp()))
+            .ConfigureAdditionalHttpMessageHandlers((handlers, _) =>
+            {
+                // Graph's default Kiota middleware (retry, redirect, telemetry...) outside the auth chain, as the README shows.
+                var graphDefaults = GraphClientFactory.CreateDefaultHandlers();
+                for (var i = 0; i < graphDefaults.Count; i++)
+                {
+                    handlers.Insert(i, graphDefaults[i]);
+                }
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => graph);
+        await using var provider = services.BuildServiceProvider();
+        var client = new GraphServiceClient(provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph"));
+
+        GraphAuthException? failure = null;
+        Exception? other = null;
+        try
+        {
+            await scenario.Call(client);
+        }
+        catch (Exception ex)
+        {
+            if (ex is GraphAuthException)
+            {
+                Interlocked.Increment(ref _surfacedAsIs);
+            }
+
+            failure = Unwrap(ex);
+            other = failure is null ? ex : null;
+        }
+
+        var problem = Check(scenario, tokenEndpoint, graph, failure, other);
+        return new Result(
+            scenario,
+            failure,
+            ChainDid(tokenEndpoint, graph),
+            failure is not null ? "thrown" : other is not null ? other.GetType().Name : "200 OK",
+            failure?.Cause.ToString() ?? "-",
+            failure?.Remediation ?? "-",
+            problem);
+    }
+
+    /// <summary>GraphServiceClient may surface the chain's exception as it is or wrapped; find it.</summary>
+    internal static GraphAuthException? Unwrap(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is GraphAuthException graph)
+            {
+                return graph;
+            }
+
+            if (current is AggregateException aggregate)
+            {
+                return aggregate.InnerExceptions.Select(Unwrap).FirstOrDefault(e => e is not null);
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Check(DemoScenario s, FakeTokenEndpoint tokens, FakeGraph graph, GraphAuthException? failure, Exception? other)
+    {
+        if (other is not null)
+        {
+            return $"expected {(s.ExpectedCause?.ToString() ?? "success")}, got {other.GetType().Name}: {other.Message}";
+        }
+
+        if (s.ExpectedCause is { } expected)
+        {
+            return failure?.Cause == expected ? null : $"expected {expected}, got {(failure is null ? "success" : failure.Cause.ToString())}";
+        }
+
+        if (failure is not null)
+        {
+            return $"expected success, got {failure.Cause}: {failure.Message}";
+        }
+
+        if (s.ExpectedTokenCalls is { } calls && tokens.Posts != calls)
+        {
+            return $"expected {calls} token call(s), saw {tokens.Posts}";
+        }
+
+        if (s.ExpectedSends is { } sends && graph.Sends != sends)
+        {
+            return $"expected {sends} send(s) to Graph, saw {graph.Sends}";
+        }
+
+        if (s.ExpectedClaimsTokenCalls is { } claimsCalls && tokens.PostsWithClaims != claimsCalls)
+        {
+            return $"expected {claimsCalls} token call(s) with claims, saw {tokens.PostsWithClaims}";
+        }
+
+        return null;
+    }
+
+    private static string ChainDid(FakeTokenEndpoint tokens, FakeGraph graph)
+    {
+        var calls = tokens.Posts == 1 ? "1 token call" : $"{tokens.Posts} token calls";
+        return graph.Sends switch
+        {
+            0 => $"{calls}, refused; no send",
+            1 when tokens.Posts == 0 => "caller's header kept; 1 send",
+            1 => $"{calls}, 1 send",
+            2 when tokens.PostsWithClaims > 0 => $"{calls} (claims), replayed",
+            2 => $"{calls} (refresh), replayed",
+            var n => $"{calls} for {n} sends",
+        };
+    }
+
+    private const string ClaimsMetMarker = "cae-met";
+
+    private static string AppToken(int number, bool expired = false, bool claimsMet = false)
+    {
+        var jwt = UnsignedJwt.AppOnly().WithRoles("User.Read.All").WithClaim("uti", $"demo-{number}");
+        if (expired)
+        {
+            jwt.ExpiresAt(DateTimeOffset.UtcNow.AddMinutes(-10));
+        }
+
+        if (claimsMet)
+        {
+            jwt.WithClaim("xms_demo", ClaimsMetMarker);
+        }
+
+        return jwt.Build();
+    }
+
+    private static bool IsExpired(string? token) =>
+        token is not null && GraphTokenInfo.TryParse(token, out var info) && info?.ExpiresOn is { } exp && exp <= DateTimeOffset.UtcNow;
+
+    private static string Payload(string token)
+    {
+        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+        return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(payload));
+    }
+
+    private static int TokenNumber(string token)
+    {
+        // The demo's tokens carry uti "demo-<n>", n being the token endpoint's POST number.
+        var json = Payload(token);
+        var at = json.IndexOf("\"uti\":\"demo-", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return 0;
+        }
+
+        var start = at + "\"uti\":\"demo-".Length;
+        var end = json.IndexOf('"', start);
+        return int.Parse(json.AsSpan(start, end - start), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static Func<int, Task> StormBarrier(int firstSend, int count)
+    {
+        var arrived = 0;
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return async number =>
+        {
+            if (number < firstSend || number >= firstSend + count)
+            {
+                return;
+            }
+
+            if (Interlocked.Increment(ref arrived) == count)
+            {
+                all.TrySetResult();
+            }
+
+            // Bounded: if fewer arrive (a chain that serialised them), the scenario goes on and its counts tell.
+            await Task.WhenAny(all.Task, Task.Delay(TimeSpan.FromSeconds(5)));
+        };
+    }
+
+    private static HttpResponseMessage Unauthorized(HttpRequestMessage request) =>
+        GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token is empty.", GraphResponses.PlainChallenge, request: request);
+
+    private sealed record Result(DemoScenario Scenario, GraphAuthException? Exception, string ChainDid, string Outcome, string Cause, string Remediation, string? Problem);
+
+    private sealed record DemoScenario(
+        string Name,
+        string GraphSaid,
+        Func<IReadOnlyDictionary<string, string>, int, HttpResponseMessage> Token,
+        Func<HttpRequestMessage, string?, int, HttpResponseMessage> Graph,
+        Func<GraphServiceClient, Task> Call)
+    {
+        public GraphAuthFailureCause? ExpectedCause { get; init; }
+
+        public int? ExpectedTokenCalls { get; init; }
+
+        public int? ExpectedSends { get; init; }
+
+        public int? ExpectedClaimsTokenCalls { get; init; }
+
+        public TimeSpan TokenLatency { get; init; }
+
+        public Func<int, Task>? GraphBeforeAnswer { get; init; }
+    }
+}
