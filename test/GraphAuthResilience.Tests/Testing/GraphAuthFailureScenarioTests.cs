@@ -45,7 +45,7 @@ public class GraphAuthFailureScenarioTests
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph");
 
         using var request = scenario.CreateRequest();
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => client.SendAsync(request));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => client.SendAsync(request));
 
         Assert.Multiple(() =>
         {
@@ -88,7 +88,7 @@ public class GraphAuthFailureScenarioTests
         using var provider = BuildChain(mock, source);
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph");
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => client.GetAsync(scenario.RequestUri));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => client.GetAsync(scenario.RequestUri));
 
         Assert.Multiple(() =>
         {
@@ -135,7 +135,7 @@ public class GraphAuthFailureScenarioTests
         using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/users");
         request.Headers.Add("client-request-id", "0d9e8f7a-1111-4222-8333-944455556666");
 
-        var ex = Assert.ThrowsAsync<GraphAuthException>(() => client.SendAsync(request));
+        var ex = Assert.CatchAsync<GraphAuthException>(() => client.SendAsync(request));
 
         Assert.That(ex!.ClientRequestId, Is.EqualTo("0d9e8f7a-1111-4222-8333-944455556666"));
     }
