@@ -32,6 +32,9 @@ internal sealed class GraphAuthRequestContext
     /// <summary>Gets or sets the host the token was attached for.</summary>
     public string? AttachedHost { get; set; }
 
+    /// <summary>Gets or sets the token-cache partition (a hash of the user assertion for on-behalf-of), never logged.</summary>
+    public string? Partition { get; set; }
+
     /// <summary>Gets or sets the scopes the token was acquired for.</summary>
     public IReadOnlyList<string>? Scopes { get; set; }
 

@@ -119,7 +119,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         if (context.Claims is not null && replayResponse.IsSuccessStatusCode && context.Scopes is { } scopes)
         {
             // The claims were met: later requests without claims must not reuse the token Graph revoked.
-            _cache.Invalidate(scopes, sentToken);
+            _cache.Invalidate(context.Partition, scopes, sentToken);
         }
 
         return replayResponse;

@@ -51,18 +51,20 @@ internal sealed class GraphTokenCache
     /// <returns>The token.</returns>
     public ValueTask<GraphAccessToken> GetTokenAsync(
         IReadOnlyList<string> scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken) =>
-        GetTokenAsync(ScopesKey(scopes), claims, rejectedToken, cancellationToken);
+        GetTokenAsync(null, ScopesKey(scopes), claims, rejectedToken, cancellationToken);
 
     /// <summary>Gets a token for the scopes (given as their <see cref="ScopesKey"/>) and claims.</summary>
+    /// <param name="partition">Whose token this is, for sources that serve several users (on-behalf-of): tokens are
+    /// never shared across partitions. <see langword="null"/> for sources with one identity.</param>
     /// <param name="scopesKey">The scopes joined by spaces (precomputed by the handler for its default scopes).</param>
     /// <param name="claims">Claims JSON to meet, or <see langword="null"/>.</param>
     /// <param name="rejectedToken">A token that Graph rejected, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels this caller's wait only.</param>
     /// <returns>The token.</returns>
     public async ValueTask<GraphAccessToken> GetTokenAsync(
-        string scopesKey, string? claims, string? rejectedToken, CancellationToken cancellationToken)
+        string? partition, string scopesKey, string? claims, string? rejectedToken, CancellationToken cancellationToken)
     {
-        var key = new CacheKey(scopesKey, claims);
+        var key = new CacheKey(partition, scopesKey, claims);
         var entry = GetEntry(key);
 
         while (true)
@@ -146,9 +148,12 @@ internal sealed class GraphTokenCache
 
     /// <summary>Forgets <paramref name="rejectedToken"/> if it is the token cached for the scopes without claims,
     /// so the next request asks the source again (after a claims challenge was met, MSAL serves the new token).</summary>
-    public void Invalidate(IReadOnlyList<string> scopes, string rejectedToken)
+    public void Invalidate(IReadOnlyList<string> scopes, string rejectedToken) => Invalidate(null, scopes, rejectedToken);
+
+    /// <summary>Forgets <paramref name="rejectedToken"/> in the partition's entry for the scopes without claims.</summary>
+    public void Invalidate(string? partition, IReadOnlyList<string> scopes, string rejectedToken)
     {
-        var key = new CacheKey(ScopesKey(scopes), null);
+        var key = new CacheKey(partition, ScopesKey(scopes), null);
         Entry? entry;
         lock (_entriesGate)
         {
@@ -290,7 +295,7 @@ internal sealed class GraphTokenCache
         Log.TokenCacheEvicted(_logger, victims.Count, MaxEntries);
     }
 
-    private readonly record struct CacheKey(string Scopes, string? Claims);
+    private readonly record struct CacheKey(string? Partition, string Scopes, string? Claims);
 
     private sealed class Entry
     {

@@ -73,7 +73,12 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         var requestScopes = request.GetGraphScopes();
         var scopes = requestScopes ?? _scopes;
         var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
-        var token = await _cache.GetTokenAsync(scopesKey, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
+        if (_cache.Source is IPartitionedGraphTokenSource partitioned && context.Partition is null)
+        {
+            context.Partition = await partitioned.GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var token = await _cache.GetTokenAsync(context.Partition, scopesKey, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
         context.AttachedToken = token.Value;
         context.AttachedHost = host;

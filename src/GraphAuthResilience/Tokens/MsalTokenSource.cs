@@ -88,14 +88,14 @@ public static class MsalTokenSource
     /// <returns>The token source.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
-    /// <remarks>The chain's token cache is per named client, not per user: give each user's requests their own
-    /// client or token source, or rely on MSAL's own OBO cache by keeping <see cref="GraphAuthOptions.RefreshMargin"/> small.</remarks>
+    /// <remarks>The source is partitioned by user (<see cref="IPartitionedGraphTokenSource"/>): the chain's cache keys
+    /// tokens by a SHA-256 hash of the assertion, so one user's Graph token is never served to another.</remarks>
     public static IGraphTokenSource OnBehalfOf(
         IConfidentialClientApplication app, Func<CancellationToken, ValueTask<string>> userAssertion, MsalTokenSourceOptions options)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(userAssertion);
-        return new MsalTokenSourceCore(options, async (request, ct) =>
+        var core = new MsalTokenSourceCore(options, async (request, ct) =>
         {
             var assertion = await userAssertion(ct).ConfigureAwait(false);
             if (string.IsNullOrEmpty(assertion))
@@ -115,5 +115,6 @@ public static class MsalTokenSource
 
             return await builder.ExecuteAsync(ct).ConfigureAwait(false);
         });
+        return new OnBehalfOfTokenSource(core, userAssertion);
     }
 }

@@ -58,6 +58,41 @@ public class MsalUserFlowTests
     }
 
     [Test]
+    public async Task OnBehalfOf_TwoUsersThroughOneClient_EachGetsTheirOwnTokenNeverTheOther()
+    {
+        var endpoint = new FakeTokenEndpoint { DelegatedByDefault = true };
+        var currentUser = new AsyncLocal<string>();
+        var source = MsalTokenSource.OnBehalfOf(endpoint.CreateConfidentialClient(), _ => ValueTask.FromResult(currentUser.Value!));
+        using var harness = new ChainHarness(source, o => { o.Scopes.Clear(); o.Scopes.Add("https://graph.microsoft.com/User.Read"); });
+        var client = harness.CreateClient();
+
+        async Task<string?[]> CallAs(string assertion, int count)
+        {
+            currentUser.Value = assertion;
+            var tokens = new List<string?>();
+            for (var i = 0; i < count; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me");
+                await client.SendAsync(request);
+                tokens.Add(harness.Graph.Requests.Last(r => r.Uri == request.RequestUri).Token);
+            }
+
+            return [.. tokens];
+        }
+
+        var alice = await Task.Run(() => CallAs(Assertion + "-alice", 3));
+        var bob = await Task.Run(() => CallAs(Assertion + "-bob", 3));
+        var aliceAgain = await Task.Run(() => CallAs(Assertion + "-alice", 1));
+
+        Assert.That(alice.Distinct().Count(), Is.EqualTo(1));
+        Assert.That(bob.Distinct().Count(), Is.EqualTo(1));
+        Assert.That(bob[0], Is.Not.EqualTo(alice[0]), "bob must never get alice's token");
+        Assert.That(aliceAgain[0], Is.EqualTo(alice[0]));
+        Assert.That(endpoint.Posts, Is.EqualTo(2));
+        Assert.That(endpoint.Forms.Select(f => f["assertion"]), Is.EqualTo(new[] { Assertion + "-alice", Assertion + "-bob" }));
+    }
+
+    [Test]
     public void OnBehalfOf_EmptyAssertion_TypedFailureWithoutAnyPost()
     {
         var endpoint = new FakeTokenEndpoint();
