@@ -133,6 +133,7 @@ public class LoadTests
         Assert.That(finished, Is.SameAs(run), $"deadlock or hang: {Volatile.Read(ref completed)} of {Total} requests finished within {Deadline}");
         await run;
 
+        await Task.Delay(250); // let the runtime's event pipe deliver thread-pool events raised during the run
         var acquisitions = source.Requests;
         var forced = acquisitions.Count(r => r.ForceRefresh);
         var withClaims = acquisitions.Count(r => r.Claims is not null);
@@ -162,6 +163,21 @@ public class LoadTests
             Assert.That(withClaims, Is.InRange(1, 2));
             Assert.That(detector.BlockingAdjustments, Is.Zero, "no pool thread blocked on async work (sync-over-async)");
         });
+    }
+
+    [Test]
+    public async Task ThreadPoolBlockingDetector_SyncOverAsyncOnPoolThreads_IsDetected()
+    {
+        // Self-check: the detector that the load test relies on does see pool threads blocking on async work.
+        using var detector = new ThreadPoolBlockingDetector();
+
+        await Task.WhenAll(Enumerable.Range(0, Environment.ProcessorCount * 8).Select(_ => Task.Run(() => Task.Delay(100).Wait())));
+        for (var i = 0; i < 100 && detector.BlockingAdjustments == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.That(detector.BlockingAdjustments, Is.GreaterThan(0));
     }
 
     [Test]
