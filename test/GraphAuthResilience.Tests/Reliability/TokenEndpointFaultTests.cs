@@ -88,7 +88,7 @@ public class TokenEndpointFaultTests
 
         Assert.That(ex.Cause, Is.EqualTo(GraphAuthFailureCause.TokenAcquisitionFailed));
         Assert.That((int?)ex.StatusCode, Is.EqualTo(429));
-        Assert.That(endpoint.Posts, Is.EqualTo(2));
+        Assert.That(endpoint.Posts, Is.EqualTo(2), () => $"the retry after Retry-After must reach the endpoint; got {ex.TokenEndpointError}: {ex.Message}");
         Assert.That(harness.Graph.Sends, Is.EqualTo(0));
 
         // MSAL may still throttle this client for the rest of the Retry-After; the chain waits it out and retries.

@@ -63,7 +63,12 @@ public class LeakScanTests
         var recorder = SuiteTelemetry.Recorder;
         Assert.That(recorder, Is.Not.Null, "the suite-wide recorder runs");
         var findings = LeakScanner.JwtShapedOrKnownSecrets(recorder!.Lines);
-        TestContext.Out.WriteLine($"suite telemetry so far: {recorder.ActivityCount} activities, {recorder.Measurements} measurements; leaks found: {findings.Count}");
+        TestContext.Out.WriteLine($"suite telemetry so far: {recorder.LogLines} log lines, {recorder.ActivityCount} activities, {recorder.Measurements} measurements; leaks found: {findings.Count}");
+        foreach (var finding in findings.Take(10))
+        {
+            TestContext.Out.WriteLine("  LEAK " + finding);
+        }
+
         Assert.That(findings, Is.Empty);
     }
 
@@ -92,7 +97,7 @@ public class LeakScanTests
         Assert.That(findings.Count(f => f.Contains(SecretMarker[..20], StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(1));
         Assert.That(findings.Count(f => f.Contains(BodyMarker[..20], StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(1));
         Assert.That(findings.Count(f => f.Contains(AssertionMarker[..20], StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(1));
-        Assert.That(LeakScanner.JwtShapedOrKnownSecrets(lines), Has.Count.EqualTo(3), "token-shaped text is found without knowing the token");
+        Assert.That(LeakScanner.JwtShapedOrKnownSecrets(lines), Has.Count.EqualTo(6), "token-shaped text and known markers are found without knowing the token");
     }
 
     private static async Task MsalSuccessBurstRefreshAndChallenge(TelemetryRecorder recorder, ConcurrentQueue<string> tokens)

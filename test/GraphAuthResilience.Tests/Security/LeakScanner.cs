@@ -37,9 +37,18 @@ internal static partial class LeakScanner
         return findings;
     }
 
-    /// <summary>Token-shaped text (base64url JSON, as every JWT segment is) or the fake endpoint's client secret.</summary>
+    private static readonly string[] KnownSecrets =
+    [
+        FakeTokenEndpoint.Secret,
+        Security.LeakScanTests.SecretMarker,
+        Security.LeakScanTests.AssertionMarker,
+        Security.LeakScanTests.BodyMarker,
+    ];
+
+    /// <summary>Token-shaped text (base64url JSON, as every JWT segment is) or a client secret, assertion or
+    /// token-endpoint body marker the suite uses.</summary>
     public static List<string> JwtShapedOrKnownSecrets(IEnumerable<string> lines) =>
-        lines.Where(l => JwtShaped().IsMatch(l) || l.Contains(FakeTokenEndpoint.Secret, StringComparison.Ordinal))
+        lines.Where(l => JwtShaped().IsMatch(l) || KnownSecrets.Any(s => l.Contains(s, StringComparison.Ordinal)))
             .Select(l => Shorten(l, 300)).ToList();
 
     private static string Shorten(string value, int max = 40) => value.Length <= max ? value : value[..max] + "...";
