@@ -8,7 +8,7 @@ public sealed class SuiteTelemetry
     internal static Security.TelemetryRecorder? Recorder { get; private set; }
 
     [OneTimeSetUp]
-    public void StartRecording() => Recorder = new Security.TelemetryRecorder();
+    public void StartRecording() => Recorder = new Security.TelemetryRecorder(line => LeakScanner.JwtShapedOrKnownSecrets([line]).Count > 0);
 
     [OneTimeTearDown]
     public void StopRecording()

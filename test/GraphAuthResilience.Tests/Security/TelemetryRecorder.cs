@@ -16,8 +16,13 @@ internal sealed class TelemetryRecorder : IDisposable
     private readonly ActivityListener _activities;
     private readonly MeterListener _meters;
 
-    public TelemetryRecorder()
+    private readonly Func<string, bool>? _keep;
+
+    /// <param name="keep">When given, only texts it accepts are kept (the suite-wide recorder keeps only suspicious
+    /// ones, so that a whole run is scanned without holding every line in memory); every text is still counted.</param>
+    public TelemetryRecorder(Func<string, bool>? keep = null)
     {
+        _keep = keep;
         _activities = new ActivityListener
         {
             ShouldListenTo = source => source.Name == Name,
@@ -42,6 +47,7 @@ internal sealed class TelemetryRecorder : IDisposable
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
+    public int Texts;
     public int LogLines;
     public int ActivityCount;
     public int Measurements;
@@ -53,9 +59,16 @@ internal sealed class TelemetryRecorder : IDisposable
 
     public void Add(string kind, string? text)
     {
-        if (text is not null)
+        if (text is null)
         {
-            Lines.Enqueue($"{kind}: {text}");
+            return;
+        }
+
+        Interlocked.Increment(ref Texts);
+        var line = $"{kind}: {text}";
+        if (_keep is null || _keep(line))
+        {
+            Lines.Enqueue(line);
         }
     }
 
