@@ -12,7 +12,14 @@ internal sealed class ChainHarness : IDisposable
     public ChainHarness(IGraphTokenSource source, Action<GraphAuthOptions>? configure = null, Action<IServiceCollection>? services = null, Action<IHttpClientBuilder>? client = null)
     {
         var collection = new ServiceCollection();
-        collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
+        collection.AddLogging(b =>
+        {
+            b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
+            if (SuiteTelemetry.Recorder is { } recorder)
+            {
+                b.AddProvider(recorder.LoggerProvider); // every harness's logs go to the suite-wide leak scan
+            }
+        });
         services?.Invoke(collection);
         var builder = collection.AddHttpClient(ClientName)
             .AddGraphAuthHandlers(o =>
