@@ -137,7 +137,7 @@ public sealed class GraphTokenInfo
             info = new GraphTokenInfo(aud, tid, scopes, roles, isAppOnly, exp, appId);
             return true;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
             return false;
         }

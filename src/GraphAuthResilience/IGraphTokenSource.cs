@@ -7,7 +7,8 @@ namespace GraphAuthResilience;
 /// <remarks>
 /// MSAL-backed sources ship with the library (see <see cref="MsalTokenSource"/>). An implementation should throw
 /// <see cref="GraphAuthException"/> for failures it can explain; anything else surfaces as
-/// <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/>.
+/// <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/> naming only the exception's type: its message and the
+/// exception itself are not kept, because they may quote a token-endpoint answer.
 /// </remarks>
 public interface IGraphTokenSource
 {

@@ -56,7 +56,7 @@ internal static class ClaimsChallenge
             using var document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 32 });
             return document.RootElement.ValueKind == JsonValueKind.Object;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException or InvalidOperationException)
         {
             return false;
         }

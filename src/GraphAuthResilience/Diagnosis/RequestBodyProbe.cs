@@ -57,9 +57,9 @@ internal static class RequestBodyProbe
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // Keep what was read.
+            // Keep what was read (InvalidOperationException: a name holding an escaped lone surrogate).
         }
 
         return names;

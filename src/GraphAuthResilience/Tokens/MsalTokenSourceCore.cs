@@ -74,7 +74,7 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
                 MaxDelay = options.MaxRetryAfter,
                 ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Exception is { } ex && IsTransient(ex) && !TooLongRetryAfter(ex, options)),
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception, options.TimeProvider)),
+                DelayGenerator = args => ValueTask.FromResult(WithThrottleMargin(RetryAfter(args.Outcome.Exception, options.TimeProvider))),
                 OnRetry = args =>
                 {
                     var ex = args.Outcome.Exception;
@@ -95,6 +95,11 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
 
     private static bool TooLongRetryAfter(Exception ex, MsalTokenSourceOptions options) =>
         RetryAfter(ex, options.TimeProvider) is { } delay && delay > options.MaxRetryAfter;
+
+    /// <summary>MSAL refuses identical requests locally until Retry-After has passed on the wall clock; a timer that
+    /// fires a hair early would spend the retry on MSAL's own throttling error. Wait a little longer.</summary>
+    internal static TimeSpan? WithThrottleMargin(TimeSpan? retryAfter) =>
+        retryAfter is { } delay ? delay + TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(250).Ticks, delay.Ticks / 10)) : null;
 
     private static TimeSpan? RetryAfter(Exception? exception, TimeProvider time)
     {

@@ -29,6 +29,11 @@ internal static partial class TokenSourceErrors
             $"The token endpoint did not answer within {timeout.Timeout}.",
             remediation: "The token endpoint did not answer in time on any attempt. Check outbound connectivity to the authority host and any proxy; the request can be retried later.",
             scopes: scopes),
+        System.Text.Json.JsonException or FormatException => GraphAuthException.Create(
+            GraphAuthFailureCause.TokenAcquisitionFailed,
+            "The token endpoint's answer could not be read as a token response.",
+            remediation: "The token endpoint answered with something that is not a token response (a proxy or captive portal page, or a truncated answer). Check the authority URL and any proxy between this service and the token endpoint.",
+            scopes: scopes),
         OperationCanceledException => GraphAuthException.Create(
             GraphAuthFailureCause.TokenAcquisitionFailed,
             "The token source was cancelled or timed out before it returned a token.",
@@ -38,7 +43,7 @@ internal static partial class TokenSourceErrors
             GraphAuthFailureCause.TokenAcquisitionFailed,
             $"The token source failed with {exception.GetType().Name}.",
             scopes: scopes,
-            innerException: exception is MsalException ? null : exception),
+            innerException: null),
     };
 
     internal static string? AadstsCode(string? text)

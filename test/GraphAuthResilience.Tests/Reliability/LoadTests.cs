@@ -171,7 +171,9 @@ public class LoadTests
         // Self-check: the detector that the load test relies on does see pool threads blocking on async work.
         using var detector = new ThreadPoolBlockingDetector();
 
-        await Task.WhenAll(Enumerable.Range(0, Environment.ProcessorCount * 8).Select(_ => Task.Run(() => Task.Delay(100).Wait())));
+        // Block more pool threads than the pool has (earlier tests may have grown it), so it must inject threads.
+        var blockers = ThreadPool.ThreadCount + (Environment.ProcessorCount * 8);
+        await Task.WhenAll(Enumerable.Range(0, blockers).Select(_ => Task.Run(() => Task.Delay(200).Wait())));
         for (var i = 0; i < 100 && detector.BlockingAdjustments == 0; i++)
         {
             await Task.Delay(20);
