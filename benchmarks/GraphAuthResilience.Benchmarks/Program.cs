@@ -19,6 +19,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var quick = args.Contains("--quick");
+        var all = false;
         var rest = args.Where(a => a != "--quick").ToList();
         TokenPosts.Clear();
 
@@ -31,6 +32,7 @@ public static class Program
             if (!rest.Any(a => a is "--filter" or "-f"))
             {
                 rest.AddRange(["--filter", "*"]);
+                all = true;
             }
         }
         else if (!rest.Any(a => a is "--job" or "-j"))
@@ -41,7 +43,7 @@ public static class Program
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config).ToList();
         var failures = Failures(summaries).ToList();
-        if (quick)
+        if (quick && all)
         {
             var expected = typeof(Program).Assembly.GetTypes()
                 .SelectMany(t => t.GetMethods().Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null))
