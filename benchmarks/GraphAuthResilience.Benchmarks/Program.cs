@@ -1,10 +1,12 @@
 using System.Reflection;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
 using GraphAuthResilience.Benchmarks.Infrastructure;
 
 namespace GraphAuthResilience.Benchmarks;
@@ -23,7 +25,9 @@ public static class Program
         var rest = args.Where(a => a != "--quick").ToList();
         TokenPosts.Clear();
 
-        IConfig config = DefaultConfig.Instance.AddColumn(new TokenPostsColumn());
+        IConfig config = DefaultConfig.Instance
+            .AddColumn(StatisticColumn.Median, StatisticColumn.Min)
+            .AddColumn(new TokenPostsColumn());
         if (quick)
         {
             config = config
@@ -37,8 +41,14 @@ public static class Program
         }
         else if (!rest.Any(a => a is "--job" or "-j"))
         {
-            // The job behind benchmarks/RESULTS.md: one launch, a short warmup, enough iterations for a stable median.
-            config = config.AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithId("Results"));
+            // The job behind benchmarks/RESULTS.md: one launch, many short iterations (the machine is shared, so the
+            // median and the minimum are steadier than the mean; BenchmarkDotNet also drops upper outliers).
+            config = config.AddJob(Job.Default
+                .WithLaunchCount(1)
+                .WithWarmupCount(5)
+                .WithIterationCount(30)
+                .WithIterationTime(TimeInterval.FromMilliseconds(100))
+                .WithId("Results"));
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config).ToList();
