@@ -23,7 +23,7 @@ public static class Program
         var quick = args.Contains("--quick");
         var all = false;
         var rest = args.Where(a => a != "--quick").ToList();
-        TokenPosts.Clear();
+        TokenPosts.StartRun();
 
         IConfig config = DefaultConfig.Instance
             .AddColumn(StatisticColumn.Median, StatisticColumn.Min)
@@ -51,7 +51,16 @@ public static class Program
                 .WithId("Results"));
         }
 
-        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config).ToList();
+        List<Summary> summaries;
+        try
+        {
+            summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run([.. rest], config)];
+        }
+        finally
+        {
+            TokenPosts.EndRun();
+        }
+
         var failures = Failures(summaries).ToList();
         if (quick && all)
         {

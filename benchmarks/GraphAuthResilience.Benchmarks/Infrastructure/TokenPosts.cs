@@ -10,9 +10,20 @@ namespace GraphAuthResilience.Benchmarks.Infrastructure;
 /// </summary>
 internal static class TokenPosts
 {
-    public static string Directory { get; } = Path.Combine(Path.GetTempPath(), "graphauthresilience-bench-posts");
+    /// <summary>Set by the host process; benchmark child processes inherit it, so concurrent runs do not mix.</summary>
+    public const string DirectoryVariable = "GRAPHAUTHRESILIENCE_BENCH_POSTS_DIR";
 
-    public static void Clear()
+    public static string Directory =>
+        Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } directory
+            ? directory
+            : Path.Combine(Path.GetTempPath(), "graphauthresilience-bench-posts");
+
+    /// <summary>Gives this run (and the benchmark processes it starts) a directory of its own.</summary>
+    public static void StartRun() =>
+        Environment.SetEnvironmentVariable(
+            DirectoryVariable, Path.Combine(Path.GetTempPath(), $"graphauthresilience-bench-posts-{Environment.ProcessId}"));
+
+    public static void EndRun()
     {
         if (System.IO.Directory.Exists(Directory))
         {
