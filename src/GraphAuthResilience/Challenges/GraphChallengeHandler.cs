@@ -32,27 +32,54 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!_hosts.IsAllowed(request.RequestUri))
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return base.SendAsync(request, cancellationToken);
         }
 
         var context = GraphAuthRequestContext.GetOrCreate(request);
         if (!context.IsHandledBy(_chainName))
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return base.SendAsync(request, cancellationToken);
         }
 
-        var replayable = await ReplayableContent.PrepareAsync(request, _maxReplayBufferBytes, cancellationToken).ConfigureAwait(false);
-        if (replayable && request.Content is not null && request.Content.Headers.ContentLength is { } bufferedLength)
+        var prepared = ReplayableContent.PrepareAsync(request, _maxReplayBufferBytes, cancellationToken);
+        if (!prepared.IsCompletedSuccessfully)
+        {
+            return PrepareThenSendAsync(request, context, prepared, cancellationToken);
+        }
+
+        var replayable = prepared.Result;
+        var send = base.SendAsync(request, cancellationToken);
+
+        // A response that is already here and is no auth answer goes back without an async state machine.
+        return send.IsCompletedSuccessfully && !IsAuthAnswer(send.Result)
+            ? send
+            : HandleResponseAsync(request, context, replayable, send, cancellationToken);
+    }
+
+    private static bool IsAuthAnswer(HttpResponseMessage response) =>
+        response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+
+    private async Task<HttpResponseMessage> PrepareThenSendAsync(
+        HttpRequestMessage request, GraphAuthRequestContext context, ValueTask<bool> prepared, CancellationToken cancellationToken)
+    {
+        var replayable = await prepared.ConfigureAwait(false);
+        if (replayable && request.Content?.Headers.ContentLength is { } bufferedLength)
         {
             Log.BodyBuffered(_logger, bufferedLength);
         }
 
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        return await HandleResponseAsync(request, context, replayable, base.SendAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> HandleResponseAsync(
+        HttpRequestMessage request, GraphAuthRequestContext context, bool replayable, Task<HttpResponseMessage> send, CancellationToken cancellationToken)
+    {
+        var response = await send.ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) || context.SentToken is not { } sentToken)
         {
             // Not an auth answer, or the request did not carry our token (a caller-set header is the caller's business).

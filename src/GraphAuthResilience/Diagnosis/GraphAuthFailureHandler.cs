@@ -38,15 +38,26 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!GraphAuthRequestContext.GetOrCreate(request).IsHandledBy(_chainName))
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return base.SendAsync(request, cancellationToken);
         }
 
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var send = base.SendAsync(request, cancellationToken);
+
+        // A response that is already here and is no failure goes back without an async state machine.
+        return send.IsCompletedSuccessfully
+            && send.Result.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            ? send
+            : ClassifyAsync(request, send, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> ClassifyAsync(HttpRequestMessage request, Task<HttpResponseMessage> send, CancellationToken cancellationToken)
+    {
+        var response = await send.ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             || !_hosts.IsAllowed(request.RequestUri))
         {

@@ -61,11 +61,36 @@ internal sealed class GraphTokenCache
     /// <param name="rejectedToken">A token that Graph rejected, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels this caller's wait only.</param>
     /// <returns>The token.</returns>
-    public async ValueTask<GraphAccessToken> GetTokenAsync(
+    public ValueTask<GraphAccessToken> GetTokenAsync(
+        string? partition, string scopesKey, string? claims, string? rejectedToken, CancellationToken cancellationToken)
+    {
+        // Hot path: the handler's default scopes (the same string instance every time), a fresh token, nothing
+        // rejected: no lock, no dictionary lookup, no state machine.
+        if (partition is null && claims is null && rejectedToken is null && _hot is { } hot
+            && ReferenceEquals(hot.ScopesKey, scopesKey) && hot.Entry.Fresh is { } fresh)
+        {
+            var now = _time.GetUtcNow();
+            if (now < fresh.RefreshAt && now < fresh.Token.ExpiresOn)
+            {
+                hot.Entry.LastUsed = _time.GetTimestamp();
+                GraphAuthTelemetry.CacheHits.Add(1);
+                Log.TokenCacheHit(_logger, scopesKey);
+                return new ValueTask<GraphAccessToken>(fresh.Token);
+            }
+        }
+
+        return GetTokenSlowAsync(partition, scopesKey, claims, rejectedToken, cancellationToken);
+    }
+
+    private async ValueTask<GraphAccessToken> GetTokenSlowAsync(
         string? partition, string scopesKey, string? claims, string? rejectedToken, CancellationToken cancellationToken)
     {
         var key = new CacheKey(partition, scopesKey, claims);
         var entry = GetEntry(key);
+        if (partition is null && claims is null)
+        {
+            _hot = new HotEntry(scopesKey, entry);
+        }
 
         while (true)
         {
@@ -170,6 +195,7 @@ internal sealed class GraphTokenCache
             if (entry.Current is { } current && string.Equals(current.Value, rejectedToken, StringComparison.Ordinal))
             {
                 entry.Current = null;
+                entry.Fresh = null;
             }
         }
     }
@@ -213,6 +239,7 @@ internal sealed class GraphTokenCache
             lock (entry.Gate)
             {
                 entry.Current = token;
+                entry.Fresh = new FreshToken(token, ComputeRefreshAt(token));
                 entry.RefreshAt = refreshAt = ComputeRefreshAt(token);
                 entry.Pending = null;
             }
@@ -289,11 +316,25 @@ internal sealed class GraphTokenCache
             .ToList();
         foreach (var victim in victims)
         {
-            _entries.Remove(victim);
+            if (_entries.Remove(victim, out var removed))
+            {
+                removed.Fresh = null;
+                if (_hot is { } hot && ReferenceEquals(hot.Entry, removed))
+                {
+                    _hot = null;
+                }
+            }
         }
 
         Log.TokenCacheEvicted(_logger, victims.Count, MaxEntries);
     }
+
+    private volatile HotEntry? _hot;
+
+    private sealed record HotEntry(string ScopesKey, Entry Entry);
+
+    /// <summary>An immutable snapshot of the current token and when to refresh it, read without the lock.</summary>
+    private sealed record FreshToken(GraphAccessToken Token, DateTimeOffset RefreshAt);
 
     private readonly record struct CacheKey(string? Partition, string Scopes, string? Claims);
 
@@ -305,5 +346,6 @@ internal sealed class GraphTokenCache
         public Task<GraphAccessToken>? Pending;
         public bool PendingForced;
         public long LastUsed;
+        public volatile FreshToken? Fresh;
     }
 }

@@ -31,13 +31,13 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         throw new NotSupportedException(
             "The Graph auth chain acquires tokens asynchronously (MSAL is async-only); use HttpClient.SendAsync. A synchronous Send would go out unauthenticated, so it is refused.");
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var context = GraphAuthRequestContext.GetOrCreate(request);
         if (!context.IsHandledBy(_chainName))
         {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return base.SendAsync(request, cancellationToken);
         }
 
         var uri = request.RequestUri;
@@ -51,7 +51,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             if (!ours)
             {
                 Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
-                return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                return base.SendAsync(request, cancellationToken);
             }
 
             if (!allowed || !string.Equals(host, context.AttachedHost, StringComparison.OrdinalIgnoreCase))
@@ -67,24 +67,52 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         if (!allowed)
         {
             Log.TokenNotAttached(_logger, request.Method.Method, uri?.IsAbsoluteUri == true ? uri.Scheme : "relative", host);
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            return base.SendAsync(request, cancellationToken);
         }
 
         var requestScopes = request.GetGraphScopes();
         var scopes = requestScopes ?? _scopes;
         var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
-        if (_cache.Source is IPartitionedGraphTokenSource partitioned && context.Partition is null)
+        if (_cache.Source is IPartitionedGraphTokenSource && context.Partition is null)
         {
-            context.Partition = await partitioned.GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
+            return PartitionThenSendAsync(request, context, host, scopes, scopesKey, cancellationToken);
         }
 
-        var token = await _cache.GetTokenAsync(context.Partition, scopesKey, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
+        var pending = _cache.GetTokenAsync(context.Partition, scopesKey, context.Claims, context.RejectedToken, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            Attach(request, context, pending.Result, host, scopes);
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        return AttachWhenReadyAsync(pending, request, context, host, scopes, cancellationToken);
+    }
+
+    private static void Attach(HttpRequestMessage request, GraphAuthRequestContext context, GraphAccessToken token, string host, IReadOnlyList<string> scopes)
+    {
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
         context.AttachedToken = token.Value;
         context.AttachedHost = host;
         context.SentToken = token.Value;
         context.Scopes = scopes;
         context.Sends++;
+    }
+
+    private async Task<HttpResponseMessage> AttachWhenReadyAsync(
+        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, GraphAuthRequestContext context, string host,
+        IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        Attach(request, context, await pending.ConfigureAwait(false), host, scopes);
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> PartitionThenSendAsync(
+        HttpRequestMessage request, GraphAuthRequestContext context, string host, IReadOnlyList<string> scopes, string scopesKey,
+        CancellationToken cancellationToken)
+    {
+        context.Partition = await ((IPartitionedGraphTokenSource)_cache.Source).GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
+        var token = await _cache.GetTokenAsync(context.Partition, scopesKey, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
+        Attach(request, context, token, host, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 }
