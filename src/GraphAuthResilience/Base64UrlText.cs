@@ -26,6 +26,12 @@ internal static class Base64UrlText
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('+' or '/' or '-' or '_'))
+            {
+                // Whitespace or stray padding inside the value: not base64 as Graph or Entra ID send it.
+                return null;
+            }
+
             chars[i] = c switch
             {
                 '+' => '-',
@@ -41,9 +47,16 @@ internal static class Base64UrlText
         }
 
         var bytes = new byte[length];
-        return System.Buffers.Text.Base64Url.TryDecodeFromChars(chars, bytes, out var written) && written == length
-            ? bytes
-            : null;
+        try
+        {
+            return System.Buffers.Text.Base64Url.TryDecodeFromChars(chars, bytes, out var written) && written == length
+                ? bytes
+                : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
 #else
         var padded = new StringBuilder(chars.Length + 3);
         foreach (var c in chars)

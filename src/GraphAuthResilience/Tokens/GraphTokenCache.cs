@@ -72,7 +72,6 @@ internal sealed class GraphTokenCache
             var now = _time.GetUtcNow();
             if (now < fresh.RefreshAt && now < fresh.Token.ExpiresOn)
             {
-                hot.Entry.LastUsed = _time.GetTimestamp();
                 GraphAuthTelemetry.CacheHits.Add(1);
                 Log.TokenCacheHit(_logger, scopesKey);
                 return new ValueTask<GraphAccessToken>(fresh.Token);
@@ -89,6 +88,7 @@ internal sealed class GraphTokenCache
         var entry = GetEntry(key);
         if (partition is null && claims is null)
         {
+            // The hot entry is touched without the clock on the fast path; eviction keeps it until last.
             _hot = new HotEntry(scopesKey, entry);
         }
 
@@ -307,9 +307,11 @@ internal sealed class GraphTokenCache
     private void Evict(CacheKey keep)
     {
         // Claims-keyed entries go first (each CAE challenge can carry a new nbf), then least recently used.
+        var hotEntry = _hot?.Entry;
         var victims = _entries
             .Where(pair => !pair.Key.Equals(keep) && pair.Value.Pending is null)
             .OrderBy(pair => pair.Key.Claims is null ? 1 : 0)
+            .ThenBy(pair => ReferenceEquals(pair.Value, hotEntry) ? 1 : 0)
             .ThenBy(pair => pair.Value.LastUsed)
             .Take(_entries.Count - (MaxEntries * 3 / 4))
             .Select(pair => pair.Key)

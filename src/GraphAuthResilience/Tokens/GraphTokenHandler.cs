@@ -16,6 +16,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     private readonly string _scopesKey;
     private readonly ILogger _logger;
     private readonly string? _chainName;
+    private volatile BearerHeader? _header;
 
     public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, string? chainName = null)
     {
@@ -88,9 +89,17 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         return AttachWhenReadyAsync(pending, request, context, host, scopes, cancellationToken);
     }
 
-    private static void Attach(HttpRequestMessage request, GraphAuthRequestContext context, GraphAccessToken token, string host, IReadOnlyList<string> scopes)
+    private void Attach(HttpRequestMessage request, GraphAuthRequestContext context, GraphAccessToken token, string host, IReadOnlyList<string> scopes)
     {
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        // One header value per token, shared by every request that carries it (the value is immutable).
+        var header = _header;
+        if (header is null || !ReferenceEquals(header.Token, token.Value))
+        {
+            header = new BearerHeader(token.Value, new AuthenticationHeaderValue("Bearer", token.Value));
+            _header = header;
+        }
+
+        request.Headers.Authorization = header.Value;
         context.AttachedToken = token.Value;
         context.AttachedHost = host;
         context.SentToken = token.Value;
@@ -115,4 +124,6 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         Attach(request, context, token, host, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
+
+    private sealed record BearerHeader(string Token, AuthenticationHeaderValue Value);
 }

@@ -107,6 +107,8 @@ public class WwwAuthenticateParserTests
     [TestCase("bm90IGpzb24=")] // "not json"
     [TestCase("WyJhcnJheSJd")] // ["array"]: JSON, but not an object
     [TestCase("{\"unterminated\":")]
+    [TestCase("eyJhY2Nlc3NfdG9rZW4iOnt9fQ= =")] // found by the fuzzer: padding, a space, padding
+    [TestCase("eyJhY2Nlc3Nf dG9rZW4iOnt9fQ==")]
     public void ToJson_NotClaims_ReturnsNull(string raw)
     {
         Assert.That(ClaimsChallenge.ToJson(raw), Is.Null);

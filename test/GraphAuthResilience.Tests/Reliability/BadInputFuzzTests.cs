@@ -336,7 +336,7 @@ public class BadInputFuzzTests
     {
         var run = 0;
         var task = Task.Run(() => Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true).WithEndSize(200),
+            FuzzSeed.Apply(Config.QuickThrowOnFailure).WithMaxTest(count).WithQuietOnSuccess(true).WithEndSize(200),
             Prop.ForAll(gen.ToArbitrary(), (T value) =>
             {
                 Interlocked.Increment(ref run);
@@ -351,7 +351,7 @@ public class BadInputFuzzTests
     {
         var run = 0;
         var task = Task.Run(() => Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(count).WithQuietOnSuccess(true).WithEndSize(100),
+            FuzzSeed.Apply(Config.QuickThrowOnFailure).WithMaxTest(count).WithQuietOnSuccess(true).WithEndSize(100),
             Prop.ForAll(gen.ToArbitrary(), (T value) =>
             {
                 Interlocked.Increment(ref run);

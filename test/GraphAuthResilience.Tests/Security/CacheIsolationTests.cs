@@ -36,7 +36,7 @@ public class CacheIsolationTests
         var cases = 0;
 
         var check = Task.Run(() => Check.One(
-            Config.QuickThrowOnFailure.WithMaxTest(2_000).WithQuietOnSuccess(true),
+            FuzzSeed.Apply(Config.QuickThrowOnFailure).WithMaxTest(2_000).WithQuietOnSuccess(true),
             Prop.ForAll(gen.ToArbitrary(), c =>
             {
                 Interlocked.Increment(ref cases);
