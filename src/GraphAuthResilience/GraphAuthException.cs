@@ -84,24 +84,43 @@ public class GraphAuthException : HttpRequestException
         IReadOnlyList<string>? scopes = null,
         string? tokenEndpointError = null,
         string? aadstsCode = null,
-        Exception? innerException = null) => cause switch
+        Exception? innerException = null)
     {
-        GraphAuthFailureCause.MissingToken or GraphAuthFailureCause.InvalidToken or GraphAuthFailureCause.ExpiredToken
-            or GraphAuthFailureCause.WrongAudience or GraphAuthFailureCause.TokenAcquisitionFailed => new GraphAuthTokenException(
-                cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
-                requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException),
-        GraphAuthFailureCause.InsufficientPermissions or GraphAuthFailureCause.TokenTypeMismatch
-            or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin or GraphAuthFailureCause.UserNotPrivilegedOrLicensed => new GraphAuthPermissionException(
-                cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
-                requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException),
-        GraphAuthFailureCause.ConsentRequired or GraphAuthFailureCause.InteractionRequired
-            or GraphAuthFailureCause.UnsatisfiedClaimsChallenge or GraphAuthFailureCause.PersonalAccountNotSupported => new GraphAuthSignInRequiredException(
-                cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
-                requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException),
-        _ => new GraphAuthException(
+        var failure = new GraphAuthException(
             cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
-            requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException),
-    };
+            requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException);
+        return cause switch
+        {
+            GraphAuthFailureCause.MissingToken or GraphAuthFailureCause.InvalidToken or GraphAuthFailureCause.ExpiredToken
+                or GraphAuthFailureCause.WrongAudience or GraphAuthFailureCause.TokenAcquisitionFailed => new GraphAuthTokenException(failure),
+            GraphAuthFailureCause.InsufficientPermissions or GraphAuthFailureCause.TokenTypeMismatch
+                or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin or GraphAuthFailureCause.UserNotPrivilegedOrLicensed => new GraphAuthPermissionException(failure),
+            GraphAuthFailureCause.ConsentRequired or GraphAuthFailureCause.InteractionRequired
+                or GraphAuthFailureCause.UnsatisfiedClaimsChallenge or GraphAuthFailureCause.PersonalAccountNotSupported => new GraphAuthSignInRequiredException(failure),
+            _ => failure,
+        };
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="GraphAuthException"/> class with everything
+    /// <paramref name="failure"/> carries (for the subtypes chosen by <see cref="Create"/>).</summary>
+    /// <param name="failure">The diagnosis to copy.</param>
+    private protected GraphAuthException(GraphAuthException failure)
+        : base(failure.Message, failure.InnerException, failure.StatusCode)
+    {
+        Cause = failure.Cause;
+        Remediation = failure.Remediation;
+        HelpLinks = failure.HelpLinks;
+        GraphErrorCode = failure.GraphErrorCode;
+        RequestId = failure.RequestId;
+        ClientRequestId = failure.ClientRequestId;
+        Claims = failure.Claims;
+        RequiredPermissions = failure.RequiredPermissions;
+        Token = failure.Token;
+        Scopes = failure.Scopes;
+        TokenEndpointError = failure.TokenEndpointError;
+        AadstsCode = failure.AadstsCode;
+        HelpLink = failure.HelpLink;
+    }
 
     /// <summary>Gets why the request was refused.</summary>
     public GraphAuthFailureCause Cause { get; }

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace GraphAuthResilience;
 
 /// <summary>
@@ -8,24 +6,8 @@ namespace GraphAuthResilience;
 /// <remarks>Raised for <see cref="GraphAuthFailureCause.InsufficientPermissions"/>, <see cref="GraphAuthFailureCause.TokenTypeMismatch"/>, <see cref="GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin"/> and <see cref="GraphAuthFailureCause.UserNotPrivilegedOrLicensed"/>.</remarks>
 public sealed class GraphAuthPermissionException : GraphAuthException
 {
-    internal GraphAuthPermissionException(
-        GraphAuthFailureCause cause,
-        string message,
-        string? remediation,
-        HttpStatusCode? statusCode,
-        IReadOnlyList<Uri>? helpLinks,
-        string? graphErrorCode,
-        string? requestId,
-        string? clientRequestId,
-        string? claims,
-        IReadOnlyList<string>? requiredPermissions,
-        GraphTokenInfo? token,
-        IReadOnlyList<string>? scopes,
-        string? tokenEndpointError,
-        string? aadstsCode,
-        Exception? innerException)
-        : base(cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
-            requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException)
+    internal GraphAuthPermissionException(GraphAuthException failure)
+        : base(failure)
     {
     }
 }

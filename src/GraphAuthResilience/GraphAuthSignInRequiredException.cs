@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace GraphAuthResilience;
 
 /// <summary>
@@ -8,24 +6,8 @@ namespace GraphAuthResilience;
 /// <remarks>Raised for <see cref="GraphAuthFailureCause.ConsentRequired"/>, <see cref="GraphAuthFailureCause.InteractionRequired"/>, <see cref="GraphAuthFailureCause.UnsatisfiedClaimsChallenge"/> and <see cref="GraphAuthFailureCause.PersonalAccountNotSupported"/>.</remarks>
 public sealed class GraphAuthSignInRequiredException : GraphAuthException
 {
-    internal GraphAuthSignInRequiredException(
-        GraphAuthFailureCause cause,
-        string message,
-        string? remediation,
-        HttpStatusCode? statusCode,
-        IReadOnlyList<Uri>? helpLinks,
-        string? graphErrorCode,
-        string? requestId,
-        string? clientRequestId,
-        string? claims,
-        IReadOnlyList<string>? requiredPermissions,
-        GraphTokenInfo? token,
-        IReadOnlyList<string>? scopes,
-        string? tokenEndpointError,
-        string? aadstsCode,
-        Exception? innerException)
-        : base(cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
-            requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException)
+    internal GraphAuthSignInRequiredException(GraphAuthException failure)
+        : base(failure)
     {
     }
 }
