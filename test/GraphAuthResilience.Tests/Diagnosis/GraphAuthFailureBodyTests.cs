@@ -203,7 +203,7 @@ public class GraphAuthFailureBodyTests
 
     private static HttpResponseMessage Streamed(HttpStatusCode status, byte[] body, string mediaType)
     {
-        var content = new StreamContent(new UnknownLengthStream(body));
+        var content = new StreamContent(new ForwardOnlyStream(body));
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         Assert.That(content.Headers.ContentLength, Is.Null, "the test needs a body of unknown length");
         return new HttpResponseMessage(status) { Content = content };

@@ -496,7 +496,7 @@ public class GraphAuthFailureChainTests
             () => UnsignedJwt.Delegated("Mail.Send"),
             () => Response(HttpStatusCode.Unauthorized, S25Body, S25Challenge),
             HttpMethod.Post, "https://graph.microsoft.com/v1.0/me/sendMail",
-            content: () => new StreamContent(new UnknownLengthStream(Encoding.UTF8.GetBytes("{\"message\":{\"subject\":\"x\"}}"))));
+            content: () => new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("{\"message\":{\"subject\":\"x\"}}"))));
 
         Assert.That(outcome.Exception.Cause, Is.EqualTo(GraphAuthFailureCause.UnsatisfiedClaimsChallenge));
         Assert.That(outcome.Exception.Remediation, Does.Contain("could not be replayed"));

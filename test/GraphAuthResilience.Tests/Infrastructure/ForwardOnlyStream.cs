@@ -1,7 +1,8 @@
-namespace GraphAuthResilience.Tests.Diagnosis;
+namespace GraphAuthResilience.Tests.Infrastructure;
 
-/// <summary>A read-only, non-seekable stream over bytes, handed out in small chunks: its length is unknown to HttpContent.</summary>
-internal sealed class UnknownLengthStream(byte[] data, int chunk = 8 * 1024) : Stream
+/// <summary>A stream that can be read once, forward only, in small chunks, with no length (like a network or pipe
+/// stream): HttpContent cannot know its length and cannot rewind it.</summary>
+internal sealed class ForwardOnlyStream(byte[] data, int chunk = 8 * 1024) : Stream
 {
     private int _position;
 
