@@ -10,15 +10,15 @@ public static class GraphAuthHttpRequestMessageExtensions
     /// <param name="scopes">The scopes, at least one.</param>
     /// <returns>The same request, for chaining.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="scopes"/> is empty or holds an empty scope.</exception>
+    /// <exception cref="ArgumentException"><paramref name="scopes"/> is empty, or a scope is empty or holds white space.</exception>
     public static HttpRequestMessage SetGraphScopes(this HttpRequestMessage request, params IEnumerable<string> scopes)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(scopes);
         var list = scopes.ToArray();
-        if (list.Length == 0 || Array.Exists(list, string.IsNullOrWhiteSpace))
+        if (list.Length == 0 || Array.Exists(list, s => string.IsNullOrWhiteSpace(s) || s.Any(char.IsWhiteSpace)))
         {
-            throw new ArgumentException("At least one non-empty scope is required.", nameof(scopes));
+            throw new ArgumentException("At least one scope is required, each non-empty and without white space.", nameof(scopes));
         }
 
         request.Options.Set(ScopesKey, list);

@@ -19,8 +19,9 @@ public sealed class GraphAuthOptions
     /// graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn, graph.microsoft.de.</value>
     public ISet<string> AllowedHosts { get; } = new HashSet<string>(GraphTokenInfo.DefaultGraphHosts, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Gets or sets how long before <see cref="GraphAccessToken.ExpiresOn"/> a token is refreshed, when the
-    /// token source gave no <see cref="GraphAccessToken.RefreshOn"/>.</summary>
+    /// <summary>Gets or sets how long before <see cref="GraphAccessToken.ExpiresOn"/> a token is refreshed (in the
+    /// background, the current token still serving), or at <see cref="GraphAccessToken.RefreshOn"/> when the token
+    /// source gave an earlier one.</summary>
     /// <value>Defaults to 5 minutes. Between zero and one hour.</value>
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -31,7 +32,8 @@ public sealed class GraphAuthOptions
 
     /// <summary>Gets or sets a value indicating whether an auth failure throws <see cref="GraphAuthException"/>.
     /// When <see langword="false"/> the response is returned and its diagnosis is available from
-    /// <c>HttpResponseMessage.GetGraphAuthFailure()</c>.</summary>
+    /// <c>HttpResponseMessage.GetGraphAuthFailure()</c>. A failure to acquire a token is always thrown: there is no
+    /// response to return.</summary>
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool ThrowOnAuthFailure { get; set; } = true;
 }

@@ -59,6 +59,9 @@ internal sealed class GraphAuthRequestContext
     /// <summary>Gets or sets the claims (JSON) of the last challenge Graph sent.</summary>
     public string? ChallengeClaims { get; set; }
 
+    /// <summary>Gets or sets the diagnosis of the last answer when <see cref="GraphAuthOptions.ThrowOnAuthFailure"/> is off.</summary>
+    public GraphAuthException? Failure { get; set; }
+
     /// <summary>Gets or sets the token of the last send, for diagnosis (never logged).</summary>
     public string? SentToken { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace GraphAuthResilience;
@@ -75,7 +76,7 @@ public sealed class GraphTokenInfo
     /// <param name="token">The compact JWT (with or without a <c>Bearer </c> prefix).</param>
     /// <param name="info">The claims diagnosis needs, when the token could be read.</param>
     /// <returns><see langword="true"/> when the token is a readable JWT.</returns>
-    public static bool TryParse(string? token, out GraphTokenInfo? info)
+    public static bool TryParse(string? token, [NotNullWhen(true)] out GraphTokenInfo? info)
     {
         info = null;
         if (string.IsNullOrWhiteSpace(token) || token.Length > MaxTokenLength)

@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Telemetry;
 using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.Logging;
@@ -87,7 +88,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         }
 
         var method = request.Method.Method;
-        var path = request.RequestUri!.AbsolutePath;
+        var path = GraphAuthFailureClassifier.RedactPath(request.RequestUri); // no ids or UPNs in logs
         var claimsChallenge = ClaimsChallenge.Find(WwwAuthenticateParser.Parse(response.Headers));
         context.ChallengeClaims = claimsChallenge?.ClaimsJson;
 

@@ -23,6 +23,10 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
         {
             failures.Add(prefix + $"{nameof(GraphAuthOptions.Scopes)} contains an empty scope.");
         }
+        else if (options.Scopes.Any(s => s.Any(char.IsWhiteSpace)))
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.Scopes)} contains a scope with white space; give each scope as its own entry.");
+        }
 
         if (options.AllowedHosts.Count == 0)
         {

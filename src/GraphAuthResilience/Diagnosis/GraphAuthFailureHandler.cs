@@ -12,7 +12,6 @@ namespace GraphAuthResilience.Diagnosis;
 /// </summary>
 internal sealed class GraphAuthFailureHandler : DelegatingHandler
 {
-    private static readonly HttpRequestOptionsKey<GraphAuthException> FailureKey = new("GraphAuthResilience.Failure");
     private readonly GraphHostPolicy _hosts;
     private readonly bool _throw;
     private readonly TimeProvider _time;
@@ -33,7 +32,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     }
 
     internal static GraphAuthException? GetFailure(HttpResponseMessage response) =>
-        response.RequestMessage is { } request && request.Options.TryGetValue(FailureKey, out var failure) ? failure : null;
+        GraphAuthRequestContext.Get(response.RequestMessage)?.Failure;
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
         throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
@@ -41,10 +40,14 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!GraphAuthRequestContext.GetOrCreate(request).IsHandledBy(_chainName))
+        var context = GraphAuthRequestContext.GetOrCreate(request);
+        if (!context.IsHandledBy(_chainName))
         {
             return base.SendAsync(request, cancellationToken);
         }
+
+        // A request sent again (an outer retry) starts without the diagnosis of its previous answer.
+        context.Failure = null;
 
         var send = base.SendAsync(request, cancellationToken);
 
@@ -72,7 +75,22 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
         }
 
         var context = GraphAuthRequestContext.Get(request);
-        var prefix = await BoundedBody.ReadPrefixAsync(response, cancellationToken).ConfigureAwait(false);
+        byte[] prefix;
+        try
+        {
+            prefix = await BoundedBody.ReadPrefixAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            response.Dispose();
+            throw;
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            // The connection failed while the error body was read: classify from the status and headers alone.
+            prefix = [];
+        }
+
         var sentToken = context?.SentToken ?? (request.Headers.Authorization is { Scheme: var scheme, Parameter: var parameter }
             && string.Equals(scheme, "Bearer", StringComparison.OrdinalIgnoreCase) ? parameter : null);
         GraphTokenInfo.TryParse(sentToken, out var token);
@@ -113,7 +131,11 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             throw failure;
         }
 
-        request.Options.Set(FailureKey, failure);
+        if (context is not null)
+        {
+            context.Failure = failure;
+        }
+
         return response;
     }
 

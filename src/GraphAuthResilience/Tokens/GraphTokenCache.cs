@@ -14,6 +14,9 @@ internal sealed class GraphTokenCache
     /// <summary>The most entries kept; claims-keyed entries are evicted first, least recently used first.</summary>
     internal const int MaxEntries = 64;
 
+    /// <summary>The longest wait before retrying a refresh ahead that failed or returned a token already due.</summary>
+    internal static readonly TimeSpan RefreshRetryInterval = TimeSpan.FromSeconds(30);
+
     private readonly IGraphTokenSource _source;
     private readonly TimeProvider _time;
     private readonly TimeSpan _refreshMargin;
@@ -67,7 +70,7 @@ internal sealed class GraphTokenCache
         // Hot path: the handler's default scopes (the same string instance every time), a fresh token, nothing
         // rejected: no lock, no dictionary lookup, no state machine.
         if (partition is null && claims is null && rejectedToken is null && _hot is { } hot
-            && ReferenceEquals(hot.ScopesKey, scopesKey) && hot.Entry.Fresh is { } fresh)
+            && string.Equals(hot.ScopesKey, scopesKey, StringComparison.Ordinal) && hot.Entry.Fresh is { } fresh)
         {
             var now = _time.GetUtcNow();
             if (now < fresh.RefreshAt && now < fresh.Token.ExpiresOn)
@@ -86,16 +89,12 @@ internal sealed class GraphTokenCache
     {
         var key = new CacheKey(partition, scopesKey, claims);
         var entry = GetEntry(key);
-        if (partition is null && claims is null)
-        {
-            // The hot entry is touched without the clock on the fast path; eviction keeps it until last.
-            _hot = new HotEntry(scopesKey, entry);
-        }
 
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Task<GraphAccessToken> pending;
+            var joinedForced = false;
             TaskCompletionSource<GraphAccessToken>? started = null;
             TaskCompletionSource<GraphAccessToken>? refreshAhead = null;
             GraphAccessToken served = default;
@@ -126,6 +125,7 @@ internal sealed class GraphTokenCache
                     // Join the acquisition in flight. If it was not forced it may hand back the rejected token from
                     // MSAL's cache; the loop below then forces one refresh.
                     pending = inFlight;
+                    joinedForced = entry.PendingForced;
                 }
                 else
                 {
@@ -163,9 +163,10 @@ internal sealed class GraphTokenCache
                 return token;
             }
 
-            if (started is not null)
+            if (started is not null || joinedForced)
             {
-                // We forced a refresh and the source still returned the rejected token: do not loop.
+                // A forced refresh still returned the rejected token: the source cannot do better, do not loop
+                // (and never let each waiter of a storm force a refresh of its own).
                 return token;
             }
         }
@@ -214,90 +215,153 @@ internal sealed class GraphTokenCache
     private async Task RunAsync(CacheKey key, Entry entry, TaskCompletionSource<GraphAccessToken> tcs, bool force, bool background)
     {
         var started = _time.GetTimestamp();
-        var forceTag = new KeyValuePair<string, object?>("graph_auth.force_refresh", force);
-        using var activity = GraphAuthTelemetry.ActivitySource.StartActivity("graph_auth.acquire_token");
-        activity?.SetTag("graph_auth.scopes", key.Scopes);
-        activity?.SetTag("graph_auth.has_claims", key.Claims is not null);
-        activity?.SetTag("graph_auth.force_refresh", force);
-        Log.TokenAcquisitionStarted(_logger, key.Scopes, key.Claims is not null, force);
+        Activity? activity = null;
+        Guard(() =>
+        {
+            activity = GraphAuthTelemetry.ActivitySource.StartActivity("graph_auth.acquire_token");
+            activity?.SetTag("graph_auth.scopes", key.Scopes);
+            activity?.SetTag("graph_auth.has_claims", key.Claims is not null);
+            activity?.SetTag("graph_auth.force_refresh", force);
+            Log.TokenAcquisitionStarted(_logger, key.Scopes, key.Claims is not null, force);
+        });
+
+        GraphAccessToken token = default;
+        GraphAuthException? failure = null;
+        DateTimeOffset refreshAt = default;
         try
         {
             var scopes = key.Scopes.Split(' ');
             var request = new GraphTokenRequest(scopes) { Claims = key.Claims, ForceRefresh = force };
 
             // The shared acquisition runs without any caller's token: one caller giving up must not fail the others.
-            var token = await _source.GetTokenAsync(request, CancellationToken.None).ConfigureAwait(false);
+            token = await _source.GetTokenAsync(request, CancellationToken.None).ConfigureAwait(false);
             if (string.IsNullOrEmpty(token.Value))
             {
-                throw GraphAuthException.Create(
+                failure = GraphAuthException.Create(
                     GraphAuthFailureCause.TokenAcquisitionFailed,
                     "The token source returned an empty access token.",
                     scopes: scopes);
             }
-
-            DateTimeOffset refreshAt;
-            lock (entry.Gate)
-            {
-                entry.Current = token;
-                entry.Fresh = new FreshToken(token, ComputeRefreshAt(token));
-                entry.RefreshAt = refreshAt = ComputeRefreshAt(token);
-                entry.Pending = null;
-            }
-
-            GraphAuthTelemetry.TokenAcquisitions.Add(1, new(GraphAuthTelemetry.OutcomeTag, "success"), forceTag);
-            GraphAuthTelemetry.AcquisitionDuration.Record(_time.GetElapsedTime(started).TotalSeconds, forceTag);
-            Log.TokenAcquired(_logger, key.Scopes, token.ExpiresOn, refreshAt);
-            tcs.SetResult(token);
         }
         catch (Exception ex)
         {
-            var failure = ex as GraphAuthException ?? TokenSourceErrors.Map(ex, key.Scopes.Split(' '));
+            failure = ex as GraphAuthException ?? TokenSourceErrors.Map(ex, key.Scopes.Split(' '), key.Claims);
+        }
+        finally
+        {
+            // Whatever happens (a throwing logger included), the entry is released and every waiter is answered.
             lock (entry.Gate)
             {
+                var now = _time.GetUtcNow();
+                if (failure is null)
+                {
+                    refreshAt = ComputeRefreshAt(token, now);
+                    entry.Current = token;
+                    entry.RefreshAt = refreshAt;
+                    entry.Fresh = new FreshToken(token, refreshAt);
+                }
+                else if (background && entry.Current is { } current)
+                {
+                    // The current token still serves: try again a little later, not on every request.
+                    entry.RefreshAt = Backoff(current, now);
+                    entry.Fresh = new FreshToken(current, entry.RefreshAt);
+                }
+
                 entry.Pending = null;
             }
 
-            GraphAuthTelemetry.TokenAcquisitions.Add(
-                1, new(GraphAuthTelemetry.OutcomeTag, "failure"), new(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
-            activity?.SetStatus(ActivityStatusCode.Error, failure.Cause.ToString());
-            if (background)
+            if (failure is null)
             {
-                Log.TokenRefreshAheadFailed(_logger, key.Scopes);
+                tcs.TrySetResult(token);
             }
             else
             {
-                Log.TokenAcquisitionFailed(_logger, key.Scopes, failure.Cause);
+                tcs.TrySetException(failure);
+                if (background)
+                {
+                    // Nobody awaits a background refresh: observe the failure so it never reaches UnobservedTaskException.
+                    _ = tcs.Task.Exception;
+                }
+            }
+        }
+
+        Guard(() =>
+        {
+            var forceTag = new KeyValuePair<string, object?>("graph_auth.force_refresh", force);
+            if (failure is null)
+            {
+                GraphAuthTelemetry.TokenAcquisitions.Add(1, new(GraphAuthTelemetry.OutcomeTag, "success"), forceTag);
+                GraphAuthTelemetry.AcquisitionDuration.Record(_time.GetElapsedTime(started).TotalSeconds, forceTag);
+                Log.TokenAcquired(_logger, key.Scopes, token.ExpiresOn, refreshAt);
+            }
+            else
+            {
+                GraphAuthTelemetry.TokenAcquisitions.Add(
+                    1, new(GraphAuthTelemetry.OutcomeTag, "failure"), new(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
+                activity?.SetStatus(ActivityStatusCode.Error, failure.Cause.ToString());
+                if (background)
+                {
+                    Log.TokenRefreshAheadFailed(_logger, key.Scopes);
+                }
+                else
+                {
+                    Log.TokenAcquisitionFailed(_logger, key.Scopes, failure.Cause);
+                }
             }
 
-            tcs.SetException(failure);
-            if (background)
-            {
-                // Nobody awaits a background refresh: observe the failure so it never reaches UnobservedTaskException.
-                _ = tcs.Task.Exception;
-            }
+            activity?.Dispose();
+        });
+    }
+
+    /// <summary>Telemetry must never break token acquisition: a throwing logger or listener is ignored here.</summary>
+    private static void Guard(Action telemetry)
+    {
+        try
+        {
+            telemetry();
+        }
+        catch (Exception)
+        {
+            // Deliberately swallowed: the acquisition's outcome has already been delivered to every waiter.
         }
     }
 
-    private DateTimeOffset ComputeRefreshAt(GraphAccessToken token)
+    /// <summary>When a refresh ahead could not produce a newer token, when to try again: half the remaining
+    /// lifetime, at most 30 seconds, so a token that is due is not re-requested on every request.</summary>
+    private static DateTimeOffset Backoff(GraphAccessToken current, DateTimeOffset now)
+    {
+        var half = TimeSpan.FromTicks(Math.Max(0, (current.ExpiresOn - now).Ticks / 2));
+        return now + (half < RefreshRetryInterval ? half : RefreshRetryInterval);
+    }
+
+    private DateTimeOffset ComputeRefreshAt(GraphAccessToken token, DateTimeOffset now)
     {
         var byMargin = token.ExpiresOn - _refreshMargin;
-        return token.RefreshOn is { } refreshOn && refreshOn < token.ExpiresOn ? (refreshOn < byMargin ? refreshOn : byMargin) : byMargin;
+        var refreshAt = token.RefreshOn is { } refreshOn && refreshOn < byMargin ? refreshOn : byMargin;
+
+        // A token that is already due when it arrives (MSAL handed back its cached token, or the margin exceeds the
+        // token's lifetime) is refreshed again later, not on every request.
+        return refreshAt > now ? refreshAt : Backoff(token, now);
     }
 
     private Entry GetEntry(CacheKey key)
     {
         lock (_entriesGate)
         {
-            if (_entries.TryGetValue(key, out var entry))
+            if (!_entries.TryGetValue(key, out var entry))
             {
-                return entry;
+                entry = new Entry();
+                _entries[key] = entry;
+                if (_entries.Count > MaxEntries)
+                {
+                    Evict(key);
+                }
             }
 
-            entry = new Entry();
-            _entries[key] = entry;
-            if (_entries.Count > MaxEntries)
+            if (key.Partition is null && key.Claims is null && _hot?.Entry != entry)
             {
-                Evict(key);
+                // The hot entry is touched without the clock on the fast path; eviction keeps it until last.
+                _hot = new HotEntry(key.Scopes, entry);
             }
 
             return entry;

@@ -45,9 +45,12 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         var allowed = _hosts.IsAllowed(uri);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
 
-        if (request.Headers.Authorization is { } authorization)
+        // NonValidated first: a caller's header that .NET cannot parse reads as null through the typed property, and
+        // must still be left alone.
+        if (request.Headers.NonValidated.Contains("Authorization"))
         {
-            var ours = context.AttachedToken is not null
+            var authorization = request.Headers.Authorization;
+            var ours = authorization is not null && context.AttachedToken is not null
                 && string.Equals(authorization.Parameter, context.AttachedToken, StringComparison.Ordinal);
             if (!ours)
             {

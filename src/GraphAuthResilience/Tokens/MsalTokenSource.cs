@@ -95,26 +95,6 @@ public static class MsalTokenSource
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(userAssertion);
-        var core = new MsalTokenSourceCore(options, async (request, ct) =>
-        {
-            var assertion = await userAssertion(ct).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(assertion))
-            {
-                throw GraphAuthException.Create(
-                    GraphAuthFailureCause.TokenAcquisitionFailed,
-                    "The user assertion for the on-behalf-of flow was empty.",
-                    remediation: "Pass the incoming request's access token (without the 'Bearer ' prefix) as the user assertion.",
-                    scopes: request.Scopes);
-            }
-
-            var builder = app.AcquireTokenOnBehalfOf(request.Scopes, new UserAssertion(assertion)).WithForceRefresh(request.ForceRefresh);
-            if (request.Claims is not null)
-            {
-                builder = builder.WithClaims(request.Claims);
-            }
-
-            return await builder.ExecuteAsync(ct).ConfigureAwait(false);
-        });
-        return new OnBehalfOfTokenSource(core, userAssertion);
+        return new OnBehalfOfTokenSource(app, new MsalTokenSourceCore(options), userAssertion);
     }
 }

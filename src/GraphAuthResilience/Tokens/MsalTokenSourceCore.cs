@@ -11,11 +11,11 @@ namespace GraphAuthResilience.Tokens;
 /// <summary>Runs one MSAL call through the retry pipeline and maps its failures.</summary>
 internal sealed class MsalTokenSourceCore : IGraphTokenSource
 {
-    private readonly Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>> _acquire;
+    private readonly Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>>? _acquire;
     private readonly ResiliencePipeline _pipeline;
     private readonly ILogger _logger;
 
-    public MsalTokenSourceCore(MsalTokenSourceOptions options, Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>> acquire)
+    public MsalTokenSourceCore(MsalTokenSourceOptions options, Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>>? acquire = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -24,14 +24,22 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
         _pipeline = BuildPipeline(options, _logger);
     }
 
-    public async ValueTask<GraphAccessToken> GetTokenAsync(GraphTokenRequest request, CancellationToken cancellationToken)
+    public ValueTask<GraphAccessToken> GetTokenAsync(GraphTokenRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var acquire = _acquire ?? throw new InvalidOperationException("This MSAL source runs attempts given to RunAsync only.");
+        return RunAsync(request, ct => acquire(request, ct), cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="attempt"/> through the retry pipeline (each retry calls it again) and maps failures.</summary>
+    public async ValueTask<GraphAccessToken> RunAsync(
+        GraphTokenRequest request, Func<CancellationToken, Task<AuthenticationResult>> attempt, CancellationToken cancellationToken)
+    {
         try
         {
             var result = await _pipeline.ExecuteAsync(
-                static async (state, ct) => await state.Self._acquire(state.Request, ct).ConfigureAwait(false),
-                (Self: this, Request: request),
+                static async (run, ct) => await run(ct).ConfigureAwait(false),
+                attempt,
                 cancellationToken).ConfigureAwait(false);
             return new GraphAccessToken(result.AccessToken, result.ExpiresOn)
             {
@@ -44,7 +52,7 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
         }
         catch (Exception ex) when (ex is not GraphAuthException)
         {
-            var mapped = TokenSourceErrors.Map(ex, request.Scopes);
+            var mapped = TokenSourceErrors.Map(ex, request.Scopes, request.Claims);
             Log.MsalAcquisitionFailed(_logger, mapped.Cause, mapped.TokenEndpointError ?? ex.GetType().Name, mapped.AadstsCode ?? "-");
             throw mapped;
         }

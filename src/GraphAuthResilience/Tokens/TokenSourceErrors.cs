@@ -13,11 +13,15 @@ namespace GraphAuthResilience.Tokens;
 /// </summary>
 internal static partial class TokenSourceErrors
 {
-    public static GraphAuthException Map(Exception exception, IReadOnlyList<string> scopes) => exception switch
+    /// <param name="exception">What the token source threw.</param>
+    /// <param name="scopes">The scopes that were asked for.</param>
+    /// <param name="requestedClaims">The claims (JSON) the acquisition tried to meet: carried on the exception when
+    /// MSAL's own exception has none, so an interactive sign-in can meet Graph's challenge.</param>
+    public static GraphAuthException Map(Exception exception, IReadOnlyList<string> scopes, string? requestedClaims = null) => exception switch
     {
         GraphAuthException graph => graph,
-        MsalUiRequiredException ui => FromUiRequired(ui, scopes),
-        MsalServiceException service => FromService(service, scopes),
+        MsalUiRequiredException ui => FromUiRequired(ui, scopes, requestedClaims),
+        MsalServiceException service => FromService(service, scopes, requestedClaims),
         MsalClientException client => GraphAuthException.Create(
             GraphAuthFailureCause.TokenAcquisitionFailed,
             $"MSAL could not acquire a token for Microsoft Graph ({client.ErrorCode}).",
@@ -57,7 +61,7 @@ internal static partial class TokenSourceErrors
         return match.Success ? "AADSTS" + match.Groups[1].Value : null;
     }
 
-    private static GraphAuthException FromUiRequired(MsalUiRequiredException ui, IReadOnlyList<string> scopes)
+    private static GraphAuthException FromUiRequired(MsalUiRequiredException ui, IReadOnlyList<string> scopes, string? requestedClaims)
     {
         var aadsts = AadstsCode(ui.Message);
         var consent = ui.Classification == UiRequiredExceptionClassification.ConsentRequired
@@ -69,14 +73,14 @@ internal static partial class TokenSourceErrors
             $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
             remediation: AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause),
             statusCode: ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
-            claims: string.IsNullOrEmpty(ui.Claims) ? null : ui.Claims,
+            claims: string.IsNullOrEmpty(ui.Claims) ? requestedClaims : ui.Claims,
             scopes: scopes,
             tokenEndpointError: ui.ErrorCode,
             aadstsCode: aadsts,
             requestId: NullIfEmpty(ui.CorrelationId));
     }
 
-    private static GraphAuthException FromService(MsalServiceException service, IReadOnlyList<string> scopes)
+    private static GraphAuthException FromService(MsalServiceException service, IReadOnlyList<string> scopes, string? requestedClaims)
     {
         var aadsts = AadstsCode(service.Message);
         var cause = service.ErrorCode switch
@@ -90,7 +94,7 @@ internal static partial class TokenSourceErrors
                 _ => GraphAuthFailureCause.TokenAcquisitionFailed,
             },
         };
-        var claims = string.IsNullOrEmpty(service.Claims) ? null : service.Claims;
+        var claims = string.IsNullOrEmpty(service.Claims) ? requestedClaims : service.Claims;
         return GraphAuthException.Create(
             cause,
             $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
