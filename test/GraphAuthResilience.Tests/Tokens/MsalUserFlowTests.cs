@@ -93,6 +93,24 @@ public class MsalUserFlowTests
     }
 
     [Test]
+    public async Task OnBehalfOf_TransientFailureThenSuccess_AssertionReadOncePerAcquisition()
+    {
+        var endpoint = new FakeTokenEndpoint { DelegatedByDefault = true };
+        endpoint.EnqueueError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "The service is temporarily unavailable.", 50000);
+        var reads = 0;
+        var source = MsalTokenSource.OnBehalfOf(
+            endpoint.CreateConfidentialClient(),
+            _ => ValueTask.FromResult(Interlocked.Increment(ref reads) == 1 ? Assertion : string.Empty),
+            new MsalTokenSourceOptions { RetryDelay = TimeSpan.FromMilliseconds(5) });
+
+        var token = await source.GetTokenAsync(new GraphTokenRequest(["https://graph.microsoft.com/User.Read"]), CancellationToken.None);
+
+        Assert.That(token.Value, Is.Not.Empty);
+        Assert.That(endpoint.Posts, Is.EqualTo(2), "the retry reused the assertion read before the first attempt");
+        Assert.That(reads, Is.EqualTo(1));
+    }
+
+    [Test]
     public void OnBehalfOf_EmptyAssertion_TypedFailureWithoutAnyPost()
     {
         var endpoint = new FakeTokenEndpoint();
