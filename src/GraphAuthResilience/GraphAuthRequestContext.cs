@@ -8,9 +8,8 @@ internal sealed class GraphAuthRequestContext
 {
     public static readonly HttpRequestOptionsKey<GraphAuthRequestContext> Key = new("GraphAuthResilience.Context");
 
-    /// <summary>Gets the name of the chain that handles this request. When two chains end up on one client
-    /// (AddGraphAuthHandlers both in ConfigureHttpClientDefaults and on the named client), the outer one handles the
-    /// request and the inner one passes it through, so nothing is done twice.</summary>
+    /// <summary>Gets the name of the chain that handles this request. Should two chains end up on one client, the
+    /// outer one handles the request and the inner one passes it through, so nothing is done twice.</summary>
     public string? ChainName { get; private set; }
 
     /// <summary>Claims the request for the chain <paramref name="chainName"/>.</summary>

@@ -4,6 +4,7 @@ using GraphAuthResilience.DependencyInjection;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,9 @@ public static class GraphAuthHttpClientBuilderExtensions
     /// Adds the Graph auth chain to this client, outermost first: the failure handler (typed
     /// <see cref="GraphAuthException"/>s), the challenge handler (claims challenges and refreshable 401s, replayed
     /// once) and the token handler (bearer tokens from a single-flight cache). Calling it again for the same client
-    /// only applies <paramref name="configure"/>; the handlers are added once.
+    /// only applies <paramref name="configure"/>; the handlers are added once. Added in
+    /// <c>ConfigureHttpClientDefaults</c>, the chain serves every client that has no chain of its own; a client that
+    /// adds its own gets only that one.
     /// </summary>
     /// <param name="builder">The client builder.</param>
     /// <param name="configure">Configures the options of this client (named after <see cref="IHttpClientBuilder.Name"/>).</param>
@@ -47,21 +50,37 @@ public static class GraphAuthHttpClientBuilderExtensions
         }
 
         builder.Services.AddSingleton(new GraphAuthChainMarker(name));
-        builder.AddHttpMessageHandler(services =>
+        var isDefaults = builder.Name is null;
+
+        // One builder action adds the three handlers in order, in the same place as AddHttpMessageHandler would, so
+        // the chain keeps its position among the client's other handlers. It sees the real client name, which lets a
+        // chain from ConfigureHttpClientDefaults step aside for a client that has a chain of its own.
+        void AddChain(HttpMessageHandlerBuilder handlers)
         {
-            var factory = services.GetRequiredService<GraphAuthHandlerFactory>();
-            return new GraphAuthFailureHandler(factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), factory.Time, name);
-        });
-        builder.AddHttpMessageHandler(services =>
+            if (isDefaults && handlers.Name is { } clientName && handlers.Services.GetServices<GraphAuthChainMarker>()
+                    .Any(m => string.Equals(m.Name, clientName, StringComparison.Ordinal)))
+            {
+                return;
+            }
+
+            var factory = handlers.Services.GetRequiredService<GraphAuthHandlerFactory>();
+            handlers.AdditionalHandlers.Add(new GraphAuthFailureHandler(
+                factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), factory.Time, name));
+            handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
+                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), name));
+            handlers.AdditionalHandlers.Add(new GraphTokenHandler(
+                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), name));
+        }
+
+        if (isDefaults)
         {
-            var factory = services.GetRequiredService<GraphAuthHandlerFactory>();
-            return new GraphChallengeHandler(factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), name);
-        });
-        builder.AddHttpMessageHandler(services =>
+            builder.Services.ConfigureAll<HttpClientFactoryOptions>(o => o.HttpMessageHandlerBuilderActions.Add(AddChain));
+        }
+        else
         {
-            var factory = services.GetRequiredService<GraphAuthHandlerFactory>();
-            return new GraphTokenHandler(factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), name);
-        });
+            builder.Services.Configure<HttpClientFactoryOptions>(name, o => o.HttpMessageHandlerBuilderActions.Add(AddChain));
+        }
+
         return builder;
     }
 
