@@ -43,9 +43,6 @@ internal sealed class GraphAuthRequestContext
     /// <summary>Gets or sets a token Graph rejected: the next send must carry another one.</summary>
     public string? RejectedToken { get; set; }
 
-    /// <summary>Gets or sets how many times the token handler sent this request.</summary>
-    public int Sends { get; set; }
-
     /// <summary>Gets or sets a value indicating whether the challenge handler replayed the request.</summary>
     public bool Replayed { get; set; }
 

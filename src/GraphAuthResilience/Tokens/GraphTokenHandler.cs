@@ -107,7 +107,6 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         context.AttachedHost = host;
         context.SentToken = token.Value;
         context.Scopes = scopes;
-        context.Sends++;
     }
 
     private async Task<HttpResponseMessage> AttachWhenReadyAsync(
