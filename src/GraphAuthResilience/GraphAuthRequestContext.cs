@@ -49,6 +49,10 @@ internal sealed class GraphAuthRequestContext
     /// <summary>Gets or sets why the challenge handler could not or would not replay, if it did not.</summary>
     public string? ReplayRefusedReason { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the body can be sent (and read) again: set by the challenge
+    /// handler before the first send.</summary>
+    public bool BodyReplayable { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the body could not be replayed.</summary>
     public bool BodyNotReplayable { get; set; }
 

@@ -53,7 +53,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
             return PrepareThenSendAsync(request, context, prepared, cancellationToken);
         }
 
-        var replayable = prepared.Result;
+        var replayable = context.BodyReplayable = prepared.Result;
         var send = base.SendAsync(request, cancellationToken);
 
         // A response that is already here and is no auth answer goes back without an async state machine.
@@ -68,7 +68,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     private async Task<HttpResponseMessage> PrepareThenSendAsync(
         HttpRequestMessage request, GraphAuthRequestContext context, ValueTask<bool> prepared, CancellationToken cancellationToken)
     {
-        var replayable = await prepared.ConfigureAwait(false);
+        var replayable = context.BodyReplayable = await prepared.ConfigureAwait(false);
         if (replayable && request.Content?.Headers.ContentLength is { } bufferedLength)
         {
             Log.BodyBuffered(_logger, bufferedLength);

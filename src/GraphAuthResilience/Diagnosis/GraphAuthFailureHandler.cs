@@ -17,12 +17,10 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly string? _chainName;
-    private readonly long _maxReplayBufferBytes;
     private readonly GraphPermissionCatalog _catalog;
 
     public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, TimeProvider? time = null, string? chainName = null, GraphPermissionCatalog? catalog = null)
     {
-        _maxReplayBufferBytes = options.MaxReplayBufferBytes;
         _catalog = catalog ?? GraphPermissionCatalog.Default;
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _throw = options.ThrowOnAuthFailure;
@@ -95,7 +93,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             && string.Equals(scheme, "Bearer", StringComparison.OrdinalIgnoreCase) ? parameter : null);
         GraphTokenInfo.TryParse(sentToken, out var token);
         var bodyProperties = _catalog.NeedsRequestBody(request.Method, request.RequestUri)
-            ? await RequestBodyProbe.ReadTopLevelPropertiesAsync(request, _maxReplayBufferBytes, cancellationToken).ConfigureAwait(false)
+            ? await RequestBodyProbe.ReadTopLevelPropertiesAsync(request, context?.BodyReplayable ?? false, cancellationToken).ConfigureAwait(false)
             : null;
         var input = new GraphAuthFailureContext(
             response.StatusCode,

@@ -4,12 +4,12 @@ namespace GraphAuthResilience.Diagnosis;
 
 /// <summary>
 /// Reads the top-level property names of a request's JSON body after it was sent, only when that is safe: the
-/// content is already in memory (or was buffered by the challenge handler before the first send) and small.
+/// challenge handler found the body replayable (in memory, or buffered before the first send) and it is small.
 /// Tells a password reset (<c>PATCH /users/{id}</c> with <c>passwordProfile</c>) from an ordinary update.
 /// </summary>
 internal static class RequestBodyProbe
 {
-    public static async ValueTask<IReadOnlySet<string>?> ReadTopLevelPropertiesAsync(HttpRequestMessage request, long maxReplayBufferBytes, CancellationToken cancellationToken)
+    public static async ValueTask<IReadOnlySet<string>?> ReadTopLevelPropertiesAsync(HttpRequestMessage request, bool bodyReplayable, CancellationToken cancellationToken)
     {
         var content = request.Content;
         if (content is null || content.Headers.ContentType?.MediaType is not { } mediaType
@@ -18,10 +18,7 @@ internal static class RequestBodyProbe
             return null;
         }
 
-        var inMemory = content is ByteArrayContent or ReadOnlyMemoryContent or System.Net.Http.Json.JsonContent;
-        var length = content.Headers.ContentLength;
-        var buffered = length is { } n && n <= maxReplayBufferBytes; // ReplayableContent buffered it before the first send.
-        if ((!inMemory && !buffered) || length > BoundedBody.MaxDiagnosisBytes)
+        if (!bodyReplayable || content.Headers.ContentLength > BoundedBody.MaxDiagnosisBytes)
         {
             return null;
         }
