@@ -6,6 +6,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 
