@@ -1,3 +1,4 @@
+using System.Net;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Testing;
@@ -139,8 +140,8 @@ public class AddGraphAuthHandlersTests
         services.ConfigureHttpClientDefaults(b => b.AddGraphAuthHandlers(o => o.TokenSource = defaultsSource));
         services.AddHttpClient("graph").AddGraphAuthHandlers(o => o.TokenSource = namedSource).ConfigurePrimaryHttpMessageHandler(() => graph);
         graph.Respond = (_, n) => n == 1
-            ? FakeGraph.Json(System.Net.HttpStatusCode.Unauthorized, "{}", GraphAuthResilience.Tests.Challenges.ChallengeSamples.CaeQuoted)
-            : FakeGraph.Ok();
+            ? GraphResponses.Json(System.Net.HttpStatusCode.Unauthorized, "{}", GraphAuthResilience.Tests.Challenges.ChallengeSamples.CaeQuoted)
+            : GraphResponses.Json(HttpStatusCode.OK, "{}");
         using var provider = services.BuildServiceProvider();
 
         var response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph").GetAsync("https://graph.microsoft.com/v1.0/me");
