@@ -32,8 +32,11 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     internal static GraphAuthException? GetFailure(HttpResponseMessage response) =>
         GraphAuthRequestContext.Get(response.RequestMessage)?.Failure;
 
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+    }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
