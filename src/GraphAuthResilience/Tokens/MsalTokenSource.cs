@@ -39,6 +39,53 @@ public static class MsalTokenSource
         });
     }
 
+    /// <summary>App-only tokens for an Azure managed identity, system- or user-assigned
+    /// (<c>AcquireTokenForManagedIdentity</c>).</summary>
+    /// <param name="app">The managed identity application (<c>ManagedIdentityApplicationBuilder</c>); build it with
+    /// <c>WithClientCapabilities(["cp1"])</c> so Graph can send claims challenges instead of failing outright.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="app"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// Managed identity asks for a resource, not scopes: the one scope of the request (for example
+    /// <c>https://graph.microsoft.com/.default</c>) is handed to MSAL as is; a request with several scopes fails
+    /// with <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/>. Claims are passed with <c>WithClaims</c>
+    /// (MSAL then bypasses its cache and, on App Service and Service Fabric, asks the managed identity endpoint to
+    /// replace the token it holds); <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c>, which
+    /// bypasses MSAL's cache only: the managed identity endpoint keeps its own cache and may hand back the same token.
+    /// </remarks>
+    public static IGraphTokenSource ForManagedIdentity(IManagedIdentityApplication app) =>
+        ForManagedIdentity(app, new MsalTokenSourceOptions());
+
+    /// <summary>App-only tokens for an Azure managed identity, with retry settings.</summary>
+    /// <param name="app">The managed identity application.</param>
+    /// <param name="options">Retry, timeout and logging settings.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    public static IGraphTokenSource ForManagedIdentity(IManagedIdentityApplication app, MsalTokenSourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new MsalTokenSourceCore(options, (request, ct) =>
+        {
+            if (request.Scopes.Count != 1)
+            {
+                throw GraphAuthException.Create(
+                    GraphAuthFailureCause.TokenAcquisitionFailed,
+                    $"A managed identity token is issued for one resource; {request.Scopes.Count} scopes were asked for.",
+                    remediation: "Configure exactly one scope for a managed identity source, the resource's '.default' scope (for Microsoft Graph: https://graph.microsoft.com/.default); its permissions are the app roles granted to the managed identity.",
+                    scopes: request.Scopes);
+            }
+
+            var builder = app.AcquireTokenForManagedIdentity(request.Scopes[0]).WithForceRefresh(request.ForceRefresh);
+            if (request.Claims is not null)
+            {
+                builder = builder.WithClaims(request.Claims);
+            }
+
+            return builder.ExecuteAsync(ct);
+        });
+    }
+
     /// <summary>Delegated tokens for a signed-in account, silently (<c>AcquireTokenSilent</c>). When MSAL needs the
     /// user, the failure is <see cref="GraphAuthFailureCause.InteractionRequired"/> or
     /// <see cref="GraphAuthFailureCause.ConsentRequired"/> with the claims and scopes for an interactive sign-in.</summary>
