@@ -112,7 +112,7 @@ internal static partial class TokenSourceErrors
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static string? AadstsRemediation(string? aadsts) => aadsts switch
+    internal static string? AadstsRemediation(string? aadsts) => aadsts switch
     {
         "AADSTS65001" => "Consent is missing: an administrator must grant consent to the app's permissions (Enterprise applications > Permissions > Grant admin consent), or the user must sign in interactively and consent.",
         "AADSTS50076" => "Multi-factor authentication is required: sign the user in interactively with the claims on this exception.",
