@@ -1,11 +1,14 @@
 using GraphAuthResilience.Tokens;
 using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.RP;
 
 namespace GraphAuthResilience;
 
 /// <summary>
 /// <see cref="IGraphTokenSource"/>s backed by MSAL. Claims are passed with <c>WithClaims</c> (which bypasses MSAL's
-/// cache), <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c>. Transient token-endpoint
+/// cache), <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c> (client credentials: with
+/// <c>WithAccessTokenSha256ToRefresh</c> when the refresh is for a token Graph rejected, so MSAL refreshes only if
+/// its cached token is that one). Transient token-endpoint
 /// failures are retried through a Polly pipeline with a per-attempt timeout; every failure surfaces as
 /// <see cref="GraphAuthException"/> with no secret, assertion, token or token-endpoint body in it.
 /// </summary>
@@ -29,10 +32,22 @@ public static class MsalTokenSource
         ArgumentNullException.ThrowIfNull(app);
         return new MsalTokenSourceCore(options, (request, ct) =>
         {
-            var builder = app.AcquireTokenForClient(request.Scopes).WithForceRefresh(request.ForceRefresh);
+            var builder = app.AcquireTokenForClient(request.Scopes);
             if (request.Claims is not null)
             {
-                builder = builder.WithClaims(request.Claims);
+                // Claims bypass MSAL's cache by themselves.
+                builder = builder.WithClaims(request.Claims).WithForceRefresh(request.ForceRefresh);
+            }
+            else if (request.ForceRefresh && request.RejectedTokenSha256 is { } rejected)
+            {
+                // Refresh only if MSAL's cached token is the one Graph rejected: several chains (or instances of a
+                // cache) sharing this app refresh once per rejection, not once each. MSAL refuses this with
+                // WithForceRefresh in the same request.
+                builder = builder.WithAccessTokenSha256ToRefresh(rejected);
+            }
+            else
+            {
+                builder = builder.WithForceRefresh(request.ForceRefresh);
             }
 
             return builder.ExecuteAsync(ct);
