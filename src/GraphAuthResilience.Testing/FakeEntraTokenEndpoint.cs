@@ -157,24 +157,30 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     /// <returns>The answer.</returns>
     public static HttpResponseMessage ErrorResponse(HttpStatusCode status, string error, string description, int aadsts, string? suberror = null, string? retryAfter = null)
     {
-        var body = new Dictionary<string, object?>
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            ["error"] = error,
-            ["error_description"] = $"AADSTS{aadsts}: {description}\r\nTrace ID: {TraceId}\r\nCorrelation ID: {CorrelationId}\r\nTimestamp: 2026-11-25 07:00:00Z",
-            ["error_codes"] = new[] { aadsts },
-            ["timestamp"] = "2026-11-25 07:00:00Z",
-            ["trace_id"] = TraceId,
-            ["correlation_id"] = CorrelationId,
-            ["error_uri"] = "https://login.microsoftonline.com/error?code=" + aadsts.ToString(CultureInfo.InvariantCulture),
-        };
-        if (suberror is not null)
-        {
-            body["suberror"] = suberror;
+            writer.WriteStartObject();
+            writer.WriteString("error", error);
+            writer.WriteString("error_description", $"AADSTS{aadsts.ToString(CultureInfo.InvariantCulture)}: {description}\r\nTrace ID: {TraceId}\r\nCorrelation ID: {CorrelationId}\r\nTimestamp: 2026-11-25 07:00:00Z");
+            writer.WriteStartArray("error_codes");
+            writer.WriteNumberValue(aadsts);
+            writer.WriteEndArray();
+            writer.WriteString("timestamp", "2026-11-25 07:00:00Z");
+            writer.WriteString("trace_id", TraceId);
+            writer.WriteString("correlation_id", CorrelationId);
+            writer.WriteString("error_uri", "https://login.microsoftonline.com/error?code=" + aadsts.ToString(CultureInfo.InvariantCulture));
+            if (suberror is not null)
+            {
+                writer.WriteString("suberror", suberror);
+            }
+
+            writer.WriteEndObject();
         }
 
         var response = new HttpResponseMessage(status)
         {
-            Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
+            Content = new StringContent(Encoding.UTF8.GetString(buffer.ToArray()), Encoding.UTF8, "application/json"),
         };
         if (retryAfter is not null)
         {

@@ -25,6 +25,13 @@ internal sealed class GraphAuthChain
     /// <returns><see langword="false"/> when another chain's token handler attached its header.</returns>
     public bool Owns(HttpRequestMessage request) => GraphBearerHeader.Of(request) is not { } header || ReferenceEquals(header.Chain, this);
 
+    /// <summary>Gets a value indicating whether an <see cref="HttpRequestMessage.Options"/> key holds per-request state of
+    /// the chain, which a handler copying options into a new message must leave behind.</summary>
+    /// <param name="key">The option's key.</param>
+    /// <returns><see langword="true"/> for the challenge state, a send directive or a failure record.</returns>
+    public static bool IsPerRequestStateKey(string key) =>
+        key is GraphChallengeState.KeyName or GraphSendDirective.KeyName or GraphAuthFailureRecord.KeyName;
+
     internal void DirectiveAdded() => Interlocked.Increment(ref _pendingDirectives);
 
     internal void DirectiveRemoved() => Interlocked.Decrement(ref _pendingDirectives);

@@ -9,7 +9,9 @@ namespace GraphAuthResilience.Chain;
 /// sticks to the answer of an outer retry of the same message.</remarks>
 internal sealed class GraphAuthFailureRecord
 {
-    private static readonly HttpRequestOptionsKey<GraphAuthFailureRecord> Key = new("GraphAuthResilience.Failure");
+    internal const string KeyName = "GraphAuthResilience.Failure";
+
+    private static readonly HttpRequestOptionsKey<GraphAuthFailureRecord> Key = new(KeyName);
 
     private GraphAuthFailureRecord(HttpResponseMessage response, GraphAuthException failure)
     {

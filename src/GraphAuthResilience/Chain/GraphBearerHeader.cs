@@ -19,13 +19,14 @@ namespace GraphAuthResilience.Chain;
 /// </remarks>
 internal sealed class GraphBearerHeader : AuthenticationHeaderValue
 {
-    public GraphBearerHeader(GraphAuthChain chain, string token, string host, string? partition, string scopesKey)
+    public GraphBearerHeader(GraphAuthChain chain, string token, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey)
         : base("Bearer", token)
     {
         Chain = chain;
         Token = token;
         Host = host;
         Partition = partition;
+        Scopes = scopes;
         ScopesKey = scopesKey;
     }
 
@@ -40,6 +41,9 @@ internal sealed class GraphBearerHeader : AuthenticationHeaderValue
 
     /// <summary>Gets the token-cache partition (a hash for on-behalf-of, never the assertion), or <see langword="null"/>.</summary>
     public string? Partition { get; }
+
+    /// <summary>Gets the scopes the token was acquired for.</summary>
+    public IReadOnlyList<string> Scopes { get; }
 
     /// <summary>Gets the key of the scopes the token was acquired for.</summary>
     public string ScopesKey { get; }

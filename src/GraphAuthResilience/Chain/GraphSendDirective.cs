@@ -10,10 +10,16 @@ namespace GraphAuthResilience.Chain;
 /// <para>How to use it from another handler of the chain (it must sit outside the token handler and hold the chain's
 /// <see cref="GraphAuthChain"/>):</para>
 /// <code>
-/// using (GraphSendDirective.Apply(request, chain, claims: claimsJson, rejectedToken: GraphBearerHeader.Of(first)?.Token))
+/// // the challenge handler, replaying the same message:
+/// using (GraphSendDirective.Apply(request, chain, claims: claimsJson, rejectedToken: sentHeader.Token))
 /// {
 ///     response = await base.SendAsync(request, cancellationToken);
 /// }
+///
+/// // the $batch handler, sending a new message with the failed steps (its one fix; not to be replayed again):
+/// using var directive = GraphSendDirective.Apply(resend, chain, plan.Claims, sentHeader.Token, sentHeader.Partition, isReplay: true);
+/// var second = await base.SendAsync(resend, cancellationToken);
+/// var resentToken = GraphBearerHeader.Of(resend)?.Token; // what the token handler attached to the re-send
 /// </code>
 /// <para>Lifetime: one send. <see cref="Apply"/> stores it in <see cref="HttpRequestMessage.Options"/> (only ever on this
 /// rare path) and disposing the returned scope removes it, so an outer retry of the message starts without it.
@@ -22,12 +28,16 @@ namespace GraphAuthResilience.Chain;
 /// </remarks>
 internal sealed class GraphSendDirective
 {
-    private static readonly HttpRequestOptionsKey<GraphSendDirective> Key = new("GraphAuthResilience.SendDirective");
+    internal const string KeyName = "GraphAuthResilience.SendDirective";
 
-    private GraphSendDirective(string? claims, string? rejectedToken)
+    private static readonly HttpRequestOptionsKey<GraphSendDirective> Key = new(KeyName);
+
+    private GraphSendDirective(string? claims, string? rejectedToken, string? partition, bool isReplay)
     {
         Claims = claims;
         RejectedToken = rejectedToken;
+        Partition = partition;
+        IsReplay = isReplay;
     }
 
     /// <summary>Gets the claims (JSON) the token of the next send must meet, or <see langword="null"/>.</summary>
@@ -36,18 +46,28 @@ internal sealed class GraphSendDirective
     /// <summary>Gets the token Graph rejected (never logged), or <see langword="null"/>.</summary>
     public string? RejectedToken { get; }
 
+    /// <summary>Gets the token-cache partition of the message this send re-sends (a new message made from it, such as
+    /// a <c>$batch</c> re-send), so it is not worked out again; <see langword="null"/> to work it out as usual.</summary>
+    public string? Partition { get; }
+
+    /// <summary>Gets a value indicating whether this send is already the one fix of a message made by a handler
+    /// outside the challenge handler (a <c>$batch</c> re-send): the challenge handler must not replay it again.</summary>
+    public bool IsReplay { get; }
+
     /// <summary>Asks the token handler of <paramref name="chain"/> to meet <paramref name="claims"/> and not to send
     /// <paramref name="rejectedToken"/> on the next send of <paramref name="request"/>.</summary>
     /// <param name="request">The message about to be sent.</param>
     /// <param name="chain">The chain whose token handler will attach the token.</param>
     /// <param name="claims">Claims JSON from a challenge, or <see langword="null"/>.</param>
     /// <param name="rejectedToken">The token Graph rejected, or <see langword="null"/>.</param>
+    /// <param name="partition">The token-cache partition of the message re-sent, if <paramref name="request"/> is a new one made from it.</param>
+    /// <param name="isReplay">Whether this send is itself the one fix, which the challenge handler must not replay.</param>
     /// <returns>A scope to dispose once the send returned.</returns>
-    public static Scope Apply(HttpRequestMessage request, GraphAuthChain chain, string? claims, string? rejectedToken)
+    public static Scope Apply(HttpRequestMessage request, GraphAuthChain chain, string? claims, string? rejectedToken, string? partition = null, bool isReplay = false)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(chain);
-        request.Options.Set(Key, new GraphSendDirective(claims, rejectedToken));
+        request.Options.Set(Key, new GraphSendDirective(claims, rejectedToken, partition, isReplay));
         chain.DirectiveAdded();
         return new Scope(request, chain);
     }

@@ -33,8 +33,11 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         _chain = chain;
     }
 
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+    }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -88,7 +91,9 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         var claimsChallenge = ClaimsChallenge.Find(challenges);
         var sentToken = ours?.Token ?? CallerBearerToken(request);
         GraphTokenInfo.TryParse(sentToken, out var info);
-        var outcome = Decide(response.StatusCode, ours is not null, claimsChallenge is not null, state.ReplayUsed, info, replayable);
+        // A message a handler outside made as its own one fix (a $batch re-send) counts as replayed already.
+        var replayUsed = state.ReplayUsed || GraphSendDirective.For(request, _chain)?.IsReplay == true;
+        var outcome = Decide(response.StatusCode, ours is not null && ReferenceEquals(ours.Chain, _chain), claimsChallenge is not null, replayUsed, info, replayable);
         state.Latest = new GraphChallengeDecision(response, outcome, challenges, claimsChallenge?.ClaimsJson, sentToken, info, replayable);
 
         var method = request.Method.Method;

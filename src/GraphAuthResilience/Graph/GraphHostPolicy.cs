@@ -8,4 +8,9 @@ internal sealed class GraphHostPolicy(IEnumerable<string> allowedHosts)
     public bool IsAllowed(Uri? uri) =>
         uri is { IsAbsoluteUri: true } && string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase)
         && _hosts.Contains(uri.IdnHost);
+
+    /// <summary>The refusal of a synchronous send that would need a token: MSAL is async-only, and the request must
+    /// not go out unauthenticated. Requests that would get no token pass through synchronously.</summary>
+    public static NotSupportedException SynchronousSendRefused() => new(
+        "The Graph auth chain acquires tokens asynchronously (MSAL is async-only); use HttpClient.SendAsync for requests to Graph. A synchronous Send would go out unauthenticated, so it is refused.");
 }

@@ -34,9 +34,11 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         _chain = chain;
     }
 
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException(
-            "The Graph auth chain acquires tokens asynchronously (MSAL is async-only); use HttpClient.SendAsync. A synchronous Send would go out unauthenticated, so it is refused.");
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+    }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -82,6 +84,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         var scopes = requestScopes ?? _scopes;
         var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
         var directive = GraphSendDirective.For(request, _chain);
+        partition ??= directive?.Partition;
         if (directive is not null || (partition is null && _cache.Source is IPartitionedGraphTokenSource))
         {
             return AcquireThenSendAsync(request, host, partition, scopes, scopesKey, directive, cancellationToken);
@@ -90,21 +93,21 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         var pending = _cache.GetTokenAsync(partition, scopesKey, null, null, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
-            Attach(request, pending.Result, host, partition, scopesKey);
+            Attach(request, pending.Result, host, partition, scopes, scopesKey);
             return base.SendAsync(request, cancellationToken);
         }
 
-        return AttachWhenReadyAsync(pending, request, host, partition, scopesKey, cancellationToken);
+        return AttachWhenReadyAsync(pending, request, host, partition, scopes, scopesKey, cancellationToken);
     }
 
-    private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, string scopesKey)
+    private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey)
     {
         // One header value per token, shared by every request that carries it (the value is immutable).
         var header = _header;
         if (header is null || !ReferenceEquals(header.Token, token.Value) || !string.Equals(header.Host, host, StringComparison.Ordinal)
             || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopesKey, StringComparison.Ordinal))
         {
-            header = new GraphBearerHeader(_chain, token.Value, host, partition, scopesKey);
+            header = new GraphBearerHeader(_chain, token.Value, host, partition, scopes, scopesKey);
             _header = header;
         }
 
@@ -112,9 +115,10 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     }
 
     private async Task<HttpResponseMessage> AttachWhenReadyAsync(
-        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, string scopesKey, CancellationToken cancellationToken)
+        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey,
+        CancellationToken cancellationToken)
     {
-        Attach(request, await pending.ConfigureAwait(false), host, partition, scopesKey);
+        Attach(request, await pending.ConfigureAwait(false), host, partition, scopes, scopesKey);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -128,7 +132,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var token = await _cache.GetTokenAsync(partition, scopesKey, directive?.Claims, directive?.RejectedToken, cancellationToken).ConfigureAwait(false);
-        Attach(request, token, host, partition, scopesKey);
+        Attach(request, token, host, partition, scopes, scopesKey);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
         {
