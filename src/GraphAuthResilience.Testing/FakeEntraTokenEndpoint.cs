@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Identity.Client;
 
 namespace GraphAuthResilience.Testing;
@@ -157,30 +158,24 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     /// <returns>The answer.</returns>
     public static HttpResponseMessage ErrorResponse(HttpStatusCode status, string error, string description, int aadsts, string? suberror = null, string? retryAfter = null)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        var body = new JsonObject
         {
-            writer.WriteStartObject();
-            writer.WriteString("error", error);
-            writer.WriteString("error_description", $"AADSTS{aadsts.ToString(CultureInfo.InvariantCulture)}: {description}\r\nTrace ID: {TraceId}\r\nCorrelation ID: {CorrelationId}\r\nTimestamp: 2026-11-25 07:00:00Z");
-            writer.WriteStartArray("error_codes");
-            writer.WriteNumberValue(aadsts);
-            writer.WriteEndArray();
-            writer.WriteString("timestamp", "2026-11-25 07:00:00Z");
-            writer.WriteString("trace_id", TraceId);
-            writer.WriteString("correlation_id", CorrelationId);
-            writer.WriteString("error_uri", "https://login.microsoftonline.com/error?code=" + aadsts.ToString(CultureInfo.InvariantCulture));
-            if (suberror is not null)
-            {
-                writer.WriteString("suberror", suberror);
-            }
-
-            writer.WriteEndObject();
+            ["error"] = error,
+            ["error_description"] = $"AADSTS{aadsts}: {description}\r\nTrace ID: {TraceId}\r\nCorrelation ID: {CorrelationId}\r\nTimestamp: 2026-11-25 07:00:00Z",
+            ["error_codes"] = new JsonArray(aadsts),
+            ["timestamp"] = "2026-11-25 07:00:00Z",
+            ["trace_id"] = TraceId,
+            ["correlation_id"] = CorrelationId,
+            ["error_uri"] = "https://login.microsoftonline.com/error?code=" + aadsts.ToString(CultureInfo.InvariantCulture),
+        };
+        if (suberror is not null)
+        {
+            body["suberror"] = suberror;
         }
 
         var response = new HttpResponseMessage(status)
         {
-            Content = new StringContent(Encoding.UTF8.GetString(buffer.ToArray()), Encoding.UTF8, "application/json"),
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         if (retryAfter is not null)
         {

@@ -1,4 +1,3 @@
-using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Graph;
 

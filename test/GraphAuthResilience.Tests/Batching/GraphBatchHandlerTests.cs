@@ -128,7 +128,7 @@ public class GraphBatchHandlerTests
     public async Task SendAsync_ClaimsAcquisitionRefusedByEntra_FirstAnswersKeptStepsCarryTheAcquisitionFailure()
     {
         var endpoint = new FakeEntraTokenEndpoint();
-        endpoint.Enqueue(_ => FakeEntraTokenEndpoint.TokenResponse(endpoint.NextToken()));
+        endpoint.EnqueueToken();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Access has been blocked by Conditional Access policies.", 53003, "message_only");
         using var harness = new BatchHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(null, "cp1")));
         harness.Graph.Step = call => call.Id == "1"
