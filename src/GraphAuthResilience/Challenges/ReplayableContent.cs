@@ -1,33 +1,118 @@
+using System.Buffers;
+
 namespace GraphAuthResilience.Challenges;
 
 /// <summary>
-/// Makes a request body safe to send twice, before the first send: already-buffered content is left as is; a
-/// stream of known length up to the limit is buffered into the content; anything else is left alone and marked
-/// not replayable (it is never sent twice half-read).
+/// Makes a request body safe to send twice, before the first send, without a new buffer of its size per request:
+/// content already in memory, and a stream that can seek back, are left as they are; a forward-only stream (known
+/// length or not) is read ahead, up to the limit, into a buffer rented from <see cref="ArrayPool{T}"/> that goes
+/// back when the request (its content) is disposed. A body that turns out longer than the limit is sent as the part
+/// read plus the rest of the stream, once, forward-only: it is never sent twice half-read.
 /// </summary>
 internal static class ReplayableContent
 {
-    public static async ValueTask<bool> PrepareAsync(HttpRequestMessage request, long maxBufferBytes, CancellationToken cancellationToken)
+    private const int FirstRentBytes = 16 * 1024;
+
+    /// <returns><see langword="true"/> when the body can be sent again.</returns>
+    public static ValueTask<bool> PrepareAsync(HttpRequestMessage request, long maxBufferBytes, CancellationToken cancellationToken)
     {
         var content = request.Content;
-        if (content is null or ByteArrayContent or ReadOnlyMemoryContent or System.Net.Http.Json.JsonContent)
+        if (content is null or ByteArrayContent or ReadOnlyMemoryContent or System.Net.Http.Json.JsonContent or PooledBodyContent)
         {
-            // ByteArrayContent covers StringContent and FormUrlEncodedContent; JsonContent serializes its value anew.
+            // ByteArrayContent covers StringContent and FormUrlEncodedContent; JsonContent serializes its value anew;
+            // PooledBodyContent is ours from an earlier send of this message.
+            return ValueTask.FromResult(true);
+        }
+
+        if (content is ReadAheadBodyContent)
+        {
+            return ValueTask.FromResult(false); // longer than the limit on an earlier send of this message
+        }
+
+        var declared = content.Headers.ContentLength; // asks the content (TryComputeLength) or reads the header
+        if (declared > maxBufferBytes)
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        return content is StreamContent
+            ? ReadAheadAsync(request, content, declared, maxBufferBytes, cancellationToken)
+            : declared is { } length ? CopyKnownLengthAsync(request, content, length, cancellationToken) : ValueTask.FromResult(false);
+    }
+
+    private static async ValueTask<bool> ReadAheadAsync(
+        HttpRequestMessage request, HttpContent content, long? declared, long maxBufferBytes, CancellationToken cancellationToken)
+    {
+        // StreamContent hands out its own stream without buffering it (a seekable one it can also rewind itself).
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        if (stream.CanSeek)
+        {
+            return true; // StreamContent seeks back to where it started before every send
+        }
+
+        var limit = (int)Math.Min(maxBufferBytes, Array.MaxLength - 1);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? FirstRentBytes, limit) + 1);
+        var read = 0;
+        try
+        {
+            while (true)
+            {
+                if (read == buffer.Length)
+                {
+                    if (read > limit)
+                    {
+                        break;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
+                    buffer.AsSpan(0, read).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+        }
+        catch
+        {
+            // Nothing was sent; the bytes read are lost with the failed read, as they would be in a send.
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        if (read <= limit)
+        {
+            request.Content = new PooledBodyContent(content, buffer, read);
             return true;
         }
 
-        // ContentLength asks the content (TryComputeLength) or reads a Content-Length the caller set.
-        if (content.Headers.ContentLength is not { } length || length > maxBufferBytes)
-        {
-            return false;
-        }
+        // Longer than the limit: the part read, then the rest, sent once.
+        request.Content = new ReadAheadBodyContent(content, stream, buffer, read);
+        return false;
+    }
 
-#if NET9_0_OR_GREATER
-        await content.LoadIntoBufferAsync(maxBufferBytes, cancellationToken).ConfigureAwait(false);
-#else
-        cancellationToken.ThrowIfCancellationRequested();
-        await content.LoadIntoBufferAsync(maxBufferBytes).ConfigureAwait(false);
-#endif
-        return true;
+    private static async ValueTask<bool> CopyKnownLengthAsync(HttpRequestMessage request, HttpContent content, long length, CancellationToken cancellationToken)
+    {
+        // Some other content (multipart, a custom one) whose length is known and within the limit: serialized once
+        // into a pooled buffer, which replays.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            var sink = new PooledBodyContent.FixedBufferStream(buffer, (int)length);
+            await content.CopyToAsync(sink, cancellationToken).ConfigureAwait(false);
+            request.Content = new PooledBodyContent(content, buffer, sink.Written);
+            return true;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 }
