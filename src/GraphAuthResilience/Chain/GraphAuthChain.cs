@@ -14,7 +14,12 @@ namespace GraphAuthResilience.Chain;
 /// </remarks>
 internal sealed class GraphAuthChain
 {
+    /// <summary>How long tokens that failed a claims challenge even after the one replay are refused.</summary>
+    internal const int UnmetClaimsMilliseconds = 30_000;
+    private const int MaxUnmetClaims = 8;
+
     private int _pendingDirectives;
+    private volatile UnmetClaims[]? _unmet;
 
     /// <summary>Gets a value indicating whether any request of this chain carries a <see cref="GraphSendDirective"/> now.</summary>
     public bool HasPendingDirectives => Volatile.Read(ref _pendingDirectives) != 0;
@@ -32,7 +37,52 @@ internal sealed class GraphAuthChain
     public static bool IsPerRequestStateKey(string key) =>
         key is GraphChallengeState.KeyName or GraphSendDirective.KeyName or GraphAuthFailureRecord.KeyName;
 
+    /// <summary>Remembers, for a short while, that Graph refused <paramref name="tokens"/> with a claims challenge
+    /// (<paramref name="claimsJson"/>) that a token acquired with those claims did not meet either. Written by the
+    /// challenge handler after its one replay.</summary>
+    /// <param name="claimsJson">The claims Graph demanded.</param>
+    /// <param name="tokens">The tokens Graph refused (the first one, and the one acquired with the claims).</param>
+    /// <remarks>An SDK that meets a 401 with claims by sending a new message for the same call (Kiota's request adapter
+    /// does) then gets the typed failure from the token handler instead of reaching Graph a third and fourth time.</remarks>
+    public void RecordUnmetClaims(string claimsJson, params string?[] tokens)
+    {
+        var expires = Environment.TickCount64 + UnmetClaimsMilliseconds;
+        var now = Environment.TickCount64;
+        var kept = (_unmet ?? []).Where(u => u.Expires > now).TakeLast(MaxUnmetClaims - tokens.Length);
+        _unmet = [.. kept, .. tokens.OfType<string>().Select(t => new UnmetClaims(t, claimsJson, expires))];
+    }
+
+    /// <summary>Gets the claims <paramref name="token"/> recently failed to meet, if it did: read by the token handler
+    /// before it sends a token (a volatile read of <see langword="null"/> on the hot path).</summary>
+    /// <param name="token">The token about to be sent.</param>
+    /// <returns>The claims JSON, or <see langword="null"/>.</returns>
+    public string? UnmetClaimsFor(string token)
+    {
+        if (_unmet is not { } unmet)
+        {
+            return null;
+        }
+
+        var now = Environment.TickCount64;
+        foreach (var entry in unmet)
+        {
+            if (ReferenceEquals(entry.Token, token) || string.Equals(entry.Token, token, StringComparison.Ordinal))
+            {
+                return entry.Expires > now ? entry.ClaimsJson : null;
+            }
+        }
+
+        if (Array.TrueForAll(unmet, u => u.Expires <= now))
+        {
+            _unmet = null; // all expired: the hot path reads null again
+        }
+
+        return null;
+    }
+
     internal void DirectiveAdded() => Interlocked.Increment(ref _pendingDirectives);
 
     internal void DirectiveRemoved() => Interlocked.Decrement(ref _pendingDirectives);
+
+    private sealed record UnmetClaims(string Token, string ClaimsJson, long Expires);
 }

@@ -250,7 +250,7 @@ internal sealed class GraphTokenCache
         }
         catch (Exception ex)
         {
-            failure = ex as GraphAuthException ?? TokenSourceErrors.Map(ex, key.Scopes.Split(' '), key.Claims);
+            failure = ex is GraphAuthException thrown ? GraphAuthException.Create(thrown) : TokenSourceErrors.Map(ex, key.Scopes.Split(' '), key.Claims);
         }
         finally
         {

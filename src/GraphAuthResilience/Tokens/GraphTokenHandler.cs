@@ -93,12 +93,26 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         var pending = _cache.GetTokenAsync(partition, scopesKey, null, null, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
-            Attach(request, pending.Result, host, partition, scopes, scopesKey);
+            var token = pending.Result;
+            if (_chain.UnmetClaimsFor(token.Value) is { } unmet)
+            {
+                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes));
+            }
+
+            Attach(request, token, host, partition, scopes, scopesKey);
             return base.SendAsync(request, cancellationToken);
         }
 
         return AttachWhenReadyAsync(pending, request, host, partition, scopes, scopesKey, cancellationToken);
     }
+
+    private static GraphAuthException UnmetClaimsFailure(HttpRequestMessage request, string claims, IReadOnlyList<string> scopes) =>
+        GraphAuthException.Create(
+            GraphAuthFailureCause.UnsatisfiedClaimsChallenge,
+            $"Microsoft Graph demanded claims that a silently acquired token did not meet moments ago; {request.Method.Method} {GraphPath.Redact(request.RequestUri)} was not sent again.",
+            statusCode: System.Net.HttpStatusCode.Unauthorized,
+            claims: claims,
+            scopes: scopes);
 
     private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey)
     {
@@ -118,7 +132,13 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey,
         CancellationToken cancellationToken)
     {
-        Attach(request, await pending.ConfigureAwait(false), host, partition, scopes, scopesKey);
+        var token = await pending.ConfigureAwait(false);
+        if (_chain.UnmetClaimsFor(token.Value) is { } unmet)
+        {
+            throw UnmetClaimsFailure(request, unmet, scopes);
+        }
+
+        Attach(request, token, host, partition, scopes, scopesKey);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,6 +152,11 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var token = await _cache.GetTokenAsync(partition, scopesKey, directive?.Claims, directive?.RejectedToken, cancellationToken).ConfigureAwait(false);
+        if (directive is null && _chain.UnmetClaimsFor(token.Value) is { } unmet)
+        {
+            throw UnmetClaimsFailure(request, unmet, scopes);
+        }
+
         Attach(request, token, host, partition, scopes, scopesKey);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
