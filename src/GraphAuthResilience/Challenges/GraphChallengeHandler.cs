@@ -1,5 +1,5 @@
 using System.Net;
-using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.Logging;
@@ -91,7 +91,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         }
 
         var method = request.Method.Method;
-        var path = GraphAuthFailureClassifier.RedactPath(request.RequestUri); // no ids or UPNs in logs
+        var path = GraphPath.Redact(request.RequestUri); // no ids or UPNs in logs
         var claimsChallenge = ClaimsChallenge.Find(WwwAuthenticateParser.Parse(response.Headers));
         context.ChallengeClaims = claimsChallenge?.ClaimsJson;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -124,7 +124,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
 
         GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
         Log.AuthFailureClassified(
-            _logger, request.Method.Method, GraphAuthFailureClassifier.RedactPath(request.RequestUri),
+            _logger, request.Method.Method, GraphPath.Redact(request.RequestUri),
             (int)response.StatusCode, failure.Cause, failure.GraphErrorCode ?? "none", failure.RequestId ?? "none");
         if (_throw)
         {

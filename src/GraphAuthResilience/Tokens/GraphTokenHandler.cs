@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 

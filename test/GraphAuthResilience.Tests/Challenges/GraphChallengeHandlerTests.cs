@@ -268,7 +268,7 @@ public class GraphChallengeHandlerTests
     [Test]
     public async Task SendAsync_RealMsalWithCp1_ReplayTokenRequestCarriesDecodedClaimsMergedWithCp1()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var app = endpoint.CreateConfidentialClient(null, "cp1");
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(app));
         var client = harness.CreateClient();

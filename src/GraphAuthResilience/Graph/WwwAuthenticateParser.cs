@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Identity.Client;
 
-namespace GraphAuthResilience.Challenges;
+namespace GraphAuthResilience.Graph;
 
 /// <summary>
 /// Reads <c>WWW-Authenticate</c> challenges. MSAL's <see cref="WwwAuthenticateParameters"/> reads the typed header

@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text;
 using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Graph;
+using GraphAuthResilience.Tests.Challenges;
 
-namespace GraphAuthResilience.Tests.Challenges;
+namespace GraphAuthResilience.Tests.Graph;
 
 public class WwwAuthenticateParserTests
 {

@@ -1,4 +1,4 @@
-namespace GraphAuthResilience;
+namespace GraphAuthResilience.Graph;
 
 /// <summary>Decides which requests may carry a token: https and a host in <see cref="GraphAuthOptions.AllowedHosts"/>.</summary>
 internal sealed class GraphHostPolicy(IEnumerable<string> allowedHosts)
