@@ -24,7 +24,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     public GraphChallengeHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, string? chainName = null)
     {
         _cache = cache;
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _maxReplayBufferBytes = options.MaxReplayBufferBytes;
         _logger = logger;
         _chainName = chainName;
@@ -33,13 +33,13 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+        return _hosts.IsAllowed(request) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_hosts.IsAllowed(request.RequestUri))
+        if (!_hosts.IsAllowed(request))
         {
             return base.SendAsync(request, cancellationToken);
         }

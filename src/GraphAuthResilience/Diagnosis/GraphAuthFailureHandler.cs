@@ -22,7 +22,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, TimeProvider? time = null, string? chainName = null, GraphPermissionCatalog? catalog = null)
     {
         _catalog = catalog ?? GraphPermissionCatalog.Default;
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _throw = options.ThrowOnAuthFailure;
         _time = time ?? TimeProvider.System;
         _logger = logger;
@@ -35,7 +35,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+        return _hosts.IsAllowed(request) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -63,7 +63,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     {
         var response = await send.ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            || !_hosts.IsAllowed(request.RequestUri))
+            || !_hosts.IsAllowed(request))
         {
             return response;
         }

@@ -22,7 +22,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, string? chainName = null)
     {
         _cache = cache;
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _scopes = [.. options.Scopes];
         _scopesKey = GraphTokenCache.ScopesKey(_scopes);
         _logger = logger;
@@ -32,7 +32,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+        return _hosts.IsAllowed(request) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -45,7 +45,8 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var uri = request.RequestUri;
-        var allowed = _hosts.IsAllowed(uri);
+        var requestScopes = request.GetGraphScopes();
+        var allowed = _hosts.IsAllowed(uri, requestScopes);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
 
         // NonValidated first: a caller's header that .NET cannot parse reads as null through the typed property, and
@@ -77,7 +78,6 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var requestScopes = request.GetGraphScopes();
         var scopes = requestScopes ?? _scopes;
         var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
         if (_cache.Source is IPartitionedGraphTokenSource && context.Partition is null)
