@@ -1,4 +1,5 @@
 using GraphAuthResilience;
+using GraphAuthResilience.Batching;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.DependencyInjection;
 using GraphAuthResilience.Diagnosis;
@@ -14,7 +15,8 @@ public static class GraphAuthHttpClientBuilderExtensions
 {
     /// <summary>
     /// Adds the Graph auth chain to this client, outermost first: the failure handler (typed
-    /// <see cref="GraphAuthException"/>s), the challenge handler (claims challenges and refreshable 401s, replayed
+    /// <see cref="GraphAuthException"/>s), the batch handler (JSON batches: steps a token fixes re-sent once, the
+    /// others diagnosed per step), the challenge handler (claims challenges and refreshable 401s, replayed
     /// once) and the token handler (bearer tokens from a single-flight cache). Calling it again for the same client
     /// only applies <paramref name="configure"/>; the handlers are added once. Added in
     /// <c>ConfigureHttpClientDefaults</c>, the chain serves every client that has no chain of its own, the unnamed
@@ -69,6 +71,10 @@ public static class GraphAuthHttpClientBuilderExtensions
             var factory = handlers.Services.GetRequiredService<GraphAuthHandlerFactory>();
             handlers.AdditionalHandlers.Add(new GraphAuthFailureHandler(
                 factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), factory.Time, name));
+            var cache = factory.Cache(name);
+            handlers.AdditionalHandlers.Add(new GraphBatchHandler(
+                factory.Options(name), BatchStepDiagnosis.Create(null, factory.Time), cache.Invalidate,
+                factory.Logger("GraphAuthResilience.BatchHandler"), name));
             handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
                 factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), name));
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(

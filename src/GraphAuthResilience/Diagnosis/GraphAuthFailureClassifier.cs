@@ -31,7 +31,7 @@ internal static class GraphAuthFailureClassifier
 
         var operation = (catalog ?? GraphPermissionCatalog.Default).Find(input.Method, input.RequestUri, input.RequestBodyProperties);
         var (cause, detail, detailOnly) = Decide(input, claimsChallenge?.ClaimsJson, operation);
-        var remediation = detailOnly ? detail! : Compose(detail, GraphAuthRemediation.For(cause), NoteFor(cause, operation));
+        var remediation = detailOnly ? detail! : Compose(detail, GraphAuthRemediation.For(cause), NoteFor(cause, operation), ManagedIdentityNote(cause, input.Token));
         var requestId = body.RequestId ?? input.RequestIdHeader;
         var clientRequestId = body.ClientRequestId ?? input.ClientRequestIdHeader;
         var date = body.Date is null ? string.Empty : ", date " + body.Date;
@@ -223,6 +223,11 @@ internal static class GraphAuthFailureClassifier
         operation?.Note is { } note && cause is GraphAuthFailureCause.InsufficientPermissions or GraphAuthFailureCause.TokenTypeMismatch
             or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin or GraphAuthFailureCause.UserNotPrivilegedOrLicensed
             ? "Note for " + operation.Display + ": " + note
+            : null;
+
+    private static string? ManagedIdentityNote(GraphAuthFailureCause cause, GraphTokenInfo? token) =>
+        cause == GraphAuthFailureCause.InsufficientPermissions && token is { IsManagedIdentity: true }
+            ? "The token belongs to a managed identity: grant the app role to its service principal (an app role assignment, not an app registration's API permissions). The managed identity endpoint caches tokens, so a role granted recently can be missing from its tokens for up to 24 hours; a forced refresh cannot get it sooner."
             : null;
 
     private static string Compose(params string?[] parts) => string.Join(' ', parts.Where(p => !string.IsNullOrEmpty(p)));

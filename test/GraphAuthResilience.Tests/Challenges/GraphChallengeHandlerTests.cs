@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Graph;
 using GraphAuthResilience.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
