@@ -34,7 +34,7 @@ public class TokenDestinationTests
         var sent = harness.Graph.Requests.ToArray();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the redirect was followed");
         Assert.That(sent.Select(r => r.Uri.Host), Is.EqualTo(new[] { "graph.microsoft.com", "attacker.example" }));
-        Assert.That(sent[0].Token, Is.EqualTo(source.LastToken));
+        Assert.That(sent[0].Token, Is.EqualTo(source.LastToken).And.Not.Null);
         Assert.That(sent[1].Token, Is.Null, "no token to the other host");
         Assert.That(sent[1].Scheme, Is.Null, "no Authorization header at all");
     }
