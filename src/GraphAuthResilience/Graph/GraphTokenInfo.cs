@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience;
 
