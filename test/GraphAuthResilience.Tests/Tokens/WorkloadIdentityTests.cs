@@ -34,9 +34,9 @@ public class WorkloadIdentityTests
     }
 
     /// <summary>The README's builder: the assertion is whatever the projected token file holds when MSAL asks.</summary>
-    private static IConfidentialClientApplication CreateApp(FakeTokenEndpoint endpoint) =>
+    private static IConfidentialClientApplication CreateApp(FakeEntraTokenEndpoint endpoint) =>
         ConfidentialClientApplicationBuilder.Create(Guid.NewGuid().ToString())
-            .WithAuthority($"https://login.microsoftonline.com/{FakeTokenEndpoint.Tenant}/")
+            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
             .WithClientAssertion(async (AssertionRequestOptions options) =>
                 (await File.ReadAllTextAsync(Environment.GetEnvironmentVariable("AZURE_FEDERATED_TOKEN_FILE")!, options.CancellationToken)).Trim())
             .WithInstanceDiscovery(false)
@@ -62,7 +62,7 @@ public class WorkloadIdentityTests
     [Test]
     public async Task ClientAssertionFromProjectedFile_FileRotates_TokenEndpointSeesTheNewAssertion()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(CreateApp(endpoint)));
         var client = harness.CreateClient();
         var first = ServiceAccountToken(1);
@@ -90,7 +90,7 @@ public class WorkloadIdentityTests
     [Test]
     public void ClientAssertionFromProjectedFile_FileMissing_TokenAcquisitionFailedWithoutAnyPost()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(CreateApp(endpoint)));
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync(UsersUrl));
