@@ -3,6 +3,8 @@ using System.Text;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
+using GraphAuthResilience.Graph;
+
 namespace GraphAuthResilience.Batching;
 
 /// <summary>
@@ -38,8 +40,10 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         _chainName = chainName;
     }
 
+    // Synchronous Send passes through: a batch sent synchronously reaches the token handler, which refuses it
+    // when it needs a token (the chain is async-only where a token goes).
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
+        base.Send(request, cancellationToken);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using GraphAuthResilience.Testing;
 using System.Net;
 using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Challenges;
