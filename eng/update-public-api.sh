@@ -62,6 +62,7 @@ from urllib.parse import unquote, urlparse
 mode, projects = sys.argv[1], sys.argv[2:]
 header = "#nullable enable"
 problems = 0
+unfixable = 0
 
 def read(path):
     if not os.path.exists(path):
@@ -116,8 +117,8 @@ for project in projects:
                 print(f"{name} ({t}): declared in {file} but gone: {line}")
                 problems += 1
         for o in other:
-            print(f"{name}: {o}")
-            problems += 1
+            print(f"{name}: {o}  <- fix in code; this script cannot")
+            unfixable += 1
         continue
 
     def unshipped(apis, gone):
@@ -153,12 +154,16 @@ for project in projects:
     print(f"update-public-api: {name}: {count} unshipped API lines ({', '.join(tfms)})")
     for o in other:
         print(f"update-public-api: {name}: {o}  <- fix in code; this script cannot", file=sys.stderr)
-        problems += 1
+        unfixable += 1
 
 if mode == "--check":
-    print("update-public-api: the PublicAPI files match the code" if problems == 0
-          else f"update-public-api: {problems} difference(s); run eng/update-public-api.sh")
-sys.exit(1 if problems else 0)
+    if problems:
+        print(f"update-public-api: {problems} difference(s) between the PublicAPI files and the code; run eng/update-public-api.sh")
+    if unfixable:
+        print(f"update-public-api: {unfixable} other public API finding(s) (above) to fix in code")
+    if not problems and not unfixable:
+        print("update-public-api: the PublicAPI files match the code")
+sys.exit(1 if problems or unfixable else 0)
 PY
 }
 
