@@ -15,8 +15,9 @@ namespace GraphAuthResilience.Chain;
 internal sealed class GraphAuthChain
 {
     /// <summary>How long tokens that failed a claims challenge even after the one replay are refused.</summary>
-    internal const int UnmetClaimsMilliseconds = 30_000;
+    internal const int UnmetClaimsMilliseconds = 10_000;
     private const int MaxUnmetClaims = 8;
+    private const string KiotaObservabilityOptionsKey = "Microsoft.Kiota.Http.HttpClientLibrary.ObservabilityOptions";
 
     private int _pendingDirectives;
     private volatile UnmetClaims[]? _unmet;
@@ -37,26 +38,36 @@ internal sealed class GraphAuthChain
     public static bool IsPerRequestStateKey(string key) =>
         key is GraphChallengeState.KeyName or GraphSendDirective.KeyName or GraphAuthFailureRecord.KeyName;
 
-    /// <summary>Remembers, for a short while, that Graph refused <paramref name="tokens"/> with a claims challenge
-    /// (<paramref name="claimsJson"/>) that a token acquired with those claims did not meet either. Written by the
-    /// challenge handler after its one replay.</summary>
+    /// <summary>
+    /// Remembers, for a short while, that Graph refused <paramref name="tokens"/> on <paramref name="request"/>'s call
+    /// with a claims challenge (<paramref name="claimsJson"/>) that a token acquired with those claims did not meet
+    /// either. Written by the challenge handler after its one replay, for requests built by Kiota's request adapter
+    /// (<c>GraphServiceClient</c>): that adapter meets a 401 carrying claims by sending a <em>new</em> message for the
+    /// same call, which would otherwise reach Graph a third (and, replayed, a fourth) time.
+    /// </summary>
+    /// <param name="request">The request refused.</param>
     /// <param name="claimsJson">The claims Graph demanded.</param>
     /// <param name="tokens">The tokens Graph refused (the first one, and the one acquired with the claims).</param>
-    /// <remarks>An SDK that meets a 401 with claims by sending a new message for the same call (Kiota's request adapter
-    /// does) then gets the typed failure from the token handler instead of reaching Graph a third and fourth time.</remarks>
-    public void RecordUnmetClaims(string claimsJson, params string?[] tokens)
+    public void RecordUnmetClaims(HttpRequestMessage request, string claimsJson, params string?[] tokens)
     {
-        var expires = Environment.TickCount64 + UnmetClaimsMilliseconds;
+        if (!IsFromKiotaAdapter(request) || request.RequestUri is not { } uri)
+        {
+            return;
+        }
+
         var now = Environment.TickCount64;
+        var expires = now + UnmetClaimsMilliseconds;
         var kept = (_unmet ?? []).Where(u => u.Expires > now).TakeLast(MaxUnmetClaims - tokens.Length);
-        _unmet = [.. kept, .. tokens.OfType<string>().Select(t => new UnmetClaims(t, claimsJson, expires))];
+        _unmet = [.. kept, .. tokens.OfType<string>().Select(t => new UnmetClaims(t, request.Method, uri, claimsJson, expires))];
     }
 
-    /// <summary>Gets the claims <paramref name="token"/> recently failed to meet, if it did: read by the token handler
-    /// before it sends a token (a volatile read of <see langword="null"/> on the hot path).</summary>
+    /// <summary>Takes the claims that <paramref name="token"/> failed to meet moments ago on this same call (same method and
+    /// URI, a Kiota-built message), if it did: read by the token handler before it sends a token. Each record answers
+    /// once. On the hot path it is one volatile read of <see langword="null"/>.</summary>
+    /// <param name="request">The request about to be sent.</param>
     /// <param name="token">The token about to be sent.</param>
     /// <returns>The claims JSON, or <see langword="null"/>.</returns>
-    public string? UnmetClaimsFor(string token)
+    public string? TakeUnmetClaims(HttpRequestMessage request, string token)
     {
         if (_unmet is not { } unmet)
         {
@@ -66,9 +77,11 @@ internal sealed class GraphAuthChain
         var now = Environment.TickCount64;
         foreach (var entry in unmet)
         {
-            if (ReferenceEquals(entry.Token, token) || string.Equals(entry.Token, token, StringComparison.Ordinal))
+            if (entry.Expires > now && string.Equals(entry.Token, token, StringComparison.Ordinal) && entry.Method == request.Method
+                && entry.Uri == request.RequestUri && IsFromKiotaAdapter(request))
             {
-                return entry.Expires > now ? entry.ClaimsJson : null;
+                _unmet = unmet.Length == 1 ? null : [.. unmet.Where(u => !ReferenceEquals(u, entry))];
+                return entry.ClaimsJson;
             }
         }
 
@@ -80,9 +93,14 @@ internal sealed class GraphAuthChain
         return null;
     }
 
+    /// <summary>Gets a value indicating whether Kiota's request adapter built the message (it puts its
+    /// <c>ObservabilityOptions</c> in every message's options).</summary>
+    private static bool IsFromKiotaAdapter(HttpRequestMessage request) =>
+        ((IDictionary<string, object?>)request.Options).ContainsKey(KiotaObservabilityOptionsKey);
+
     internal void DirectiveAdded() => Interlocked.Increment(ref _pendingDirectives);
 
     internal void DirectiveRemoved() => Interlocked.Decrement(ref _pendingDirectives);
 
-    private sealed record UnmetClaims(string Token, string ClaimsJson, long Expires);
+    private sealed record UnmetClaims(string Token, HttpMethod Method, Uri Uri, string ClaimsJson, long Expires);
 }

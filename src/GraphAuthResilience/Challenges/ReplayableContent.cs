@@ -6,8 +6,10 @@ namespace GraphAuthResilience.Challenges;
 /// Makes a request body safe to send twice, before the first send, without a new buffer of its size per request:
 /// content already in memory, and a stream that can seek back, are left as they are; a forward-only stream (known
 /// length or not) is read ahead, up to the limit, into a buffer rented from <see cref="ArrayPool{T}"/> that goes
-/// back when the request (its content) is disposed. A body that turns out longer than the limit is sent as the part
-/// read plus the rest of the stream, once, forward-only: it is never sent twice half-read.
+/// back when the request (its content) is disposed; other content of known length is copied once into such a
+/// buffer; content that makes its bytes on each send (JsonContent) is serialised once into a
+/// <see cref="CapturedContent"/>. A body that turns out longer than the limit is sent as the part read plus the
+/// rest, once, forward-only: it is never sent twice half-read, nor with other bytes.
 /// </summary>
 internal static class ReplayableContent
 {
@@ -17,10 +19,10 @@ internal static class ReplayableContent
     public static ValueTask<bool> PrepareAsync(HttpRequestMessage request, long maxBufferBytes, CancellationToken cancellationToken)
     {
         var content = request.Content;
-        if (content is null or ByteArrayContent or ReadOnlyMemoryContent or System.Net.Http.Json.JsonContent or PooledBodyContent)
+        if (content is null or ByteArrayContent or ReadOnlyMemoryContent or PooledBodyContent)
         {
-            // ByteArrayContent covers StringContent and FormUrlEncodedContent; JsonContent serializes its value anew;
-            // PooledBodyContent is ours from an earlier send of this message.
+            // Fixed buffers (ByteArrayContent covers StringContent and FormUrlEncodedContent); PooledBodyContent is ours
+            // from an earlier send of this message (an outer retry).
             return ValueTask.FromResult(true);
         }
 
@@ -29,7 +31,19 @@ internal static class ReplayableContent
             return ValueTask.FromResult(false); // longer than the limit on an earlier send of this message
         }
 
+        if (content is CapturedContent captured)
+        {
+            return ValueTask.FromResult(captured.IsReplayable); // prepared on an earlier send of this message
+        }
+
         var declared = content.Headers.ContentLength; // asks the content (TryComputeLength) or reads the header
+        if (declared is null && content is not StreamContent)
+        {
+            // Bytes made on each send (JsonContent re-serialises its value, maybe a one-shot sequence): serialise once,
+            // now, so the replay carries the same bytes; past the limit it streams once and is not replayable.
+            return CaptureAsync(request, content, maxBufferBytes, cancellationToken);
+        }
+
         if (declared > maxBufferBytes)
         {
             return ValueTask.FromResult(false);
@@ -38,6 +52,13 @@ internal static class ReplayableContent
         return content is StreamContent
             ? ReadAheadAsync(request, content, declared, maxBufferBytes, cancellationToken)
             : declared is { } length ? CopyKnownLengthAsync(request, content, length, cancellationToken) : ValueTask.FromResult(false);
+    }
+
+    private static async ValueTask<bool> CaptureAsync(HttpRequestMessage request, HttpContent content, long maxBufferBytes, CancellationToken cancellationToken)
+    {
+        var captured = await CapturedContent.CaptureAsync(content, maxBufferBytes, cancellationToken).ConfigureAwait(false);
+        request.Content = captured;
+        return captured.IsReplayable;
     }
 
     private static async ValueTask<bool> ReadAheadAsync(

@@ -27,7 +27,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
     {
         _cache = cache;
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _scopes = [.. options.Scopes];
         _scopesKey = GraphTokenCache.ScopesKey(_scopes);
         _logger = logger;
@@ -37,14 +37,15 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+        return _hosts.IsAllowed(request) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var uri = request.RequestUri;
-        var allowed = _hosts.IsAllowed(uri);
+        var requestScopes = GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request);
+        var allowed = _hosts.IsAllowed(uri, requestScopes);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
         string? partition = null;
 
@@ -80,7 +81,6 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var requestScopes = GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request);
         var scopes = requestScopes ?? _scopes;
         var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
         var directive = GraphSendDirective.For(request, _chain);
@@ -94,7 +94,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         if (pending.IsCompletedSuccessfully)
         {
             var token = pending.Result;
-            if (_chain.UnmetClaimsFor(token.Value) is { } unmet)
+            if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
             {
                 return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes));
             }
@@ -109,7 +109,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     private static GraphAuthException UnmetClaimsFailure(HttpRequestMessage request, string claims, IReadOnlyList<string> scopes) =>
         GraphAuthException.Create(
             GraphAuthFailureCause.UnsatisfiedClaimsChallenge,
-            $"Microsoft Graph demanded claims that a silently acquired token did not meet moments ago; {request.Method.Method} {GraphPath.Redact(request.RequestUri)} was not sent again.",
+            $"Microsoft Graph demanded claims that a silently acquired token did not meet moments ago; the client's own re-send of {request.Method.Method} {GraphPath.Redact(request.RequestUri)} was not sent to Graph again.",
             statusCode: System.Net.HttpStatusCode.Unauthorized,
             claims: claims,
             scopes: scopes);
@@ -133,7 +133,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         CancellationToken cancellationToken)
     {
         var token = await pending.ConfigureAwait(false);
-        if (_chain.UnmetClaimsFor(token.Value) is { } unmet)
+        if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
         {
             throw UnmetClaimsFailure(request, unmet, scopes);
         }
@@ -152,7 +152,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var token = await _cache.GetTokenAsync(partition, scopesKey, directive?.Claims, directive?.RejectedToken, cancellationToken).ConfigureAwait(false);
-        if (directive is null && _chain.UnmetClaimsFor(token.Value) is { } unmet)
+        if (directive is null && _chain.TakeUnmetClaims(request, token.Value) is { } unmet)
         {
             throw UnmetClaimsFailure(request, unmet, scopes);
         }
