@@ -4,12 +4,11 @@ using Microsoft.Extensions.Options;
 
 namespace GraphAuthResilience.DependencyInjection;
 
-/// <summary>Checks <see cref="GraphAuthOptions"/> at start; every message names the setting.</summary>
+/// <summary>Checks the rules of <see cref="GraphAuthOptions"/> that a <c>[Range]</c> cannot say (scopes, hosts, the
+/// token source in DI); the ranges are checked by the source-generated <see cref="GraphAuthOptionsRangeValidator"/>.
+/// Every message names the setting.</summary>
 internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IValidateOptions<GraphAuthOptions>
 {
-    internal static readonly TimeSpan MaxRefreshMargin = TimeSpan.FromHours(1);
-    internal const long MaxReplayBufferLimit = 100L * 1024 * 1024;
-
     public ValidateOptionsResult Validate(string? name, GraphAuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -41,21 +40,6 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
             {
                 failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} {error}.");
             }
-        }
-
-        if (options.RefreshMargin < TimeSpan.Zero || options.RefreshMargin > MaxRefreshMargin)
-        {
-            failures.Add(prefix + $"{nameof(GraphAuthOptions.RefreshMargin)} must be between 00:00:00 and {MaxRefreshMargin}; it is {options.RefreshMargin}.");
-        }
-
-        if (options.MaxReplayBufferBytes < 0 || options.MaxReplayBufferBytes > MaxReplayBufferLimit)
-        {
-            failures.Add(prefix + $"{nameof(GraphAuthOptions.MaxReplayBufferBytes)} must be between 0 and {MaxReplayBufferLimit}; it is {options.MaxReplayBufferBytes}.");
-        }
-
-        if (options.MaxBatchResponseBytes < 0 || options.MaxBatchResponseBytes > MaxReplayBufferLimit)
-        {
-            failures.Add(prefix + $"{nameof(GraphAuthOptions.MaxBatchResponseBytes)} must be between 0 and {MaxReplayBufferLimit}; it is {options.MaxBatchResponseBytes}.");
         }
 
         if (options.TokenSource is null && services.GetService<IGraphTokenSource>() is null)
