@@ -30,6 +30,20 @@ public sealed class GraphAuthOptions
     /// <value>Defaults to 1 MiB. Between zero and 100 MiB.</value>
     public long MaxReplayBufferBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Gets or sets the most tokens the chain's own cache keeps: one per (caller, scope set, claims) for
+    /// on-behalf-of, one per scope set otherwise. Beyond it the least recently used entries are evicted (O(1) per
+    /// insert); an evicted caller's next request asks the token source, which usually answers from MSAL's cache.
+    /// Each entry costs about 500 bytes besides the token string it holds (see the README).</summary>
+    /// <value>Defaults to 10,000 (a busy on-behalf-of API). Between 1 and 1,000,000.</value>
+    public int TokenCacheSize { get; set; } = 10_000;
+
+    /// <summary>Gets or sets the longest one token acquisition may take, retries included, for any token source.
+    /// Requests waiting for it then fail with <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/> and the
+    /// next request starts a new acquisition; an acquisition that every waiting request gave up on is abandoned at
+    /// once.</summary>
+    /// <value>Defaults to 2 minutes. Between 1 second and 1 day. Measured on the <see cref="TimeProvider"/> in DI, like every deadline of the cache.</value>
+    public TimeSpan TokenAcquisitionTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Gets or sets a value indicating whether an auth failure throws <see cref="GraphAuthException"/>.
     /// When <see langword="false"/> the response is returned and its diagnosis is available from
     /// <c>HttpResponseMessage.GetGraphAuthFailure()</c>. A failure to acquire a token is always thrown: there is no

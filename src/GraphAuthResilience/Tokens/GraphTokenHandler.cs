@@ -12,8 +12,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
 {
     private readonly GraphTokenCache _cache;
     private readonly GraphHostPolicy _hosts;
-    private readonly string[] _scopes;
-    private readonly string _scopesKey;
+    private readonly GraphScopeSet _scopes;
     private readonly ILogger _logger;
     private readonly string? _chainName;
     private volatile BearerHeader? _header;
@@ -22,8 +21,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     {
         _cache = cache;
         _hosts = new GraphHostPolicy(options.AllowedHosts);
-        _scopes = [.. options.Scopes];
-        _scopesKey = GraphTokenCache.ScopesKey(_scopes);
+        _scopes = GraphScopeSet.From([.. options.Scopes]);
         _logger = logger;
         _chainName = chainName;
     }
@@ -75,21 +73,26 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var requestScopes = request.GetGraphScopes();
-        var scopes = requestScopes ?? _scopes;
-        var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
-        if (_cache.Source is IPartitionedGraphTokenSource && context.Partition is null)
+        var scopes = requestScopes is null ? _scopes : GraphScopeSet.From(requestScopes);
+        if (_cache.Source is IPartitionedGraphTokenSource partitioned && context.Partition is null)
         {
-            return PartitionThenSendAsync(request, context, host, scopes, scopesKey, cancellationToken);
+            var partition = partitioned.GetCachePartitionAsync(cancellationToken);
+            if (!partition.IsCompletedSuccessfully)
+            {
+                return PartitionThenSendAsync(partition, request, context, host, scopes, cancellationToken);
+            }
+
+            context.Partition = partition.Result;
         }
 
-        var pending = _cache.GetTokenAsync(context.Partition, scopesKey, context.Claims, context.RejectedToken, cancellationToken);
+        var pending = _cache.GetTokenAsync(context.Partition, scopes, context.Claims, context.RejectedToken, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
-            Attach(request, context, pending.Result, host, scopes);
+            Attach(request, context, pending.Result, host, scopes.Scopes);
             return base.SendAsync(request, cancellationToken);
         }
 
-        return AttachWhenReadyAsync(pending, request, context, host, scopes, cancellationToken);
+        return AttachWhenReadyAsync(pending, request, context, host, scopes.Scopes, cancellationToken);
     }
 
     private void Attach(HttpRequestMessage request, GraphAuthRequestContext context, GraphAccessToken token, string host, IReadOnlyList<string> scopes)
@@ -118,12 +121,12 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     }
 
     private async Task<HttpResponseMessage> PartitionThenSendAsync(
-        HttpRequestMessage request, GraphAuthRequestContext context, string host, IReadOnlyList<string> scopes, string scopesKey,
+        ValueTask<string> partition, HttpRequestMessage request, GraphAuthRequestContext context, string host, GraphScopeSet scopes,
         CancellationToken cancellationToken)
     {
-        context.Partition = await ((IPartitionedGraphTokenSource)_cache.Source).GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
-        var token = await _cache.GetTokenAsync(context.Partition, scopesKey, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
-        Attach(request, context, token, host, scopes);
+        context.Partition = await partition.ConfigureAwait(false);
+        var token = await _cache.GetTokenAsync(context.Partition, scopes, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
+        Attach(request, context, token, host, scopes.Scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
