@@ -154,7 +154,8 @@ internal sealed class GraphTokenCache : IDisposable
                 {
                     rejectedElsewhere = entry.RejectedElsewhere;
                     if (entry.Token is { } current && now < entry.Deadlines.ExpiresAt
-                        && !string.Equals(current, rejectedToken, StringComparison.Ordinal))
+                        && !string.Equals(current, rejectedToken, StringComparison.Ordinal)
+                        && !string.Equals(current, rejectedElsewhere, StringComparison.Ordinal))
                     {
                         served = entry.Current;
                         serve = true;
@@ -510,17 +511,20 @@ internal sealed class GraphTokenCache : IDisposable
             }
             else if (failure is null)
             {
-                if (deadlines is { } d && d.ExpiresAt > now)
+                if (!flight.Forced && string.Equals(entry.RejectedElsewhere, token.Value, StringComparison.Ordinal))
+                {
+                    // The source handed back a token another instance saw rejected: not cached; the waiting request
+                    // forces a refresh (see GetTokenSlowAsync).
+                    Clear(entry);
+                }
+                else if (deadlines is { } d && d.ExpiresAt > now)
                 {
                     entry.Token = token.Value;
                     entry.Current = token;
                     entry.Deadlines = d;
                     entry.TokenHash = hash;
                     entry.Fresh = entry.Evicted ? null : new FreshToken(token, d.RefreshAt);
-                    if (!string.Equals(entry.RejectedElsewhere, token.Value, StringComparison.Ordinal))
-                    {
-                        entry.RejectedElsewhere = null;
-                    }
+                    entry.RejectedElsewhere = null;
                 }
                 else
                 {
