@@ -70,6 +70,9 @@ internal sealed class GraphTokenCache : IDisposable
     /// <summary>Gets how many entries are kept.</summary>
     internal int Count => _store.Count;
 
+    /// <summary>Gets how many entries have an acquisition in flight (foreground or refresh ahead), orphans excluded.</summary>
+    internal int PendingCount => _store.Entries.Count(e => Volatile.Read(ref e.Pending) is not null);
+
     /// <summary>Gets the most entries kept.</summary>
     internal int MaxEntries => _store.MaxEntries;
 
