@@ -118,7 +118,7 @@ internal sealed class GraphTokenCache : IDisposable
             }
 
             entry ??= _store.Find(new TokenCacheKey(partition, scopes.Key, claims));
-            if (entry?.Fresh is { } fresh && _clock.NowMilliseconds < fresh.RefreshAt)
+            if (entry?.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
             {
                 entry.Touch();
                 _telemetry.Hit(scopes.Key);
