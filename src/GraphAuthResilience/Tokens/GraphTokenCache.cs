@@ -181,7 +181,8 @@ internal sealed class GraphTokenCache : IDisposable
                     {
                         // Creating the flight can throw (its timer comes from the TimeProvider): it is created before
                         // anything is marked pending, so a throw leaves nothing behind.
-                        flight = NewFlight(force: force || rejectedToken is not null, background: false);
+                        var rejectedNow = rejectedToken ?? (force ? rejectedElsewhere : null);
+                        flight = NewFlight(force: force || rejectedToken is not null, background: false, rejectedNow);
                         flight.Waiters = 1;
                         entry.Pending = flight;
                         startedHere = true;
@@ -324,7 +325,7 @@ internal sealed class GraphTokenCache : IDisposable
 
         try
         {
-            var hash = TokenHash.Sha256Hex(rejectedToken);
+            var hash = GraphTokenRequest.Sha256Hex(rejectedToken);
             if (_published.Count >= MaxRememberedRejections)
             {
                 _published.Clear();
@@ -379,8 +380,11 @@ internal sealed class GraphTokenCache : IDisposable
         }
     }
 
-    private TokenFlight NewFlight(bool force, bool background) =>
-        new(force, background, new CancellationTokenSource(_acquisitionTimeout, _clock.Time));
+    private TokenFlight NewFlight(bool force, bool background, string? rejectedToken = null) =>
+        new(force, background, new CancellationTokenSource(_acquisitionTimeout, _clock.Time))
+        {
+            RejectedTokenSha256 = rejectedToken is null ? null : GraphTokenRequest.Sha256Hex(rejectedToken),
+        };
 
     private TokenFlight? TryNewFlight(bool force, bool background)
     {
@@ -408,7 +412,12 @@ internal sealed class GraphTokenCache : IDisposable
                 new FlightState(this, entry, flight));
             started = Timestamp();
             activity = _telemetry.AcquisitionStarted(entry.Key.Scopes, entry.Key.Claims is not null, flight.Forced);
-            var request = new GraphTokenRequest(entry.Scopes.Scopes) { Claims = entry.Key.Claims, ForceRefresh = flight.Forced };
+            var request = new GraphTokenRequest(entry.Scopes.Scopes)
+            {
+                Claims = entry.Key.Claims,
+                ForceRefresh = flight.Forced,
+                RejectedTokenSha256 = flight.RejectedTokenSha256,
+            };
 
             // The shared acquisition runs without any caller's token: one caller giving up must not fail the others.
             token = await _source.GetTokenAsync(request, flight.Bound.Token).ConfigureAwait(false);
@@ -491,7 +500,7 @@ internal sealed class GraphTokenCache : IDisposable
                 refreshAt = new DateTimeOffset(
                     Math.Clamp(utcNow.UtcTicks + ((computed.RefreshAt - now) * TimeSpan.TicksPerMillisecond), DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks),
                     TimeSpan.Zero);
-                hash = _rejections is null ? null : TokenHash.Sha256Hex(token.Value);
+                hash = _rejections is null ? null : GraphTokenRequest.Sha256Hex(token.Value);
                 deadlines = computed;
             }
         }

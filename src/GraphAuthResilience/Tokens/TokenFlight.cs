@@ -23,6 +23,10 @@ internal sealed class TokenFlight(bool forced, bool background, CancellationToke
     /// <summary>Gets the source's cancellation: fires at the acquisition timeout or when the flight is abandoned.</summary>
     public CancellationTokenSource Bound { get; } = bound;
 
+    /// <summary>Gets the SHA-256 (lower-case hex) of the token whose rejection forced this flight, for sources that
+    /// refresh only when their cached token is that one (MSAL's <c>WithAccessTokenSha256ToRefresh</c>).</summary>
+    public string? RejectedTokenSha256 { get; init; }
+
     /// <summary>Gets or sets how many requests wait for this flight (under the entry's gate).</summary>
     public int Waiters { get; set; }
 
