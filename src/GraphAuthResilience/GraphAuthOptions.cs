@@ -33,7 +33,8 @@ public sealed class GraphAuthOptions
     /// <summary>Gets or sets the most tokens the chain's own cache keeps: one per (caller, scope set, claims) for
     /// on-behalf-of, one per scope set otherwise. Beyond it the least recently used entries are evicted (O(1) per
     /// insert); an evicted caller's next request asks the token source, which usually answers from MSAL's cache.
-    /// Each entry costs about 500 bytes besides the token string it holds (see the README).</summary>
+    /// Each entry costs about 400 bytes, plus its partition key for on-behalf-of (a 68-character hash, about 160
+    /// bytes), besides the token string it holds (see the README).</summary>
     /// <value>Defaults to 10,000 (a busy on-behalf-of API). Between 1 and 1,000,000.</value>
     public int TokenCacheSize { get; set; } = 10_000;
 
