@@ -40,8 +40,8 @@ public sealed class GraphAuthOptions
 
     /// <summary>Gets or sets the longest one token acquisition may take, retries included, for any token source.
     /// Requests waiting for it then fail with <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/> and the
-    /// next request starts a new acquisition; an acquisition that every waiting request gave up on is abandoned at
-    /// once.</summary>
+    /// next request starts a new acquisition. An acquisition that every waiting request gave up on is detached at
+    /// once, so the next request starts its own without waiting for this bound.</summary>
     /// <value>Defaults to 2 minutes. Between 1 second and 1 day. Measured on the <see cref="TimeProvider"/> in DI, like every deadline of the cache.</value>
     public TimeSpan TokenAcquisitionTimeout { get; set; } = TimeSpan.FromMinutes(2);
 

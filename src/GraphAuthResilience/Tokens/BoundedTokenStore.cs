@@ -22,8 +22,8 @@ internal sealed class BoundedTokenStore(int maxEntries)
     /// <summary>Gets how many entries are kept.</summary>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Gets the entries (a moment's view, for the rare scans).</summary>
-    public IEnumerable<TokenCacheEntry> Entries => _entries.Values;
+    /// <summary>Gets the entries, enumerated without locks (for the rare scans).</summary>
+    public IEnumerable<TokenCacheEntry> Entries => _entries.Select(static pair => pair.Value);
 
     /// <summary>Finds the entry for <paramref name="key"/> without taking a lock.</summary>
     /// <returns>The entry, or <see langword="null"/>.</returns>
