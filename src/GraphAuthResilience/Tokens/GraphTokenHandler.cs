@@ -1,4 +1,4 @@
-using System.Net.Http.Headers;
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -9,64 +9,68 @@ namespace GraphAuthResilience.Tokens;
 /// Attaches <c>Authorization: Bearer</c> to https requests bound for an allowed host; leaves a caller-set header
 /// alone; removes the token it attached when the same request is sent again to another host.
 /// </summary>
+/// <remarks>
+/// On a 2xx nothing is stored per request: the header it attaches (<see cref="GraphBearerHeader"/>, one instance per
+/// token) is how the challenge and failure handlers know the token was ours. It reads a
+/// <see cref="GraphSendDirective"/> (claims to meet, a rejected token) only while its chain has one in flight.
+/// </remarks>
 internal sealed class GraphTokenHandler : DelegatingHandler
 {
     private readonly GraphTokenCache _cache;
     private readonly GraphHostPolicy _hosts;
     private readonly GraphScopeSet _scopes;
     private readonly ILogger _logger;
-    private readonly string? _chainName;
-    private volatile BearerHeader? _header;
+    private readonly GraphAuthChain _chain;
+    private volatile GraphBearerHeader? _header;
 
-    public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, string? chainName = null)
+    public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
     {
         _cache = cache;
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _scopes = GraphScopeSet.From([.. options.Scopes]);
         _logger = logger;
-        _chainName = chainName;
+        _chain = chain;
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+        return _hosts.IsAllowed(request) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var context = GraphAuthRequestContext.GetOrCreate(request);
-        if (!context.IsHandledBy(_chainName))
-        {
-            return base.SendAsync(request, cancellationToken);
-        }
-
         var uri = request.RequestUri;
-        var allowed = _hosts.IsAllowed(uri);
+        var requestScopes = GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request);
+        var allowed = _hosts.IsAllowed(uri, requestScopes);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
+        string? partition = null;
 
         // NonValidated first: a caller's header that .NET cannot parse reads as null through the typed property, and
         // must still be left alone.
         if (request.Headers.NonValidated.Contains("Authorization"))
         {
-            var authorization = request.Headers.Authorization;
-            var ours = authorization is not null && context.AttachedToken is not null
-                && string.Equals(authorization.Parameter, context.AttachedToken, StringComparison.Ordinal);
-            if (!ours)
+            if (request.Headers.Authorization is not GraphBearerHeader ours)
             {
                 Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
                 return base.SendAsync(request, cancellationToken);
             }
 
-            if (!allowed || !string.Equals(host, context.AttachedHost, StringComparison.OrdinalIgnoreCase))
+            if (!ReferenceEquals(ours.Chain, _chain))
             {
-                Log.TokenStripped(_logger, context.AttachedHost ?? "?", host);
-                request.Headers.Authorization = null;
-                context.AttachedToken = null;
-                context.AttachedHost = null;
-                context.SentToken = null;
+                // Another chain on this client attached it: that chain handles the request.
+                return base.SendAsync(request, cancellationToken);
             }
+
+            if (!allowed || !string.Equals(host, ours.Host, StringComparison.OrdinalIgnoreCase))
+            {
+                Log.TokenStripped(_logger, ours.Host, host);
+                request.Headers.Authorization = null;
+            }
+
+            // The same message again (a replay or an outer retry): its partition is known.
+            partition = ours.Partition;
         }
 
         if (!allowed)
@@ -75,63 +79,86 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var requestScopes = request.GetGraphScopes();
         var scopes = requestScopes is null ? _scopes : GraphScopeSet.From(requestScopes);
-        if (_cache.Source is IPartitionedGraphTokenSource partitioned && context.Partition is null)
+        var directive = GraphSendDirective.For(request, _chain);
+        partition ??= directive?.Partition;
+        if (directive is null && partition is null && _cache.Source is IPartitionedGraphTokenSource partitioned)
         {
-            var partition = partitioned.GetCachePartitionAsync(cancellationToken);
-            if (!partition.IsCompletedSuccessfully)
+            // On-behalf-of: the partition usually comes back synchronously (the assertion is hashed once per
+            // assertion instance), so the hit stays free of async state machines.
+            var finding = partitioned.GetCachePartitionAsync(cancellationToken);
+            if (!finding.IsCompletedSuccessfully)
             {
-                return PartitionThenSendAsync(partition, request, context, host, scopes, cancellationToken);
+                return PartitionThenSendAsync(finding, request, host, scopes, cancellationToken);
             }
 
-            context.Partition = partition.Result;
+            partition = finding.Result;
         }
 
-        var pending = _cache.GetTokenAsync(context.Partition, scopes, context.Claims, context.RejectedToken, cancellationToken);
+        if (directive is not null)
+        {
+            return AcquireThenSendAsync(request, host, partition, scopes, directive, cancellationToken);
+        }
+
+        var pending = _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
-            Attach(request, context, pending.Result, host, scopes.Scopes);
+            Attach(request, pending.Result, host, partition, scopes);
             return base.SendAsync(request, cancellationToken);
         }
 
-        return AttachWhenReadyAsync(pending, request, context, host, scopes.Scopes, cancellationToken);
+        return AttachWhenReadyAsync(pending, request, host, partition, scopes, cancellationToken);
     }
 
-    private void Attach(HttpRequestMessage request, GraphAuthRequestContext context, GraphAccessToken token, string host, IReadOnlyList<string> scopes)
+    private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, GraphScopeSet scopes)
     {
         // One header value per token, shared by every request that carries it (the value is immutable).
         var header = _header;
-        if (header is null || !ReferenceEquals(header.Token, token.Value))
+        if (header is null || !ReferenceEquals(header.Token, token.Value) || !string.Equals(header.Host, host, StringComparison.Ordinal)
+            || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopes.Key, StringComparison.Ordinal))
         {
-            header = new BearerHeader(token.Value, new AuthenticationHeaderValue("Bearer", token.Value));
+            header = new GraphBearerHeader(_chain, token.Value, host, partition, scopes.Scopes, scopes.Key);
             _header = header;
         }
 
-        request.Headers.Authorization = header.Value;
-        context.AttachedToken = token.Value;
-        context.AttachedHost = host;
-        context.SentToken = token.Value;
-        context.Scopes = scopes;
+        request.Headers.Authorization = header;
     }
 
     private async Task<HttpResponseMessage> AttachWhenReadyAsync(
-        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, GraphAuthRequestContext context, string host,
-        IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes,
+        CancellationToken cancellationToken)
     {
-        Attach(request, context, await pending.ConfigureAwait(false), host, scopes);
+        Attach(request, await pending.ConfigureAwait(false), host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> PartitionThenSendAsync(
-        ValueTask<string> partition, HttpRequestMessage request, GraphAuthRequestContext context, string host, GraphScopeSet scopes,
-        CancellationToken cancellationToken)
+        ValueTask<string> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, CancellationToken cancellationToken)
     {
-        context.Partition = await partition.ConfigureAwait(false);
-        var token = await _cache.GetTokenAsync(context.Partition, scopes, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
-        Attach(request, context, token, host, scopes.Scopes);
+        var partition = await finding.ConfigureAwait(false);
+        var token = await _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken).ConfigureAwait(false);
+        Attach(request, token, host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed record BearerHeader(string Token, AuthenticationHeaderValue Value);
+    private async Task<HttpResponseMessage> AcquireThenSendAsync(
+        HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes, GraphSendDirective directive,
+        CancellationToken cancellationToken)
+    {
+        if (partition is null && _cache.Source is IPartitionedGraphTokenSource partitioned)
+        {
+            partition = await partitioned.GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var token = await _cache.GetTokenAsync(partition, scopes, directive.Claims, directive.RejectedToken, cancellationToken).ConfigureAwait(false);
+        Attach(request, token, host, partition, scopes);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
+        {
+            // The claims were met: later requests without claims must not reuse the token Graph revoked.
+            _cache.Invalidate(partition, scopes.Scopes, rejected);
+        }
+
+        return response;
+    }
 }
