@@ -1,3 +1,4 @@
+using GraphAuthResilience.Batching;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Testing;
@@ -12,7 +13,7 @@ namespace GraphAuthResilience.Tests.DependencyInjection;
 public class AddGraphAuthHandlersTests
 {
     [Test]
-    public void AddGraphAuthHandlers_OrdersTheChainFailureChallengeToken()
+    public void AddGraphAuthHandlers_OrdersTheChainFailureBatchChallengeToken()
     {
         var services = new ServiceCollection();
         services.AddHttpClient("graph").AddGraphAuthHandlers(o => o.TokenSource = new FakeGraphTokenSource());
@@ -20,7 +21,7 @@ public class AddGraphAuthHandlersTests
 
         var handlers = ChainOf(provider, "graph");
 
-        Assert.That(handlers, Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
+        Assert.That(handlers, Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphBatchHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
     }
 
     [Test]
