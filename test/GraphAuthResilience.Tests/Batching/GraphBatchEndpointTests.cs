@@ -1,3 +1,4 @@
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Batching;
 
 namespace GraphAuthResilience.Tests.Batching;

@@ -127,8 +127,8 @@ public class GraphBatchHandlerTests
     [Test]
     public async Task SendAsync_ClaimsAcquisitionRefusedByEntra_FirstAnswersKeptStepsCarryTheAcquisitionFailure()
     {
-        var endpoint = new FakeTokenEndpoint();
-        endpoint.Enqueue(_ => endpoint.TokenResponse());
+        var endpoint = new FakeEntraTokenEndpoint();
+        endpoint.EnqueueToken();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Access has been blocked by Conditional Access policies.", 53003, "message_only");
         using var harness = new BatchHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(null, "cp1")));
         harness.Graph.Step = call => call.Id == "1"

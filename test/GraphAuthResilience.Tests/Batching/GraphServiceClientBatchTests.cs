@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Challenges;
 using GraphAuthResilience.Tests.Infrastructure;
 using Microsoft.Graph;
@@ -19,7 +20,7 @@ public class GraphServiceClientBatchTests
     [Test]
     public async Task PostAsync_TwentyStepsAllCaeChallenged_OneClaimsAcquisitionOneResendOfTwentyAllSucceed()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         using var harness = new BatchHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(null, "cp1")));
         harness.Graph.Step = call => call.Token == endpoint.IssuedTokens.First()
             ? StepAnswer.Error(401, "InvalidAuthenticationToken", "Continuous access evaluation resulted in claims challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp", ChallengeSamples.CaeQuoted)
@@ -54,7 +55,7 @@ public class GraphServiceClientBatchTests
     [Test]
     public async Task PostAsync_MixedBatch_RevokedStepsResentOnceSucceededNeverResentPermissionStepsDiagnosed()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         using var harness = new BatchHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient()));
         harness.Graph.Step = call => call.Url switch
         {
@@ -130,7 +131,7 @@ public class GraphServiceClientBatchTests
     [Test]
     public async Task PostAsync_DependsOnChainHeadExpired_HeadAndDependentsResentInOrder()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         using var harness = new BatchHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient()));
         harness.Graph.Step = call => call.Id == "head" && call.Token == endpoint.IssuedTokens.First()
             ? StepAnswer.Error(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.", ChallengeSamples.PlainGraph401)

@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Challenges;
 using GraphAuthResilience.Tests.Infrastructure;
 
@@ -18,7 +19,7 @@ public class MsalRejectedTokenRefreshTests
     [Test]
     public async Task ForClientCredentials_TwoChainsSharingOneAppRejectTheSameToken_OneTokenPostForTheRejection()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var app = endpoint.CreateConfidentialClient();
         using var first = new ChainHarness(MsalTokenSource.ForClientCredentials(app));
         using var second = new ChainHarness(MsalTokenSource.ForClientCredentials(app));
@@ -47,7 +48,7 @@ public class MsalRejectedTokenRefreshTests
     [Test]
     public async Task ForClientCredentials_RejectionOfTheCachedToken_RefreshesIt()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient());
         var scopes = new[] { GraphAuthOptions.DefaultScope };
         var token = await source.GetTokenAsync(new GraphTokenRequest(scopes), CancellationToken.None);
@@ -65,7 +66,7 @@ public class MsalRejectedTokenRefreshTests
     [Test]
     public async Task ForClientCredentials_ForceRefreshWithoutARejectedToken_StillForcesARefresh()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient());
         var scopes = new[] { GraphAuthOptions.DefaultScope };
         await source.GetTokenAsync(new GraphTokenRequest(scopes), CancellationToken.None);
