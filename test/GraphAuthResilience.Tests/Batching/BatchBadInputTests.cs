@@ -87,6 +87,31 @@ public class BatchBadInputTests
         Assert.That(harness.Logs.GetSnapshot().Any(r => r.Id.Name == "BatchNotInspected" && r.Message.Contains("MaxBatchResponseBytes")), Is.True);
     }
 
+    [TestCase(-40)]
+    [TestCase(-1)]
+    [TestCase(1)]
+    [TestCase(40)]
+    public async Task SendAsync_ContentLengthNotTheLengthSent_ReadAsSentNeverLost(int delta)
+    {
+        var (harness, source) = Create();
+        using var _ = harness;
+        var whole = Encoding.UTF8.GetBytes("""{"responses":[""" + Step401 + """,{"id":"2","status":200,"body":{"id":"x"}}]}""");
+        harness.Graph.Override = (_, _) => FakeBatchGraph.StreamAnswer(whole, declaredLength: whole.Length + delta);
+
+        using var response = await harness.CreateClient().PostAsync(GraphBatchHandlerTests.BatchUri, GraphBatchHandlerTests.Json("""{"requests":[{"id":"1","method":"GET","url":"/me"},{"id":"2","method":"GET","url":"/me/events"}]}"""));
+
+        // Whatever the header said, the caller reads every byte that arrived; a whole answer is acted on.
+        Assert.That(harness.Graph.Batches, Is.LessThanOrEqualTo(2));
+        if (harness.Graph.Batches == 1)
+        {
+            Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(whole));
+        }
+        else
+        {
+            Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"id\":\"2\",\"status\":200"));
+        }
+    }
+
     [TestCase("text/html")]
     [TestCase("text/plain")]
     public async Task SendAsync_NotAJsonAnswer_HandedBackUnread(string mediaType)
