@@ -1,5 +1,7 @@
 using System.Buffers;
 
+using GraphAuthResilience.Graph;
+
 namespace GraphAuthResilience.Batching;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Text.Json;
 
+using GraphAuthResilience.Graph;
+
 namespace GraphAuthResilience.Batching;
 
 /// <summary>One step of a batch request: where its JSON sits in the body, and what the chain needs from it.</summary>

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 
+using GraphAuthResilience.Graph;
+
 namespace GraphAuthResilience.Batching;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 
+using GraphAuthResilience.Graph;
+
 namespace GraphAuthResilience.Batching;
 
 /// <summary>One answer of a batch response: where its JSON sits, its status, and the headers the chain reads.</summary>

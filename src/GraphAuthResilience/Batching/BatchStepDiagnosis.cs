@@ -1,5 +1,5 @@
-using GraphAuthResilience.Graph;
 using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience.Batching;
 

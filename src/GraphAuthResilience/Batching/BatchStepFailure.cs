@@ -1,5 +1,7 @@
 using System.Net;
 
+using GraphAuthResilience.Graph;
+
 namespace GraphAuthResilience.Batching;
 
 /// <summary>

@@ -39,11 +39,10 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         _chainName = chainName;
     }
 
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
-    }
+    // Synchronous Send passes through: a batch sent synchronously reaches the token handler, which refuses it
+    // when it needs a token (the chain is async-only where a token goes).
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        base.Send(request, cancellationToken);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

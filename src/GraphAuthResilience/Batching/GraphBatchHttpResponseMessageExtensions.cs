@@ -1,6 +1,8 @@
 using System.Collections.ObjectModel;
 using GraphAuthResilience.Batching;
 
+using GraphAuthResilience.Graph;
+
 namespace GraphAuthResilience;
 
 /// <summary>Reads the chain's per-step diagnosis of a JSON batch (<c>POST /$batch</c>) answer.</summary>

@@ -13,7 +13,7 @@ namespace GraphAuthResilience.Tests.DependencyInjection;
 public class AddGraphAuthHandlersTests
 {
     [Test]
-    public void AddGraphAuthHandlers_OrdersTheChainFailureBatchChallengeToken()
+    public void AddGraphAuthHandlers_OrdersTheChainFailureChallengeToken()
     {
         var services = new ServiceCollection();
         services.AddHttpClient("graph").AddGraphAuthHandlers(o => o.TokenSource = new FakeGraphTokenSource());

@@ -1,5 +1,5 @@
-using System.Net;
 using GraphAuthResilience.Testing;
+using System.Net;
 using GraphAuthResilience.Tests.Challenges;
 using GraphAuthResilience.Tests.Infrastructure;
 
