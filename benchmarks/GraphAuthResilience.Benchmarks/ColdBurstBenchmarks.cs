@@ -2,6 +2,7 @@ using Azure.Core.Pipeline;
 using Azure.Identity;
 using BenchmarkDotNet.Attributes;
 using GraphAuthResilience.Benchmarks.Infrastructure;
+using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Graph;
 
@@ -17,7 +18,7 @@ public class ColdBurstBenchmarks
 {
     public const int Requests = 1000;
     private static readonly Uri Users = new(InMemoryGraph.UsersUri);
-    private readonly FakeTokenEndpoint _endpoint = new(TimeSpan.FromMilliseconds(50));
+    private readonly FakeEntraTokenEndpoint _endpoint = new() { Latency = TimeSpan.FromMilliseconds(50) };
     private readonly List<int> _posts = [];
     private InMemoryGraph _graph = null!;
     private ServiceProvider? _provider;
@@ -30,7 +31,7 @@ public class ColdBurstBenchmarks
     public void SetupOurs()
     {
         Begin(nameof(Ours));
-        var app = _endpoint.CreateApp();
+        var app = _endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId);
         var services = new ServiceCollection();
         services.AddHttpClient("graph")
             .ConfigurePrimaryHttpMessageHandler(() => _graph)
@@ -44,7 +45,7 @@ public class ColdBurstBenchmarks
     public void SetupMsalPerRequest()
     {
         Begin(nameof(MsalPerRequest));
-        _client = new HttpClient(new MsalPerRequestHandler(_endpoint.CreateApp()) { InnerHandler = _graph });
+        _client = new HttpClient(new MsalPerRequestHandler(_endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId)) { InnerHandler = _graph });
     }
 
     [IterationSetup(Target = nameof(GraphSdkWithAzureIdentity))]
@@ -53,16 +54,16 @@ public class ColdBurstBenchmarks
         Begin(nameof(GraphSdkWithAzureIdentity));
         _graph.Respond = _ => InMemoryGraph.Json(System.Net.HttpStatusCode.OK, """{"id":"00000000-0000-0000-0000-000000000001"}""");
         var credential = new ClientSecretCredential(
-            FakeTokenEndpoint.Tenant,
-            FakeTokenEndpoint.ClientId,
-            FakeTokenEndpoint.Secret,
+            FakeEntraTokenEndpoint.Tenant,
+            FakeEntraTokenEndpoint.ClientId,
+            FakeEntraTokenEndpoint.Secret,
             new ClientSecretCredentialOptions
             {
                 AuthorityHost = new Uri("https://login.microsoftonline.com/"),
                 DisableInstanceDiscovery = true,
                 Transport = new HttpClientTransport(_endpoint.GetHttpClient()),
             });
-        _sdk = new GraphServiceClient(new HttpClient(_graph, disposeHandler: false), credential, [FakeTokenEndpoint.Scope]);
+        _sdk = new GraphServiceClient(new HttpClient(_graph, disposeHandler: false), credential, [FakeEntraTokenEndpoint.Scope]);
     }
 
     [IterationCleanup]

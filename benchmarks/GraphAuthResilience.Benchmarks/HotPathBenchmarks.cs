@@ -43,7 +43,7 @@ public class HotPathBenchmarks
         Client(services, "identityweb").AddHttpMessageHandler(() =>
             new MicrosoftIdentityMessageHandler(
                 _headerProvider,
-                new MicrosoftIdentityMessageHandlerOptions { Scopes = { FakeTokenEndpoint.Scope }, RequestAppToken = true },
+                new MicrosoftIdentityMessageHandlerOptions { Scopes = { FakeEntraTokenEndpoint.Scope }, RequestAppToken = true },
                 NullLogger<MicrosoftIdentityMessageHandler>.Instance));
         _provider = services.BuildServiceProvider();
         var factory = _provider.GetRequiredService<IHttpClientFactory>();

@@ -1,6 +1,7 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using GraphAuthResilience.Benchmarks.Infrastructure;
+using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Identity.Client;
 
@@ -21,7 +22,7 @@ public class RevokedTokenStormBenchmarks
     private const string Challenge =
         """Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000" """;
     private static readonly Uri Users = new(InMemoryGraph.UsersUri);
-    private readonly FakeTokenEndpoint _endpoint = new(TimeSpan.FromMilliseconds(50));
+    private readonly FakeEntraTokenEndpoint _endpoint = new() { Latency = TimeSpan.FromMilliseconds(50) };
     private readonly List<int> _posts = [];
     private InMemoryGraph _graph = null!;
     private ServiceProvider? _provider;
@@ -80,7 +81,7 @@ public class RevokedTokenStormBenchmarks
         _running = name;
         _graph = new InMemoryGraph();
         _statuses = [];
-        return _endpoint.CreateApp();
+        return _endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId);
     }
 
     /// <summary>Warms the cache with one request (one POST), then has Graph reject exactly that token.</summary>

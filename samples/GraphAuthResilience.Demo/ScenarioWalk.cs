@@ -7,7 +7,7 @@ using Microsoft.Graph.Models;
 namespace GraphAuthResilience.Demo;
 
 /// <summary>
-/// Walks every scenario with real MSAL (client credentials over <see cref="FakeTokenEndpoint"/>) and a real
+/// Walks every scenario with real MSAL (client credentials over <see cref="FakeEntraTokenEndpoint"/>) and a real
 /// <see cref="GraphServiceClient"/> over an <see cref="IHttpClientFactory"/> client with <c>AddGraphAuthHandlers</c>
 /// and <see cref="FakeGraph"/> as primary handler, and prints what happened.
 /// </summary>
@@ -68,7 +68,7 @@ internal static class ScenarioWalk
         yield return new DemoScenario(
             "Success: GET /users",
             "200 with one user",
-            Token: (_, n) => FakeTokenEndpoint.TokenResponse(AppToken(n)),
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(AppToken(r.Number)),
             Graph: (request, token, _) => token is null ? Unauthorized(request) : GraphResponses.Ok(UsersJson, request),
             Call: async c => await c.Users.GetAsync())
         {
@@ -79,7 +79,7 @@ internal static class ScenarioWalk
         yield return new DemoScenario(
             "Burst: 50 concurrent, cold",
             "200 to each of 50 requests",
-            Token: (_, n) => FakeTokenEndpoint.TokenResponse(AppToken(n)),
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(AppToken(r.Number)),
             Graph: (request, token, _) => token is null ? Unauthorized(request) : GraphResponses.Ok(UsersJson, request),
             Call: c => Task.WhenAll(Enumerable.Range(0, 50).Select(_ => c.Users.GetAsync())))
         {
@@ -91,7 +91,7 @@ internal static class ScenarioWalk
         yield return new DemoScenario(
             "Expired token refreshed",
             "401 Lifetime validation failed, the token is expired. (1st token)",
-            Token: (_, n) => FakeTokenEndpoint.TokenResponse(n == 1 ? AppToken(n, expired: true) : AppToken(n)),
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(r.Number == 1 ? AppToken(r.Number, expired: true) : AppToken(r.Number)),
             Graph: (request, token, _) => IsExpired(token)
                 ? GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired.", GraphResponses.PlainChallenge, request: request)
                 : GraphResponses.Ok(UsersJson, request),
@@ -104,7 +104,7 @@ internal static class ScenarioWalk
         yield return new DemoScenario(
             "401 storm: 20 concurrent",
             "401 Access token has expired or is not yet valid. (to each of 20, 1st token)",
-            Token: (_, n) => FakeTokenEndpoint.TokenResponse(AppToken(n)),
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(AppToken(r.Number)),
             Graph: (request, token, n) => n > 1 && token is not null && TokenNumber(token) == 1
                 ? GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.", GraphResponses.PlainChallenge, request: request)
                 : GraphResponses.Ok(UsersJson, request),
@@ -125,7 +125,7 @@ internal static class ScenarioWalk
             yield return new DemoScenario(
                 quoted ? "CAE challenge met (quoted)" : "CAE challenge met (unquoted)",
                 quoted ? "401 insufficient_claims, authorization_uri=\"...\"" : "401 insufficient_claims, authorization_uri=https://... (unquoted)",
-                Token: (form, n) => FakeTokenEndpoint.TokenResponse(FakeTokenEndpoint.HasChallengeClaims(form) ? AppToken(n, claimsMet: true) : AppToken(n)),
+                Token: r => FakeEntraTokenEndpoint.TokenResponse(r.HasChallengeClaims ? AppToken(r.Number, claimsMet: true) : AppToken(r.Number)),
                 Graph: (request, token, _) => token is not null && Payload(token).Contains(ClaimsMetMarker, StringComparison.Ordinal)
                     ? GraphResponses.Ok(MeJson, request)
                     : GraphResponses.ClaimsChallenge(quoted, request),
@@ -142,9 +142,9 @@ internal static class ScenarioWalk
             yield return new DemoScenario(
                 failure.Cause.ToString(),
                 failure.Summary,
-                Token: (_, n) => failure.FailsAtTokenSource
+                Token: r => failure.FailsAtTokenSource
                     ? failure.CreateTokenEndpointResponse()
-                    : FakeTokenEndpoint.TokenResponse(failure.CreateToken().WithClaim("uti", $"demo-{n}").Build()),
+                    : FakeEntraTokenEndpoint.TokenResponse(failure.CreateToken().WithClaim("uti", $"demo-{r.Number}").Build()),
                 Graph: (request, _, _) => failure.CreateResponse(request),
                 Call: c => CallFor(c, failure.Cause))
             {
@@ -172,11 +172,11 @@ internal static class ScenarioWalk
 
     private static async Task<Result> RunOneAsync(DemoScenario scenario)
     {
-        var tokenEndpoint = new FakeTokenEndpoint { Answer = scenario.Token, Latency = scenario.TokenLatency };
+        var tokenEndpoint = new FakeEntraTokenEndpoint { DefaultAnswer = scenario.Token, Latency = scenario.TokenLatency };
         var graph = new FakeGraph { Answer = scenario.Graph, BeforeAnswer = scenario.GraphBeforeAnswer };
         var services = new ServiceCollection();
         services.AddHttpClient("graph")
-            .AddGraphAuthHandlers(o => o.TokenSource = MsalTokenSource.ForClientCredentials(tokenEndpoint.CreateApp()))
+            .AddGraphAuthHandlers(o => o.TokenSource = MsalTokenSource.ForClientCredentials(tokenEndpoint.CreateConfidentialClient(null, "cp1")))
             .ConfigureAdditionalHttpMessageHandlers((handlers, _) =>
             {
                 // Graph's default Kiota middleware (retry, redirect, telemetry...) outside the auth chain, as the README shows.
@@ -237,7 +237,7 @@ internal static class ScenarioWalk
         return null;
     }
 
-    private static string? Check(DemoScenario s, FakeTokenEndpoint tokens, FakeGraph graph, GraphAuthException? failure, Exception? other)
+    private static string? Check(DemoScenario s, FakeEntraTokenEndpoint tokens, FakeGraph graph, GraphAuthException? failure, Exception? other)
     {
         if (other is not null)
         {
@@ -272,7 +272,7 @@ internal static class ScenarioWalk
         return null;
     }
 
-    private static string ChainDid(FakeTokenEndpoint tokens, FakeGraph graph)
+    private static string ChainDid(FakeEntraTokenEndpoint tokens, FakeGraph graph)
     {
         var calls = tokens.Posts == 1 ? "1 token call" : $"{tokens.Posts} token calls";
         return graph.Sends switch
@@ -358,7 +358,7 @@ internal static class ScenarioWalk
     private sealed record DemoScenario(
         string Name,
         string GraphSaid,
-        Func<IReadOnlyDictionary<string, string>, int, HttpResponseMessage> Token,
+        Func<FakeEntraTokenRequest, HttpResponseMessage> Token,
         Func<HttpRequestMessage, string?, int, HttpResponseMessage> Graph,
         Func<GraphServiceClient, Task> Call)
     {

@@ -30,6 +30,12 @@ public sealed class GraphAuthOptions
     /// <value>Defaults to 1 MiB. Between zero and 100 MiB.</value>
     public long MaxReplayBufferBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Gets or sets the largest JSON batch answer (<c>POST /$batch</c>) the chain reads to find the steps that
+    /// failed with what a token fixes and to diagnose the others. A larger answer is handed back unread (its steps
+    /// are neither fixed nor diagnosed); zero turns batch handling off.</summary>
+    /// <value>Defaults to 4 MiB. Between zero and 100 MiB.</value>
+    public long MaxBatchResponseBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Gets or sets a value indicating whether an auth failure throws <see cref="GraphAuthException"/>.
     /// When <see langword="false"/> the response is returned and its diagnosis is available from
     /// <c>HttpResponseMessage.GetGraphAuthFailure()</c>. A failure to acquire a token is always thrown: there is no

@@ -50,7 +50,7 @@ public sealed class FleetTests
         await fleet.Redis.StopAsync();
         var failedDuringStop = await load;
         var postsBeforeRevocation = fleet.TokenEndpoint.Posts;
-        fleet.Graph.Revoke(fleet.TokenEndpoint.LastIssued!);
+        fleet.Graph.Revoke(fleet.TokenEndpoint.IssuedTokens.Last());
         var failedDuringOutage = await fleet.LoadAllAsync(50);
         var postsDuringOutage = fleet.TokenEndpoint.Posts - postsBeforeRevocation;
 
@@ -103,7 +103,7 @@ public sealed class FleetTests
     {
         await using var fleet = await RedisFleetFixture.StartAsync(2);
         Assert.That(await fleet.LoadAllAsync(5), Is.Zero);
-        var token = fleet.TokenEndpoint.LastIssued!;
+        var token = fleet.TokenEndpoint.IssuedTokens.Last();
 
         var redis = fleet.Instances[0].Services.GetRequiredService<RedisConnection>();
         var multiplexer = await redis.ConnectionTask;

@@ -1,3 +1,4 @@
+using GraphAuthResilience.Testing;
 using System.Collections.Concurrent;
 using GraphAuthResilience.Demo.Fleet;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +31,7 @@ internal sealed class RedisFleetFixture : IAsyncDisposable
 
     public FleetSettings Settings { get; }
 
-    public FleetTokenEndpoint TokenEndpoint { get; } = new();
+    public FakeEntraTokenEndpoint TokenEndpoint { get; } = new() { Latency = TimeSpan.FromMilliseconds(50) };
 
     public FleetGraph Graph { get; } = new();
 

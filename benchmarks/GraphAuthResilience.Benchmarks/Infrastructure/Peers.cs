@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Security.Claims;
+using GraphAuthResilience.Testing;
 using Microsoft.Identity.Abstractions;
 using Microsoft.Identity.Client;
 using Microsoft.Kiota.Abstractions.Authentication;
@@ -71,7 +72,7 @@ internal sealed class StaticAuthorizationHeaderProvider(string token) : IAuthori
 /// </summary>
 internal sealed class MsalPerRequestHandler(IConfidentialClientApplication app) : DelegatingHandler
 {
-    private static readonly string[] Scopes = [FakeTokenEndpoint.Scope];
+    private static readonly string[] Scopes = [FakeEntraTokenEndpoint.Scope];
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -87,7 +88,7 @@ internal sealed class MsalPerRequestHandler(IConfidentialClientApplication app) 
 /// </summary>
 internal sealed class NaiveRefreshOn401Handler(IConfidentialClientApplication app) : DelegatingHandler
 {
-    private static readonly string[] Scopes = [FakeTokenEndpoint.Scope];
+    private static readonly string[] Scopes = [FakeEntraTokenEndpoint.Scope];
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

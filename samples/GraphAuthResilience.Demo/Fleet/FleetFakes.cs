@@ -7,51 +7,6 @@ using Microsoft.Identity.Client;
 namespace GraphAuthResilience.Demo.Fleet;
 
 /// <summary>
-/// The one token endpoint a fleet shares: answers MSAL's client-credentials POSTs with a fresh unsigned JWT after a
-/// short latency, and counts them (all, and those carrying claims from a challenge). Usable in-process (as MSAL's
-/// HTTP client factory) or behind <see cref="LoopbackHttpServer"/> for instance processes.
-/// </summary>
-internal sealed class FleetTokenEndpoint : HttpMessageHandler, IMsalHttpClientFactory
-{
-    private int _posts;
-    private int _postsWithClaims;
-
-    public TimeSpan Latency { get; init; } = TimeSpan.FromMilliseconds(50);
-
-    public int Posts => Volatile.Read(ref _posts);
-
-    public int PostsWithClaims => Volatile.Read(ref _postsWithClaims);
-
-    /// <summary>Gets the last token issued.</summary>
-    public string? LastIssued { get; private set; }
-
-    public HttpClient GetHttpClient() => new(this, disposeHandler: false);
-
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (request.Method != HttpMethod.Post || request.RequestUri?.AbsolutePath.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal) != true)
-        {
-            return new HttpResponseMessage(HttpStatusCode.NotFound);
-        }
-
-        var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
-        var form = body.Split('&', StringSplitOptions.RemoveEmptyEntries)
-            .Select(p => p.Split('=', 2))
-            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : string.Empty);
-        var number = Interlocked.Increment(ref _posts);
-        if (FakeTokenEndpoint.HasChallengeClaims(form))
-        {
-            Interlocked.Increment(ref _postsWithClaims);
-        }
-
-        await Task.Delay(Latency, cancellationToken);
-        var token = UnsignedJwt.AppOnly().WithClaim("uti", "fleet-" + number.ToString(System.Globalization.CultureInfo.InvariantCulture)).Build();
-        LastIssued = token;
-        return FakeTokenEndpoint.TokenResponse(token);
-    }
-}
-
-/// <summary>
 /// The one Graph a fleet calls: 200 for a token it accepts, Graph's CAE claims challenge for a revoked one, a plain
 /// 401 without a token. Counts the requests each token carried.
 /// </summary>
@@ -180,10 +135,19 @@ internal sealed class LoopbackHttpServer : IDisposable
 /// <summary>Sends what is addressed to Graph or Entra ID to a loopback server instead (below the chain).</summary>
 internal sealed class LoopbackRedirectHandler(Uri target) : DelegatingHandler(new SocketsHttpHandler())
 {
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.RequestUri = new UriBuilder(request.RequestUri!) { Scheme = target.Scheme, Host = target.Host, Port = target.Port }.Uri;
-        return base.SendAsync(request, cancellationToken);
+        // Only the wire goes to the loopback server: the chain above still sees the https address it asked for.
+        var original = request.RequestUri!;
+        request.RequestUri = new UriBuilder(original) { Scheme = target.Scheme, Host = target.Host, Port = target.Port }.Uri;
+        try
+        {
+            return await base.SendAsync(request, cancellationToken);
+        }
+        finally
+        {
+            request.RequestUri = original;
+        }
     }
 }
 

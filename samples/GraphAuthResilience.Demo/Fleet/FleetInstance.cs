@@ -1,3 +1,4 @@
+using GraphAuthResilience.Testing;
 using System.Collections.Concurrent;
 using GraphAuthResilience.Redis;
 using Microsoft.AspNetCore.DataProtection;
@@ -68,7 +69,7 @@ internal sealed class FleetInstance : IAsyncDisposable
         // The MSAL application, its token cache bound to Redis.
         services.AddSingleton<IGraphTokenSource>(sp => MsalTokenSource.ForClientCredentials(
             ConfidentialClientApplicationBuilder.Create(FleetSettings.ClientId)
-                .WithAuthority($"https://login.microsoftonline.com/{FakeTokenEndpoint.Tenant}/")
+                .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
                 .WithClientSecret("fleet-demo-secret-not-real")
                 .WithInstanceDiscovery(false)
                 .WithHttpClientFactory(settings.TokenEndpoint(), retryOnceOn5xx: false)

@@ -1,5 +1,5 @@
 using System.Net;
-using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.Logging;
@@ -30,8 +30,11 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         _chainName = chainName;
     }
 
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+    }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -88,7 +91,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         }
 
         var method = request.Method.Method;
-        var path = GraphAuthFailureClassifier.RedactPath(request.RequestUri); // no ids or UPNs in logs
+        var path = GraphPath.Redact(request.RequestUri); // no ids or UPNs in logs
         var claimsChallenge = ClaimsChallenge.Find(WwwAuthenticateParser.Parse(response.Headers));
         context.ChallengeClaims = claimsChallenge?.ClaimsJson;
 

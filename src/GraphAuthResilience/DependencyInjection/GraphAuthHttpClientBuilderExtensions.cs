@@ -1,4 +1,5 @@
 using GraphAuthResilience;
+using GraphAuthResilience.Batching;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.DependencyInjection;
 using GraphAuthResilience.Diagnosis;
@@ -14,10 +15,12 @@ public static class GraphAuthHttpClientBuilderExtensions
 {
     /// <summary>
     /// Adds the Graph auth chain to this client, outermost first: the failure handler (typed
-    /// <see cref="GraphAuthException"/>s), the challenge handler (claims challenges and refreshable 401s, replayed
+    /// <see cref="GraphAuthException"/>s), the batch handler (JSON batches: steps a token fixes re-sent once, the
+    /// others diagnosed per step), the challenge handler (claims challenges and refreshable 401s, replayed
     /// once) and the token handler (bearer tokens from a single-flight cache). Calling it again for the same client
     /// only applies <paramref name="configure"/>; the handlers are added once. Added in
-    /// <c>ConfigureHttpClientDefaults</c>, the chain serves every client that has no chain of its own; a client that
+    /// <c>ConfigureHttpClientDefaults</c>, the chain serves every client that has no chain of its own, the unnamed
+    /// client of <c>IHttpClientFactory.CreateClient()</c> included; a client that
     /// adds its own gets only that one.
     /// </summary>
     /// <param name="builder">The client builder.</param>
@@ -41,24 +44,26 @@ public static class GraphAuthHttpClientBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphAuthOptions>, GraphAuthOptionsValidator>());
         builder.Services.TryAddSingleton<GraphAuthHandlerFactory>();
 
+        var isDefaults = builder.Name is null;
+        var chainMarker = new GraphAuthChainMarker(name, isDefaults);
         var alreadyAdded = builder.Services.Any(d =>
-            d.ServiceType == typeof(GraphAuthChainMarker) && d.ImplementationInstance is GraphAuthChainMarker marker
-            && string.Equals(marker.Name, name, StringComparison.Ordinal));
+            d.ServiceType == typeof(GraphAuthChainMarker) && Equals(d.ImplementationInstance, chainMarker));
         if (alreadyAdded)
         {
             return builder;
         }
 
-        builder.Services.AddSingleton(new GraphAuthChainMarker(name));
-        var isDefaults = builder.Name is null;
+        builder.Services.AddSingleton(chainMarker);
 
         // One builder action adds the three handlers in order, in the same place as AddHttpMessageHandler would, so
         // the chain keeps its position among the client's other handlers. It sees the real client name, which lets a
         // chain from ConfigureHttpClientDefaults step aside for a client that has a chain of its own.
         void AddChain(HttpMessageHandlerBuilder handlers)
         {
+            // The defaults' own marker is named "" too, like the unnamed client (CreateClient()): only a client's
+            // own chain counts here, never the defaults' marker.
             if (isDefaults && handlers.Name is { } clientName && handlers.Services.GetServices<GraphAuthChainMarker>()
-                    .Any(m => string.Equals(m.Name, clientName, StringComparison.Ordinal)))
+                    .Any(m => !m.IsDefaults && string.Equals(m.Name, clientName, StringComparison.Ordinal)))
             {
                 return;
             }
@@ -66,6 +71,10 @@ public static class GraphAuthHttpClientBuilderExtensions
             var factory = handlers.Services.GetRequiredService<GraphAuthHandlerFactory>();
             handlers.AdditionalHandlers.Add(new GraphAuthFailureHandler(
                 factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), factory.Time, name));
+            var cache = factory.Cache(name);
+            handlers.AdditionalHandlers.Add(new GraphBatchHandler(
+                factory.Options(name), BatchStepDiagnosis.Create(null, factory.Time), cache.Invalidate,
+                factory.Logger("GraphAuthResilience.BatchHandler"), name));
             handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
                 factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), name));
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(
@@ -84,6 +93,7 @@ public static class GraphAuthHttpClientBuilderExtensions
         return builder;
     }
 
-    /// <summary>Marks a client name whose chain is registered, so a repeated call adds no second chain.</summary>
-    private sealed record GraphAuthChainMarker(string Name);
+    /// <summary>Marks a client name whose chain is registered, so a repeated call adds no second chain;
+    /// <paramref name="IsDefaults"/> tells the chain of <c>ConfigureHttpClientDefaults</c> from a client's own.</summary>
+    private sealed record GraphAuthChainMarker(string Name, bool IsDefaults);
 }

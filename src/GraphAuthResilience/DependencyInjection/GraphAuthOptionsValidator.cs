@@ -59,6 +59,11 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
             failures.Add(prefix + $"{nameof(GraphAuthOptions.MaxReplayBufferBytes)} must be between 0 and {MaxReplayBufferLimit}; it is {options.MaxReplayBufferBytes}.");
         }
 
+        if (options.MaxBatchResponseBytes < 0 || options.MaxBatchResponseBytes > MaxReplayBufferLimit)
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.MaxBatchResponseBytes)} must be between 0 and {MaxReplayBufferLimit}; it is {options.MaxBatchResponseBytes}.");
+        }
+
         if (options.TokenSource is null && services.GetService<IGraphTokenSource>() is null)
         {
             failures.Add(prefix + $"{nameof(GraphAuthOptions.TokenSource)} is not set and no {nameof(IGraphTokenSource)} is registered in DI; set it, for example to MsalTokenSource.ForClientCredentials(app).");

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience.Diagnosis;
 
@@ -31,7 +31,7 @@ internal static class GraphAuthFailureClassifier
 
         var operation = (catalog ?? GraphPermissionCatalog.Default).Find(input.Method, input.RequestUri, input.RequestBodyProperties);
         var (cause, detail, detailOnly) = Decide(input, claimsChallenge?.ClaimsJson, operation);
-        var remediation = detailOnly ? detail! : Compose(detail, GraphAuthRemediation.For(cause), NoteFor(cause, operation));
+        var remediation = detailOnly ? detail! : Compose(detail, GraphAuthRemediation.For(cause), NoteFor(cause, operation), ManagedIdentityNote(cause, input.Token));
         var requestId = body.RequestId ?? input.RequestIdHeader;
         var clientRequestId = body.ClientRequestId ?? input.ClientRequestIdHeader;
         var date = body.Date is null ? string.Empty : ", date " + body.Date;
@@ -53,9 +53,7 @@ internal static class GraphAuthFailureClassifier
         operation is not null ? operation.Display : method.Method + " " + RedactPath(uri);
 
     /// <summary>The request path without version, query, ids or UPNs (<c>/users/{id}/messages</c>), safe for logs.</summary>
-    internal static string RedactPath(Uri? uri) => uri is { IsAbsoluteUri: true }
-        ? "/" + string.Join('/', GraphPathTemplate.Normalize(uri.AbsolutePath).Select(s => LooksLikeId(s) ? GraphPathTemplate.Placeholder : s))
-        : "(relative)";
+    internal static string RedactPath(Uri? uri) => GraphPath.Redact(uri);
 
     private static (GraphAuthFailureCause Cause, string? Detail, bool DetailOnly) Decide(GraphAuthFailureContext input, string? claims, GraphOperationPermissions? operation)
     {
@@ -185,11 +183,11 @@ internal static class GraphAuthFailureClassifier
     {
         if (!token.IsGraphAudience)
         {
-            return $"The token's audience is '{token.Audience ?? "(none)"}' ({AudienceName(token.Audience)}), not Microsoft Graph.";
+            return $"The token's audience is '{token.Audience ?? "(none)"}' ({GraphClouds.AudienceName(token.Audience)}), not Microsoft Graph.";
         }
 
         if (Uri.TryCreate(token.Audience, UriKind.Absolute, out var audience) && requestUri is { IsAbsoluteUri: true }
-            && Cloud(audience.Host) is { } tokenCloud && Cloud(requestUri.Host) is { } requestCloud
+            && GraphClouds.CloudOf(audience.Host) is { } tokenCloud && GraphClouds.CloudOf(requestUri.Host) is { } requestCloud
             && !string.Equals(tokenCloud, requestCloud, StringComparison.Ordinal))
         {
             return $"The token is for {audience.Host} but the request went to {requestUri.Host}: a token of one cloud cannot call another.";
@@ -197,38 +195,6 @@ internal static class GraphAuthFailureClassifier
 
         return null;
     }
-
-    private static string AudienceName(string? audience)
-    {
-        var host = Uri.TryCreate(audience, UriKind.Absolute, out var uri) ? uri.Host : audience ?? string.Empty;
-        if (host.Equals("graph.windows.net", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".graph.windows.net", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(audience, "00000002-0000-0000-c000-000000000000", StringComparison.OrdinalIgnoreCase))
-        {
-            return "Azure AD Graph";
-        }
-
-        if (host.StartsWith("outlook.", StringComparison.OrdinalIgnoreCase) || string.Equals(audience, "00000002-0000-0ff1-ce00-000000000000", StringComparison.OrdinalIgnoreCase))
-        {
-            return "Outlook / Exchange Online";
-        }
-
-        if (host.EndsWith(".sharepoint.com", StringComparison.OrdinalIgnoreCase) || string.Equals(audience, "00000003-0000-0ff1-ce00-000000000000", StringComparison.OrdinalIgnoreCase))
-        {
-            return "SharePoint / OneDrive";
-        }
-
-        return "another API";
-    }
-
-    private static string? Cloud(string host) => host.ToUpperInvariant() switch
-    {
-        "GRAPH.MICROSOFT.COM" or "CANARY.GRAPH.MICROSOFT.COM" => "global",
-        "GRAPH.MICROSOFT.US" => "usgov",
-        "DOD-GRAPH.MICROSOFT.US" => "dod",
-        "MICROSOFTGRAPH.CHINACLOUDAPI.CN" => "china",
-        "GRAPH.MICROSOFT.DE" => "germany",
-        _ => null,
-    };
 
     private static string KindMismatch(GraphTokenInfo token, GraphOperationPermissions operation) => token.IsAppOnly
         ? $"The token is app-only ({Held(token)}); {operation.DescribeNeeds()}. Call it with a signed-in user's delegated token{(operation.PathTemplate.StartsWith("/me", StringComparison.OrdinalIgnoreCase) ? ", or use /users/{id} instead of /me with an app-only token where the operation allows it" : string.Empty)}."
@@ -259,6 +225,11 @@ internal static class GraphAuthFailureClassifier
             ? "Note for " + operation.Display + ": " + note
             : null;
 
+    private static string? ManagedIdentityNote(GraphAuthFailureCause cause, GraphTokenInfo? token) =>
+        cause == GraphAuthFailureCause.InsufficientPermissions && token is { IsManagedIdentity: true }
+            ? "The token belongs to a managed identity: grant the app role to its service principal (an app role assignment, not an app registration's API permissions). The managed identity endpoint caches tokens, so a role granted recently can be missing from its tokens for up to 24 hours; a forced refresh cannot get it sooner."
+            : null;
+
     private static string Compose(params string?[] parts) => string.Join(' ', parts.Where(p => !string.IsNullOrEmpty(p)));
 
     private static bool IsLicenseOrMailbox(GraphErrorBody body) =>
@@ -273,12 +244,6 @@ internal static class GraphAuthFailureClassifier
         || Contains(body.Message, "only valid with delegated authentication flow")
         || Contains(body.Message, "not supported for MSA")
         || string.Equals(body.Code, "InvalidAuthenticationToken", StringComparison.OrdinalIgnoreCase);
-
-    private static bool LooksLikeId(string segment) =>
-        segment.Contains('@', StringComparison.Ordinal)
-        || segment.Contains('!', StringComparison.Ordinal)
-        || Guid.TryParse(segment, out _)
-        || (segment.Length >= 16 && segment.Any(char.IsDigit));
 
     private static bool Contains(string? text, string value) =>
         text is not null && text.Contains(value, StringComparison.OrdinalIgnoreCase);

@@ -1,5 +1,5 @@
 using System.Net;
-using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience.Diagnosis;
 

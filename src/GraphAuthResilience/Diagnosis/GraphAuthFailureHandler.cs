@@ -1,5 +1,5 @@
 using System.Net;
-using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -32,8 +32,11 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     internal static GraphAuthException? GetFailure(HttpResponseMessage response) =>
         GraphAuthRequestContext.Get(response.RequestMessage)?.Failure;
 
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("The Graph auth chain is async-only; use HttpClient.SendAsync.");
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+    }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -121,7 +124,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
 
         GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
         Log.AuthFailureClassified(
-            _logger, request.Method.Method, GraphAuthFailureClassifier.RedactPath(request.RequestUri),
+            _logger, request.Method.Method, GraphPath.Redact(request.RequestUri),
             (int)response.StatusCode, failure.Cause, failure.GraphErrorCode ?? "none", failure.RequestId ?? "none");
         if (_throw)
         {

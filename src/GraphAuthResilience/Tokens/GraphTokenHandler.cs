@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -28,9 +29,11 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         _chainName = chainName;
     }
 
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        throw new NotSupportedException(
-            "The Graph auth chain acquires tokens asynchronously (MSAL is async-only); use HttpClient.SendAsync. A synchronous Send would go out unauthenticated, so it is refused.");
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+    }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Graph;
 using GraphAuthResilience.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GraphAuthResilience.Tests.Challenges;
 
@@ -37,6 +39,25 @@ public class GraphChallengeHandlerTests
         Assert.That(source.Requests.All(r => r.Claims is null), Is.True);
         var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
         Assert.That(tokens[1], Is.Not.EqualTo(tokens[0]));
+    }
+
+    [Test]
+    public async Task SendAsync_401WithHostile512KiBChallengeHeader_ChainNeverParsesTheTypedCollection()
+    {
+        var source = new FakeGraphTokenSource();
+        // IHttpClientFactory's own logging handlers enumerate (and so parse) every header at Trace: removed here, as
+        // this test is about what the chain does.
+        using var harness = new ChainHarness(source, o => o.ThrowOnAuthFailure = false, client: b => b.RemoveAllLoggers());
+        var header = WwwAuthenticateParserTests.ManyChallenges(512 * 1024);
+        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, header);
+
+        using var response = await harness.CreateClient().GetAsync(MeUrl);
+
+        // Challenge handler (refresh, replay once) and failure handler both read the challenges: raw only.
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(harness.Graph.Sends, Is.EqualTo(2));
+        Assert.That(response.Headers.NonValidated["WWW-Authenticate"].Count, Is.EqualTo(1), "the typed collection was parsed");
+        Assert.That(response.GetGraphAuthFailure(), Is.Not.Null);
     }
 
     [Test]
@@ -248,7 +269,7 @@ public class GraphChallengeHandlerTests
     [Test]
     public async Task SendAsync_RealMsalWithCp1_ReplayTokenRequestCarriesDecodedClaimsMergedWithCp1()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var app = endpoint.CreateConfidentialClient(null, "cp1");
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(app));
         var client = harness.CreateClient();

@@ -29,7 +29,7 @@ public class GraphServiceClientChallengeTests
     [Test]
     public async Task MeGetAsync_RealMsal_ExpiredTokenIsRefreshedAndReplayed()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient()));
         harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, ChallengeSamples.PlainGraph401) : FakeGraph.Ok(UserJson);
         var graph = new GraphServiceClient(harness.CreateClient());

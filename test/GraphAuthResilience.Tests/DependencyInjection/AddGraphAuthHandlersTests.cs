@@ -1,3 +1,4 @@
+using GraphAuthResilience.Batching;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Testing;
@@ -20,7 +21,7 @@ public class AddGraphAuthHandlersTests
 
         var handlers = ChainOf(provider, "graph");
 
-        Assert.That(handlers, Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
+        Assert.That(handlers, Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphBatchHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
     }
 
     [Test]
@@ -150,6 +151,54 @@ public class AddGraphAuthHandlersTests
         Assert.That(namedSource.CallCount, Is.EqualTo(2), "the client's own chain (and its options) served it");
         Assert.That(defaultsSource.CallCount, Is.Zero);
         Assert.That(ChainOf(provider, "graph").Count(t => t == typeof(GraphTokenHandler)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void AddGraphAuthHandlers_InConfigureHttpClientDefaults_UnnamedAndNamedClientsGetTheChain()
+    {
+        var source = new FakeGraphTokenSource();
+        var graph = new FakeGraph();
+        var services = new ServiceCollection();
+        services.ConfigureHttpClientDefaults(b => b.AddGraphAuthHandlers(o => o.TokenSource = source).ConfigurePrimaryHttpMessageHandler(() => graph));
+        services.AddHttpClient("named");
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IHttpClientFactory>();
+        graph.Respond = (_, _) => FakeGraph.Json(System.Net.HttpStatusCode.Forbidden,
+            "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
+
+        // The unnamed client (name "") is the one the defaults' own marker was confused with (issue 17).
+        var unnamed = Assert.CatchAsync<GraphAuthException>(() => factory.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users"));
+        var named = Assert.CatchAsync<GraphAuthException>(() => factory.CreateClient("named").GetAsync("https://graph.microsoft.com/v1.0/users"));
+
+        Assert.That(unnamed!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions), "diagnosed by the chain");
+        Assert.That(named!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
+        Assert.That(graph.Requests.Select(r => r.Token), Is.EqualTo(new[] { source.LastToken, source.LastToken }), "both carried the token");
+        Assert.That(ChainOf(provider, string.Empty), Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphBatchHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
+        Assert.That(ChainOf(provider, "named"), Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphBatchHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
+    }
+
+    [Test]
+    public async Task AddGraphAuthHandlers_InDefaultsAndOnTheUnnamedClient_TheClientsOwnChainServesAlone()
+    {
+        var defaultsSource = new FakeGraphTokenSource();
+        var ownSource = new FakeGraphTokenSource();
+        var graph = new FakeGraph();
+        var services = new ServiceCollection();
+        services.ConfigureHttpClientDefaults(b => b.AddGraphAuthHandlers(o => o.TokenSource = defaultsSource).ConfigurePrimaryHttpMessageHandler(() => graph));
+        services.AddHttpClient(string.Empty).AddGraphAuthHandlers(o => o.TokenSource = ownSource);
+        services.AddHttpClient("other");
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IHttpClientFactory>();
+
+        using var first = await factory.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me");
+
+        // The unnamed client's own options are named "" like the defaults' options, so both configurations apply
+        // to it (the later one wins); what matters is that it has exactly one chain, and "other" still has one.
+        Assert.That(ChainOf(provider, string.Empty).Count(t => t == typeof(GraphTokenHandler)), Is.EqualTo(1));
+        Assert.That(ChainOf(provider, "other").Count(t => t == typeof(GraphTokenHandler)), Is.EqualTo(1));
+        Assert.That(graph.Sends, Is.EqualTo(1));
+        Assert.That(graph.Requests.Single().Token, Is.Not.Null);
+        Assert.That(defaultsSource.CallCount + ownSource.CallCount, Is.EqualTo(1), "one chain, one token call");
     }
 
     [Test]

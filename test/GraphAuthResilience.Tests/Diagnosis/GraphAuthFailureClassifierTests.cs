@@ -1,6 +1,7 @@
 using System.Net;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Graph;
 using static GraphAuthResilience.Tests.Diagnosis.GraphErrorSamples;
 
 namespace GraphAuthResilience.Tests.Diagnosis;

@@ -19,7 +19,7 @@ public class TokenSourceCauseChainTests
     [Test]
     public void SendAsync_ClientCredentialsWithoutConsent65001_ConsentRequiredAndGraphNeverCalled()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "invalid_grant", "The user or administrator has not consented to use the application with ID 'x' named 'y'. Send an interactive authorization request for this user and resource.", 65001, suberror: "consent_required");
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries()));
 
@@ -31,13 +31,13 @@ public class TokenSourceCauseChainTests
         Assert.That(ex.Scopes, Is.EqualTo(new[] { GraphAuthOptions.DefaultScope }));
         Assert.That(ex.HelpLinks.Select(l => l.ToString()), Does.Contain("https://learn.microsoft.com/entra/identity-platform/permissions-consent-overview"));
         Assert.That(harness.Graph.Sends, Is.Zero);
-        Assert.That(ex.ToString(), Does.Not.Contain(FakeTokenEndpoint.Secret));
+        Assert.That(ex.ToString(), Does.Not.Contain(FakeEntraTokenEndpoint.Secret));
     }
 
     [Test]
     public void SendAsync_OnBehalfOfMfaEnrollment50079WithClaims_InteractionRequiredCarryingTheClaims()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.Enqueue(_ => ErrorWithClaims(50079, "interaction_required", "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication.", MfaClaims));
         var incoming = UnsignedJwt.Delegated("access_as_user").WithAudience("api://my-api").Build();
         var source = MsalTokenSource.OnBehalfOf(endpoint.CreateConfidentialClient(), _ => ValueTask.FromResult(incoming), FastRetries());
@@ -59,7 +59,7 @@ public class TokenSourceCauseChainTests
     [Test]
     public void SendAsync_OnBehalfOfMfaRequired50076_InteractionRequired()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "invalid_grant", "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'x'.", 50076, suberror: "basic_action");
         var incoming = UnsignedJwt.Delegated("access_as_user").WithAudience("api://my-api").Build();
         var source = MsalTokenSource.OnBehalfOf(endpoint.CreateConfidentialClient(), _ => ValueTask.FromResult(incoming), FastRetries());

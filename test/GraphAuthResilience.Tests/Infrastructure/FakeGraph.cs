@@ -42,5 +42,9 @@ internal sealed class FakeGraph : HttpMessageHandler
         return response;
     }
 
+    /// <summary>A synchronous send (<c>HttpClient.Send</c>) is answered the same way.</summary>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync(request, cancellationToken).GetAwaiter().GetResult();
+
     internal sealed record RecordedRequest(HttpMethod Method, Uri Uri, string? Scheme, string? Token, byte[]? Body);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 

@@ -6,6 +6,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 
@@ -150,7 +151,7 @@ public class BadInputFuzzTests
     public async Task GraphTokenInfoTryParse_GeneratedValidTokens_ReadsBackWhatWasWritten()
     {
         var gen =
-            from tenant in Gen.Elements(FakeTokenEndpoint.Tenant, GraphTokenInfo.PersonalAccountTenantId)
+            from tenant in Gen.Elements(FakeEntraTokenEndpoint.Tenant, GraphTokenInfo.PersonalAccountTenantId)
             from audience in Gen.Elements("https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000", "https://graph.windows.net", "https://outlook.office.com")
             from scopes in Gen.Elements("User.Read", "Mail.Read", "Files.ReadWrite.All", "Sites.Read.All").ListOf()
             from roles in Gen.Elements("User.Read.All", "Mail.Send").ListOf()

@@ -26,7 +26,7 @@ public class OptionsValidationTests
             case "AttemptTimeout": options.AttemptTimeout = TimeSpan.FromMilliseconds(value); break;
         }
 
-        var app = new FakeTokenEndpoint().CreateConfidentialClient();
+        var app = new FakeEntraTokenEndpoint().CreateConfidentialClient();
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => MsalTokenSource.ForClientCredentials(app, options));
 
         Assert.That(ex!.ParamName, Is.EqualTo(setting));
@@ -37,7 +37,7 @@ public class OptionsValidationTests
     public void AllMsalFactories_NullTimeProvider_ThrowNamingTheSetting()
     {
         var options = new MsalTokenSourceOptions { TimeProvider = null! };
-        var app = new FakeTokenEndpoint().CreateConfidentialClient();
+        var app = new FakeEntraTokenEndpoint().CreateConfidentialClient();
 
         var ex = Assert.Throws<ArgumentNullException>(() => MsalTokenSource.ForClientCredentials(app, options));
         Assert.That(ex!.ParamName, Is.EqualTo("TimeProvider"));
@@ -48,7 +48,7 @@ public class OptionsValidationTests
     [TestCase(10)]
     public void ForClientCredentials_BoundaryRetryCounts_AreAccepted(int retries)
     {
-        var app = new FakeTokenEndpoint().CreateConfidentialClient();
+        var app = new FakeEntraTokenEndpoint().CreateConfidentialClient();
 
         Assert.That(MsalTokenSource.ForClientCredentials(app, new MsalTokenSourceOptions { MaxRetryAttempts = retries, RetryDelay = TimeSpan.Zero, MaxRetryAfter = TimeSpan.Zero }), Is.Not.Null);
     }

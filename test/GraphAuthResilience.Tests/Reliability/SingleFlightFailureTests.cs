@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 
 namespace GraphAuthResilience.Tests.Reliability;
@@ -17,7 +18,7 @@ public class SingleFlightFailureTests
     public async Task SendAsync_SharedAcquisitionFailsPermanently_EveryWaiterGetsTheSameTypedErrorFromOnePost()
     {
         var gate = new TaskCompletionSource();
-        var endpoint = new FakeTokenEndpoint { Gate = gate.Task };
+        var endpoint = new FakeEntraTokenEndpoint { Gate = gate.Task };
         endpoint.EnqueueError(HttpStatusCode.Unauthorized, "invalid_client", "Invalid client secret provided.", 7000215);
         using var harness = TokenEndpointFaultTests.Harness(endpoint, maxRetries: 3);
         var client = harness.CreateClient();
@@ -44,7 +45,7 @@ public class SingleFlightFailureTests
     public async Task SendAsync_SharedAcquisitionExhaustsRetries_EveryWaiterGetsTheSameTypedErrorAndPostsAreBounded()
     {
         var gate = new TaskCompletionSource();
-        var endpoint = new FakeTokenEndpoint { Gate = gate.Task };
+        var endpoint = new FakeEntraTokenEndpoint { Gate = gate.Task };
         for (var i = 0; i < 3; i++)
         {
             endpoint.EnqueueError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "Down.", 50000);
@@ -72,7 +73,7 @@ public class SingleFlightFailureTests
     public async Task SendAsync_OneWaiterCancels_TheOthersStillGetTheTokenFromOnePost()
     {
         var gate = new TaskCompletionSource();
-        var endpoint = new FakeTokenEndpoint { Gate = gate.Task };
+        var endpoint = new FakeEntraTokenEndpoint { Gate = gate.Task };
         using var harness = TokenEndpointFaultTests.Harness(endpoint, maxRetries: 0);
         var client = harness.CreateClient();
         using var cts = new CancellationTokenSource();
@@ -96,7 +97,7 @@ public class SingleFlightFailureTests
     public async Task SendAsync_EveryWaiterCancels_TheAcquisitionCompletesAndServesTheNextRequestWithoutAnotherPost()
     {
         var gate = new TaskCompletionSource();
-        var endpoint = new FakeTokenEndpoint { Gate = gate.Task };
+        var endpoint = new FakeEntraTokenEndpoint { Gate = gate.Task };
         using var harness = TokenEndpointFaultTests.Harness(endpoint, maxRetries: 0);
         var client = harness.CreateClient();
         using var cts = new CancellationTokenSource();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 
 namespace GraphAuthResilience.Tests.Reliability;
@@ -22,7 +23,7 @@ public class TokenEndpointFaultTests
     [TestCase(HttpStatusCode.GatewayTimeout, "server_error")]
     public async Task SendAsync_PersistentServerErrors_RetriesBoundedTypedErrorAndNextRequestSucceeds(HttpStatusCode status, string error)
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         for (var i = 0; i < 3; i++)
         {
             endpoint.EnqueueError(status, error, "The service failed.", 50000);
@@ -44,7 +45,7 @@ public class TokenEndpointFaultTests
     [Test]
     public async Task SendAsync_ServerErrorThenHealthy_IsRetriedAndTheCallerNeverSeesTheFault()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "Down.", 50000);
         endpoint.EnqueueError(HttpStatusCode.InternalServerError, "server_error", "Down.", 50000);
         using var harness = Harness(endpoint, maxRetries: 3);
@@ -59,7 +60,7 @@ public class TokenEndpointFaultTests
     [Test]
     public async Task SendAsync_429WithRetryAfter_HonoursItAndSucceeds()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError((HttpStatusCode)429, "temporarily_unavailable", "Too many requests.", 50196, retryAfter: "1");
         using var harness = Harness(endpoint, maxRetries: 2);
         var started = DateTimeOffset.UtcNow;
@@ -75,7 +76,7 @@ public class TokenEndpointFaultTests
     [Test]
     public async Task SendAsync_Persistent429_RetriesBoundedTypedErrorAndLaterRequestSucceeds()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         for (var i = 0; i < 2; i++)
         {
             endpoint.EnqueueError((HttpStatusCode)429, "temporarily_unavailable", "Too many requests.", 50196, retryAfter: "1");
@@ -98,7 +99,7 @@ public class TokenEndpointFaultTests
     [Test]
     public async Task SendAsync_RetryAfterLongerThanMaxRetryAfter_FailsAtOnceWithoutWaiting()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError((HttpStatusCode)429, "temporarily_unavailable", "Too many requests.", 50196, retryAfter: "3600");
         using var harness = Harness(endpoint, maxRetries: 3);
 
@@ -112,7 +113,7 @@ public class TokenEndpointFaultTests
     [Test]
     public async Task SendAsync_TokenEndpointHangs_EachAttemptIsCutByAttemptTimeoutAndTheCallerGetsATypedError()
     {
-        var endpoint = new FakeTokenEndpoint { Gate = new TaskCompletionSource().Task }; // never answers
+        var endpoint = new FakeEntraTokenEndpoint { Gate = new TaskCompletionSource().Task }; // never answers
         using var harness = Harness(endpoint, maxRetries: 1, attemptTimeout: TimeSpan.FromMilliseconds(200));
         var client = harness.CreateClient();
 
@@ -131,7 +132,7 @@ public class TokenEndpointFaultTests
     public async Task SendAsync_TokenEndpointHangsAndCallerCancels_OnlyTheCallersWaitEndsAndTheNextRequestGetsTheToken()
     {
         var gate = new TaskCompletionSource();
-        var endpoint = new FakeTokenEndpoint { Gate = gate.Task };
+        var endpoint = new FakeEntraTokenEndpoint { Gate = gate.Task };
         using var harness = Harness(endpoint, maxRetries: 0, attemptTimeout: TimeSpan.FromMinutes(5));
         var client = harness.CreateClient();
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
@@ -162,12 +163,12 @@ public class TokenEndpointFaultTests
     [TestCase("", "application/json")]
     public async Task SendAsync_MalformedTokenResponse_TypedErrorNothingSentAndNextRequestSucceeds(string body, string mediaType)
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var healthy = false;
         for (var i = 0; i < 3; i++)
         {
             endpoint.Enqueue(_ => Volatile.Read(ref healthy)
-                ? endpoint.TokenResponse()
+                ? FakeEntraTokenEndpoint.TokenResponse(endpoint.NextToken())
                 : new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, mediaType) });
         }
 
@@ -192,7 +193,7 @@ public class TokenEndpointFaultTests
     [Test]
     public async Task SendAsync_FaultsInARow_EveryCallFailsTypedAndTheFirstHealthyAnswerIsServed()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.InternalServerError, "server_error", "Down.", 50000);
         endpoint.Enqueue(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("garbage") });
         endpoint.EnqueueError(HttpStatusCode.BadGateway, "server_error", "Down.", 50000);
@@ -209,7 +210,7 @@ public class TokenEndpointFaultTests
         await ExpectRecovered(harness, client, endpoint, postsBefore: 3);
     }
 
-    internal static ChainHarness Harness(FakeTokenEndpoint endpoint, int maxRetries, TimeSpan? attemptTimeout = null) =>
+    internal static ChainHarness Harness(FakeEntraTokenEndpoint endpoint, int maxRetries, TimeSpan? attemptTimeout = null) =>
         new(MsalTokenSource.ForClientCredentials(
             endpoint.CreateConfidentialClient(Guid.NewGuid().ToString()),
             new MsalTokenSourceOptions
@@ -244,7 +245,7 @@ public class TokenEndpointFaultTests
         }
     }
 
-    private static async Task ExpectRecovered(ChainHarness harness, HttpClient client, FakeTokenEndpoint endpoint, int postsBefore)
+    private static async Task ExpectRecovered(ChainHarness harness, HttpClient client, FakeEntraTokenEndpoint endpoint, int postsBefore)
     {
         using var response = await client.GetAsync(Url).WaitAsync(Bound);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the cache is not poisoned by the failure");

@@ -22,7 +22,7 @@ public class LeakScanTests
     internal const string AssertionMarker = "ASSERTION-MARKER-incoming.user.token-9d1c";
     internal const string BodyMarker = "ENDPOINT-BODY-MARKER-error.description-55aa";
     private const string CaeHeader = "Bearer realm=\"\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTcwMjY4MjE4MSJ9fX0=\"";
-    private static readonly string[] Secrets = [SecretMarker, AssertionMarker, BodyMarker, FakeTokenEndpoint.Secret];
+    private static readonly string[] Secrets = [SecretMarker, AssertionMarker, BodyMarker, FakeEntraTokenEndpoint.Secret];
 
     [Test]
     public async Task EveryScenario_AtTraceLevel_NoSecretTokenOrPayloadSegmentAnywhere()
@@ -102,7 +102,7 @@ public class LeakScanTests
 
     private static async Task MsalSuccessBurstRefreshAndChallenge(TelemetryRecorder recorder, ConcurrentQueue<string> tokens)
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var source = MsalTokenSource.ForClientCredentials(Client(endpoint), Options(recorder));
         using var harness = Harness(recorder, source);
         string? first = null;
@@ -137,7 +137,7 @@ public class LeakScanTests
         }
     }
 
-    private static bool ClaimsMet(FakeTokenEndpoint endpoint) => endpoint.Forms.Any(f => f.ContainsKey("claims"));
+    private static bool ClaimsMet(FakeEntraTokenEndpoint endpoint) => endpoint.Forms.Any(f => f.ContainsKey("claims"));
 
     private static async Task EveryFailureCause(TelemetryRecorder recorder, ConcurrentQueue<string> tokens, HashSet<GraphAuthFailureCause> causes)
     {
@@ -199,21 +199,21 @@ public class LeakScanTests
         var leakyToken = UnsignedJwt.AppOnly().WithClaim("uti", "in-an-error-body").Build();
         tokens.Enqueue(leakyToken);
         var description = $"{BodyMarker} client_secret={SecretMarker} access_token={leakyToken}";
-        Func<HttpRequestMessage, HttpResponseMessage>[][] scripts =
+        Func<FakeEntraTokenRequest, HttpResponseMessage>[][] scripts =
         [
-            [_ => FakeTokenEndpoint.ErrorResponse(HttpStatusCode.Unauthorized, "invalid_client", description, 7000215)],
-            [_ => FakeTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "interaction_required", description, 53003, suberror: "message_only")],
-            [_ => FakeTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "invalid_grant", description, 65001, suberror: "consent_required")],
-            [.. Enumerable.Repeat<Func<HttpRequestMessage, HttpResponseMessage>>(_ => FakeTokenEndpoint.ErrorResponse(HttpStatusCode.InternalServerError, "server_error", description, 50000), 3)],
-            [_ => FakeTokenEndpoint.ErrorResponse((HttpStatusCode)429, "temporarily_unavailable", description, 50196, retryAfter: "3600")],
-            [.. Enumerable.Repeat<Func<HttpRequestMessage, HttpResponseMessage>>(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"not json {BodyMarker} {SecretMarker}") }, 3)],
-            [.. Enumerable.Repeat<Func<HttpRequestMessage, HttpResponseMessage>>(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"{{\"token_type\":\"Bearer\",\"expires_in\":3599,\"refresh_token\":\"{BodyMarker}\",\"id_token\":\"{leakyToken}\"}}", Encoding.UTF8, "application/json") }, 3)],
-            [.. Enumerable.Repeat<Func<HttpRequestMessage, HttpResponseMessage>>(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"{{\"token_type\":\"Bearer\",\"access_token\":\"{leakyToken}\",\"expires_in\":\"{BodyMarker}\"", Encoding.UTF8, "application/json") }, 3)],
+            [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.Unauthorized, "invalid_client", description, 7000215)],
+            [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "interaction_required", description, 53003, suberror: "message_only")],
+            [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "invalid_grant", description, 65001, suberror: "consent_required")],
+            [.. Enumerable.Repeat<Func<FakeEntraTokenRequest, HttpResponseMessage>>(_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.InternalServerError, "server_error", description, 50000), 3)],
+            [_ => FakeEntraTokenEndpoint.ErrorResponse((HttpStatusCode)429, "temporarily_unavailable", description, 50196, retryAfter: "3600")],
+            [.. Enumerable.Repeat<Func<FakeEntraTokenRequest, HttpResponseMessage>>(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"not json {BodyMarker} {SecretMarker}") }, 3)],
+            [.. Enumerable.Repeat<Func<FakeEntraTokenRequest, HttpResponseMessage>>(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"{{\"token_type\":\"Bearer\",\"expires_in\":3599,\"refresh_token\":\"{BodyMarker}\",\"id_token\":\"{leakyToken}\"}}", Encoding.UTF8, "application/json") }, 3)],
+            [.. Enumerable.Repeat<Func<FakeEntraTokenRequest, HttpResponseMessage>>(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"{{\"token_type\":\"Bearer\",\"access_token\":\"{leakyToken}\",\"expires_in\":\"{BodyMarker}\"", Encoding.UTF8, "application/json") }, 3)],
         ];
 
         foreach (var script in scripts)
         {
-            var endpoint = new FakeTokenEndpoint();
+            var endpoint = new FakeEntraTokenEndpoint();
             foreach (var answer in script)
             {
                 endpoint.Enqueue(answer);
@@ -230,7 +230,7 @@ public class LeakScanTests
             }
         }
 
-        var hung = new FakeTokenEndpoint { Gate = new TaskCompletionSource().Task };
+        var hung = new FakeEntraTokenEndpoint { Gate = new TaskCompletionSource().Task };
         var options = Options(recorder);
         options.AttemptTimeout = TimeSpan.FromMilliseconds(100);
         options.MaxRetryAttempts = 1;
@@ -247,7 +247,7 @@ public class LeakScanTests
 
     private static async Task OnBehalfOfAssertionRejected(TelemetryRecorder recorder, HashSet<GraphAuthFailureCause> causes)
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "invalid_grant", $"The assertion {AssertionMarker} is not valid. {BodyMarker}", 50013);
         var source = MsalTokenSource.OnBehalfOf(Client(endpoint), _ => ValueTask.FromResult(AssertionMarker), Options(recorder));
         using var harness = Harness(recorder, source);
@@ -282,9 +282,9 @@ public class LeakScanTests
         recorder.Add("exception.data", string.Join(' ', ex.Data.Keys.Cast<object>().Select(k => $"{k}={ex.Data[k]}")));
     }
 
-    private static IConfidentialClientApplication Client(FakeTokenEndpoint endpoint) =>
+    private static IConfidentialClientApplication Client(FakeEntraTokenEndpoint endpoint) =>
         ConfidentialClientApplicationBuilder.Create(Guid.NewGuid().ToString())
-            .WithAuthority($"https://login.microsoftonline.com/{FakeTokenEndpoint.Tenant}/")
+            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
             .WithClientSecret(SecretMarker)
             .WithInstanceDiscovery(false)
             .WithHttpClientFactory(endpoint, retryOnceOn5xx: false)

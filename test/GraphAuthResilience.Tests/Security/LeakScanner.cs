@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 
 namespace GraphAuthResilience.Tests;
@@ -39,7 +40,7 @@ internal static partial class LeakScanner
 
     private static readonly string[] KnownSecrets =
     [
-        FakeTokenEndpoint.Secret,
+        FakeEntraTokenEndpoint.Secret,
         Security.LeakScanTests.SecretMarker,
         Security.LeakScanTests.AssertionMarker,
         Security.LeakScanTests.BodyMarker,

@@ -153,7 +153,7 @@ public class GraphTokenCacheTests
     [Test]
     public async Task SendAsync_RealMsalClaimsReplayNeedsTheUser_InteractionRequiredCarriesTheChallengeClaims()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(null, "cp1")));
         var client = harness.CreateClient();
         await client.GetAsync("https://graph.microsoft.com/v1.0/me");

@@ -151,6 +151,43 @@ public class GraphTokenHandlerTests
         Assert.That(harness.Graph.Sends, Is.EqualTo(0));
     }
 
+    [TestCase("https://example.com/api")]
+    [TestCase("http://graph.microsoft.com/v1.0/me")]
+    [TestCase("https://graph.microsoft.com.attacker.example/v1.0/me")]
+    public void Send_SynchronousToAHostThatGetsNoToken_PassesThroughWithoutToken(string url)
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+
+        using var response = harness.CreateClient().Send(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That(harness.Graph.Requests.Single().Token, Is.Null);
+        Assert.That(source.CallCount, Is.Zero);
+    }
+
+    [Test]
+    public void Send_SynchronousThroughTheDefaultsChain_RefusedOnlyWhereATokenWouldGo()
+    {
+        var source = new FakeGraphTokenSource();
+        var graph = new FakeGraph();
+        var services = new ServiceCollection();
+        services.ConfigureHttpClientDefaults(b => b.AddGraphAuthHandlers(o => o.TokenSource = source).ConfigurePrimaryHttpMessageHandler(() => graph));
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient();
+        using var elsewhere = new HttpRequestMessage(HttpMethod.Get, "https://example.com/api");
+        using var toGraph = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me");
+
+        using var response = client.Send(elsewhere);
+        var refused = Assert.Throws<NotSupportedException>(() => client.Send(toGraph));
+
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        Assert.That(refused!.Message, Does.Contain("SendAsync"));
+        Assert.That(graph.Requests.Select(r => r.Uri.Host), Is.EqualTo(new[] { "example.com" }), "the Graph request never went out");
+        Assert.That(source.CallCount, Is.Zero);
+    }
+
     [Test]
     public async Task SendAsync_FailedAcquisition_EveryWaiterGetsTheSameTypedErrorAndNextRequestRetries()
     {

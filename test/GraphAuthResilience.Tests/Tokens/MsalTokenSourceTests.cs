@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 
 namespace GraphAuthResilience.Tests.Tokens;
@@ -10,7 +11,7 @@ public class MsalTokenSourceTests
     [Test]
     public async Task ClientCredentials_FiftyConcurrentColdRequests_OneTokenPostAndEveryRequestCarriesIt()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var gate = new TaskCompletionSource();
         endpoint.Gate = gate.Task;
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries()));
@@ -31,7 +32,7 @@ public class MsalTokenSourceTests
     [Test]
     public async Task ClientCredentials_TemporarilyUnavailableThenSuccess_IsRetriedAndSucceeds()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "The service is temporarily unavailable.", 50000);
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries());
 
@@ -44,7 +45,7 @@ public class MsalTokenSourceTests
     [Test]
     public async Task ClientCredentials_429WithRetryAfter_WaitsAndSucceeds()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError((HttpStatusCode)429, "temporarily_unavailable", "Too many requests.", 50196, retryAfter: "1");
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries());
 
@@ -57,7 +58,7 @@ public class MsalTokenSourceTests
     [Test]
     public void ClientCredentials_InvalidClient_TokenAcquisitionFailedWithoutRetryOrSecret()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.Unauthorized, "invalid_client", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'x'.", 7000215);
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries()));
 
@@ -70,7 +71,7 @@ public class MsalTokenSourceTests
         Assert.That(endpoint.Posts, Is.LessThanOrEqualTo(1));
         Assert.That(harness.Graph.Sends, Is.EqualTo(0));
         var text = ex.ToString() + ex.Message + ex.Remediation;
-        Assert.That(text, Does.Not.Contain(FakeTokenEndpoint.Secret));
+        Assert.That(text, Does.Not.Contain(FakeEntraTokenEndpoint.Secret));
         Assert.That(text, Does.Not.Contain("Trace ID"), "the token-endpoint body must not leak into the exception");
         Assert.That(text, Does.Not.Contain("Invalid client secret provided"));
     }
@@ -78,7 +79,7 @@ public class MsalTokenSourceTests
     [Test]
     public void ClientCredentials_InteractionRequired53003_InteractionRequiredAndNothingSentToGraph()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", 53003, suberror: "message_only");
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries()));
 
@@ -95,7 +96,7 @@ public class MsalTokenSourceTests
     [Test]
     public void ClientCredentials_ConsentRequired65001_ConsentRequired()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "invalid_grant", "The user or administrator has not consented to use the application.", 65001, suberror: "consent_required");
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries());
 
@@ -109,7 +110,7 @@ public class MsalTokenSourceTests
     [TestCase("invalid_tenant", 90002, GraphAuthFailureCause.TokenAcquisitionFailed, "tenant")]
     public void ClientCredentials_ConfigurationErrors_AreNotRetried(string error, int aadsts, GraphAuthFailureCause cause, string remedy)
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, error, "Configuration problem.", aadsts);
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(), FastRetries());
 
@@ -123,7 +124,7 @@ public class MsalTokenSourceTests
     [Test]
     public void ClientCredentials_PersistentOutage_RetriesAreBounded()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         for (var i = 0; i < 10; i++)
         {
             endpoint.EnqueueError(HttpStatusCode.InternalServerError, "server_error", "Internal failure.", 50000);
@@ -142,7 +143,7 @@ public class MsalTokenSourceTests
     [Test]
     public async Task ClientCredentials_ClaimsAndForceRefresh_ReachTheTokenEndpoint()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var source = MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(null, "cp1"), FastRetries());
         var scopes = new[] { GraphAuthOptions.DefaultScope };
         await source.GetTokenAsync(new GraphTokenRequest(scopes), CancellationToken.None);
@@ -161,7 +162,7 @@ public class MsalTokenSourceTests
     public void Factories_NullArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>(() => MsalTokenSource.ForClientCredentials(null!));
-        Assert.Throws<ArgumentNullException>(() => MsalTokenSource.OnBehalfOf(new FakeTokenEndpoint().CreateConfidentialClient(), null!));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MsalTokenSource.ForClientCredentials(new FakeTokenEndpoint().CreateConfidentialClient(), new MsalTokenSourceOptions { MaxRetryAttempts = -1 }));
+        Assert.Throws<ArgumentNullException>(() => MsalTokenSource.OnBehalfOf(new FakeEntraTokenEndpoint().CreateConfidentialClient(), null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MsalTokenSource.ForClientCredentials(new FakeEntraTokenEndpoint().CreateConfidentialClient(), new MsalTokenSourceOptions { MaxRetryAttempts = -1 }));
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 using Microsoft.Identity.Client;
 
@@ -11,7 +12,7 @@ public class MsalUserFlowTests
     [Test]
     public async Task OnBehalfOf_ColdThenCached_OnePostWithTheAssertionAndForceRefreshBypassesTheCache()
     {
-        var endpoint = new FakeTokenEndpoint { DelegatedByDefault = true };
+        var endpoint = new FakeEntraTokenEndpoint { DelegatedByDefault = true };
         var calls = 0;
         var source = MsalTokenSource.OnBehalfOf(endpoint.CreateConfidentialClient(), _ =>
         {
@@ -36,11 +37,11 @@ public class MsalUserFlowTests
     [Test]
     public void OnBehalfOf_InteractionRequired_CarriesClaimsAndScopesButNeverTheAssertion()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         const string claims = "{\"access_token\":{\"polids\":{\"essential\":true,\"Values\":[\"9ab03e19-ed42-4168-b6b7-7001fb3e933a\"]}}}";
         endpoint.Enqueue(_ =>
         {
-            var response = FakeTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "interaction_required", "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication.", 50079);
+            var response = FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "interaction_required", "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication.", 50079);
             var json = response.Content.ReadAsStringAsync().Result.TrimEnd('}') + ",\"claims\":" + System.Text.Json.JsonSerializer.Serialize(claims) + "}";
             response.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
             return response;
@@ -54,13 +55,13 @@ public class MsalUserFlowTests
         Assert.That(ex.AadstsCode, Is.EqualTo("AADSTS50079"));
         Assert.That(ex.Claims, Is.EqualTo(claims));
         Assert.That(ex.Scopes, Is.EqualTo(new[] { "https://graph.microsoft.com/User.Read" }));
-        Assert.That(ex.ToString(), Does.Not.Contain(Assertion).And.Not.Contain("USER-ASSERTION").And.Not.Contain(FakeTokenEndpoint.Secret));
+        Assert.That(ex.ToString(), Does.Not.Contain(Assertion).And.Not.Contain("USER-ASSERTION").And.Not.Contain(FakeEntraTokenEndpoint.Secret));
     }
 
     [Test]
     public async Task OnBehalfOf_TwoUsersThroughOneClient_EachGetsTheirOwnTokenNeverTheOther()
     {
-        var endpoint = new FakeTokenEndpoint { DelegatedByDefault = true };
+        var endpoint = new FakeEntraTokenEndpoint { DelegatedByDefault = true };
         var currentUser = new AsyncLocal<string>();
         var source = MsalTokenSource.OnBehalfOf(endpoint.CreateConfidentialClient(), _ => ValueTask.FromResult(currentUser.Value!));
         using var harness = new ChainHarness(source, o => { o.Scopes.Clear(); o.Scopes.Add("https://graph.microsoft.com/User.Read"); });
@@ -95,7 +96,7 @@ public class MsalUserFlowTests
     [Test]
     public async Task OnBehalfOf_TransientFailureThenSuccess_AssertionReadOncePerAcquisition()
     {
-        var endpoint = new FakeTokenEndpoint { DelegatedByDefault = true };
+        var endpoint = new FakeEntraTokenEndpoint { DelegatedByDefault = true };
         endpoint.EnqueueError(HttpStatusCode.ServiceUnavailable, "temporarily_unavailable", "The service is temporarily unavailable.", 50000);
         var reads = 0;
         var source = MsalTokenSource.OnBehalfOf(
@@ -113,7 +114,7 @@ public class MsalUserFlowTests
     [Test]
     public void OnBehalfOf_EmptyAssertion_TypedFailureWithoutAnyPost()
     {
-        var endpoint = new FakeTokenEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var source = MsalTokenSource.OnBehalfOf(endpoint.CreateConfidentialClient(), _ => ValueTask.FromResult(string.Empty));
 
         var ex = Assert.CatchAsync<GraphAuthException>(async () =>
@@ -126,9 +127,9 @@ public class MsalUserFlowTests
     [Test]
     public async Task ForUser_SignedInAccount_SilentFromCacheThenForcedAndClaimsGoToTheEndpoint()
     {
-        var endpoint = new FakeTokenEndpoint { DelegatedByDefault = true };
+        var endpoint = new FakeEntraTokenEndpoint { DelegatedByDefault = true };
         var app = PublicClientApplicationBuilder.Create(Guid.NewGuid().ToString())
-            .WithAuthority($"https://login.microsoftonline.com/{FakeTokenEndpoint.Tenant}/")
+            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
             .WithInstanceDiscovery(false)
             .WithHttpClientFactory(endpoint, retryOnceOn5xx: false)
             .WithClientCapabilities(["cp1"])
@@ -157,9 +158,9 @@ public class MsalUserFlowTests
     [Test]
     public void ForUser_RefreshTokenRejected_InteractionRequired()
     {
-        var endpoint = new FakeTokenEndpoint { DelegatedByDefault = true };
+        var endpoint = new FakeEntraTokenEndpoint { DelegatedByDefault = true };
         var app = PublicClientApplicationBuilder.Create(Guid.NewGuid().ToString())
-            .WithAuthority($"https://login.microsoftonline.com/{FakeTokenEndpoint.Tenant}/")
+            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
             .WithInstanceDiscovery(false)
             .WithHttpClientFactory(endpoint, retryOnceOn5xx: false)
             .Build();

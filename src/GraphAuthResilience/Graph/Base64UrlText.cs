@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace GraphAuthResilience;
+namespace GraphAuthResilience.Graph;
 
 /// <summary>Decodes base64 in every form Graph and Entra ID use: standard or url-safe, padded or not.</summary>
 internal static class Base64UrlText

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Identity.Client;
 
-namespace GraphAuthResilience.Challenges;
+namespace GraphAuthResilience.Graph;
 
 /// <summary>
 /// Reads <c>WWW-Authenticate</c> challenges. MSAL's <see cref="WwwAuthenticateParameters"/> reads the typed header
@@ -16,25 +16,38 @@ internal static class WwwAuthenticateParser
     internal const int MaxHeaderLength = 16 * 1024;
     internal const string HeaderName = "WWW-Authenticate";
 
-    /// <summary>Reads every challenge in the response's <c>WWW-Authenticate</c> headers.</summary>
+    /// <summary>Challenges read at most from all the values of one response (each value is cut at
+    /// <see cref="MaxHeaderLength"/>), so many values cost no more than a few.</summary>
+    internal const int MaxChallenges = 64;
+
+    /// <summary>Reads every challenge in the response's <c>WWW-Authenticate</c> headers, in time linear in their
+    /// length.</summary>
+    /// <remarks>The typed collection (<see cref="HttpResponseHeaders.WwwAuthenticate"/>, even its <c>Count</c>)
+    /// is parsed by .NET in time quadratic in the number of challenges of one value (about a second for a hostile
+    /// 512 KiB header), so it is touched only when the raw values, bounded, gave no challenge at all.</remarks>
     public static IReadOnlyList<AuthenticationChallenge> Parse(HttpResponseHeaders headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
         var challenges = new List<AuthenticationChallenge>();
+        long rawLength = 0;
         if (headers.NonValidated.TryGetValues(HeaderName, out var values))
         {
             foreach (var value in values)
             {
-                challenges.AddRange(Parse(value));
+                rawLength += value.Length;
+                if (challenges.Count < MaxChallenges)
+                {
+                    challenges.AddRange(Parse(value, MaxChallenges - challenges.Count));
+                }
             }
         }
 
-        if (challenges.Exists(c => c.RawClaims is not null) || headers.WwwAuthenticate.Count == 0)
+        if (challenges.Count > 0 || rawLength == 0 || rawLength > MaxHeaderLength)
         {
             return challenges;
         }
 
-        // The raw values carried no claims: ask MSAL too, in case its reading finds what ours did not.
+        // The raw values, short, gave no challenge: ask MSAL too, in case its reading finds what ours did not.
         try
         {
             foreach (var parameters in WwwAuthenticateParameters.CreateFromAuthenticationHeaders(headers))
@@ -59,8 +72,9 @@ internal static class WwwAuthenticateParser
         return challenges;
     }
 
-    /// <summary>Reads the challenges of one raw header value.</summary>
-    public static IReadOnlyList<AuthenticationChallenge> Parse(string? value)
+    /// <summary>Reads the challenges of one raw header value (its first <see cref="MaxHeaderLength"/> characters, at
+    /// most <paramref name="maxChallenges"/> challenges).</summary>
+    public static IReadOnlyList<AuthenticationChallenge> Parse(string? value, int maxChallenges = MaxChallenges)
     {
         var result = new List<AuthenticationChallenge>();
         if (string.IsNullOrWhiteSpace(value))
@@ -109,6 +123,10 @@ internal static class WwwAuthenticateParser
             if (scheme is not null || parameters is not null)
             {
                 result.Add(new AuthenticationChallenge(scheme, (IReadOnlyDictionary<string, string>?)parameters ?? new Dictionary<string, string>()));
+                if (result.Count >= maxChallenges)
+                {
+                    return result;
+                }
             }
 
             scheme = token;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace GraphAuthResilience.Challenges;
+namespace GraphAuthResilience.Graph;
 
 /// <summary>Decodes the <c>claims</c> of a challenge into the JSON MSAL needs.</summary>
 internal static class ClaimsChallenge

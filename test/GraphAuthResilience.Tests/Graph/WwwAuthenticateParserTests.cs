@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text;
 using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Graph;
+using GraphAuthResilience.Tests.Challenges;
 
-namespace GraphAuthResilience.Tests.Challenges;
+namespace GraphAuthResilience.Tests.Graph;
 
 public class WwwAuthenticateParserTests
 {
@@ -123,5 +125,69 @@ public class WwwAuthenticateParserTests
     public void Parse_MalformedHeader_DoesNotThrow(string header)
     {
         Assert.DoesNotThrow(() => ClaimsChallenge.Find(WwwAuthenticateParser.Parse(header)));
+    }
+    /// <summary>One value made of many challenges, as a hostile server would send (issue 17): .NET's typed
+    /// collection parses it in quadratic time, so the parser must read it raw only.</summary>
+    internal static string ManyChallenges(int bytes)
+    {
+        const string Challenge = "Bearer realm=\"r\", error=\"invalid_token\", ";
+        var builder = new StringBuilder(bytes + Challenge.Length);
+        while (builder.Length < bytes)
+        {
+            builder.Append(Challenge);
+        }
+
+        return builder.ToString(0, bytes);
+    }
+
+    [Test]
+    public void Parse_HostileHeaderOfManyChallenges_TypedCollectionIsNeverParsed()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+        response.Headers.TryAddWithoutValidation("WWW-Authenticate", ManyChallenges(512 * 1024));
+
+        var challenges = WwwAuthenticateParser.Parse(response.Headers);
+
+        // Once .NET parses the typed collection, the raw view holds one value per parsed challenge; untouched, it
+        // still holds the one raw value. The work done is bounded by the parser's own limits.
+        Assert.That(response.Headers.NonValidated["WWW-Authenticate"].Count, Is.EqualTo(1), "the typed collection was parsed");
+        Assert.That(challenges, Has.Count.InRange(1, WwwAuthenticateParser.MaxChallenges));
+        Assert.That(challenges[0].Error, Is.EqualTo("invalid_token"));
+    }
+
+    [Test]
+    public void Parse_ManyHostileValues_ReadsAtMostTheChallengeLimitAndNeverTheTypedCollection()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+        for (var i = 0; i < 32; i++)
+        {
+            response.Headers.TryAddWithoutValidation("WWW-Authenticate", ManyChallenges(16 * 1024));
+        }
+
+        var challenges = WwwAuthenticateParser.Parse(response.Headers);
+
+        Assert.That(response.Headers.NonValidated["WWW-Authenticate"].Count, Is.EqualTo(32), "the typed collection was parsed");
+        Assert.That(challenges, Has.Count.EqualTo(WwwAuthenticateParser.MaxChallenges), "reading stops at the limit");
+    }
+
+    [Test]
+    public void Parse_TypedCollectionRead_ShowsInTheRawView()
+    {
+        // The probe the two tests above rely on: reading the typed collection (even its Count) changes the raw view.
+        using var response = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+        response.Headers.TryAddWithoutValidation("WWW-Authenticate", ManyChallenges(1024));
+
+        _ = response.Headers.WwwAuthenticate.Count;
+
+        Assert.That(response.Headers.NonValidated["WWW-Authenticate"].Count, Is.GreaterThan(1));
+    }
+
+    [Test]
+    public void Parse_OnlySeparatorsInTheRawValue_AsksTheTypedCollectionWithoutThrowing()
+    {
+        using var response = new HttpResponseMessage(HttpStatusCode.Unauthorized);
+        response.Headers.TryAddWithoutValidation("WWW-Authenticate", ", ,");
+
+        Assert.That(WwwAuthenticateParser.Parse(response.Headers), Is.Empty);
     }
 }

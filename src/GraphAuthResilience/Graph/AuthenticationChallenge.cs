@@ -1,4 +1,4 @@
-namespace GraphAuthResilience.Challenges;
+namespace GraphAuthResilience.Graph;
 
 /// <summary>One challenge of a <c>WWW-Authenticate</c> header: a scheme and its parameters.</summary>
 internal sealed class AuthenticationChallenge
