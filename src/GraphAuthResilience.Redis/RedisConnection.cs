@@ -11,7 +11,7 @@ namespace GraphAuthResilience.Redis;
 /// once) during which Redis is skipped for <see cref="GraphAuthRedisOptions.RetryInterval"/> at a time, and the first
 /// success ends it (logged once). Callers get their fallback value instead of an exception.
 /// </summary>
-internal sealed class RedisConnection : IAsyncDisposable
+internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     private readonly GraphAuthRedisOptions _options;
     private readonly TimeProvider _time;
@@ -217,6 +217,15 @@ internal sealed class RedisConnection : IAsyncDisposable
             {
                 // Deliberately ignored: a connection that never came up has nothing to close.
             }
+        }
+    }
+
+    /// <summary>A container disposed synchronously closes the connection without waiting for commands.</summary>
+    public void Dispose()
+    {
+        if (_connect.IsValueCreated && _connect.Value.IsCompletedSuccessfully)
+        {
+            _connect.Value.Result.Dispose();
         }
     }
 

@@ -60,6 +60,11 @@ public sealed class FleetTests
             Assert.That(failedDuringOutage, Is.Zero, "requests failed while Redis was down");
             Assert.That(postsDuringOutage, Is.InRange(1, Instances), "token requests during the outage: at most one per instance");
             Assert.That(fleet.Logs.Select(l => l.Entries.Count(e => e.Id.Id == 5000)), Is.All.EqualTo(1), "the outage is logged once per instance");
+            var tokens = fleet.TokenEndpoint.IssuedTokens.ToList();
+            Assert.That(
+                fleet.Logs.SelectMany(l => l.Entries).Where(e => tokens.Any(t => e.Text.Contains(t[^24..], StringComparison.Ordinal))),
+                Is.Empty,
+                "log lines containing (the end of) a token");
         });
     }
 
