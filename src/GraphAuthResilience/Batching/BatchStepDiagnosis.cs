@@ -1,5 +1,6 @@
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Graph;
 
 using GraphAuthResilience.Graph;
 
