@@ -2,8 +2,6 @@ using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Graph;
 
-using GraphAuthResilience.Graph;
-
 namespace GraphAuthResilience.Batching;
 
 /// <summary>Diagnoses a failed batch step with the classifier and permission catalog single requests use.</summary>

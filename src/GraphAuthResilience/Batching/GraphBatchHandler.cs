@@ -5,8 +5,6 @@ using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
-using GraphAuthResilience.Graph;
-
 namespace GraphAuthResilience.Batching;
 
 /// <summary>
