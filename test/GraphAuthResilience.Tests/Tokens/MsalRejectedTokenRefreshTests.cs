@@ -1,4 +1,3 @@
-using GraphAuthResilience.Testing;
 using System.Net;
 using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Challenges;
