@@ -18,7 +18,7 @@ public class ReplayableContentTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : GraphResponses.Ok();
         var sequence = new CountingAsyncSequence(200);
 
         using var response = await harness.CreateClient().PostAsJsonAsync(MessagesUrl, sequence);
@@ -37,7 +37,7 @@ public class ReplayableContentTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeUnquoted) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeUnquoted) : GraphResponses.Ok();
         var enumerations = 0;
         IEnumerable<int> Lazy()
         {
@@ -65,7 +65,7 @@ public class ReplayableContentTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source, o => o.MaxReplayBufferBytes = 1024);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
         var sequence = new CountingAsyncSequence(5000); // about 80 KiB of JSON
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().PostAsJsonAsync(MessagesUrl, sequence));

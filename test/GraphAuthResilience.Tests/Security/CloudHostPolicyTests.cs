@@ -212,7 +212,7 @@ public class CloudHostPolicyTests
                     return redirect;
                 }
 
-                return FakeGraph.Ok();
+                return GraphResponses.Ok();
             },
         };
         var services = new ServiceCollection();
