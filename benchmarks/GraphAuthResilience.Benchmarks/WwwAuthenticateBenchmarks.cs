@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience.Benchmarks;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Identity.Client;
 
 namespace GraphAuthResilience.Testing;
@@ -157,11 +158,11 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     /// <returns>The answer.</returns>
     public static HttpResponseMessage ErrorResponse(HttpStatusCode status, string error, string description, int aadsts, string? suberror = null, string? retryAfter = null)
     {
-        var body = new Dictionary<string, object?>
+        var body = new JsonObject
         {
             ["error"] = error,
             ["error_description"] = $"AADSTS{aadsts}: {description}\r\nTrace ID: {TraceId}\r\nCorrelation ID: {CorrelationId}\r\nTimestamp: 2026-11-25 07:00:00Z",
-            ["error_codes"] = new[] { aadsts },
+            ["error_codes"] = new JsonArray(aadsts),
             ["timestamp"] = "2026-11-25 07:00:00Z",
             ["trace_id"] = TraceId,
             ["correlation_id"] = CorrelationId,
@@ -174,7 +175,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
 
         var response = new HttpResponseMessage(status)
         {
-            Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"),
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         if (retryAfter is not null)
         {

@@ -14,9 +14,19 @@ public sealed class GraphAuthOptions
     /// <value>Defaults to <c>https://graph.microsoft.com/.default</c>. Replace it for delegated scopes or national clouds.</value>
     public IList<string> Scopes { get; } = [DefaultScope];
 
-    /// <summary>Gets the hosts that may receive a token (compared case-insensitively; https only).</summary>
+    /// <summary>Gets the hosts that may receive a token over https: <c>host</c> (default port 443 only) or
+    /// <c>host:port</c>, compared case-insensitively; a name in Unicode is normalised to punycode.</summary>
     /// <value>Defaults to Graph's public and national-cloud hosts: graph.microsoft.com, canary.graph.microsoft.com,
     /// graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn, graph.microsoft.de.</value>
+    /// <remarks>
+    /// <para>A token is for one cloud. While this set holds every default host (hosts may be added), a default Graph
+    /// host receives a token only when it belongs to the cloud the request's scopes name:
+    /// <c>https://graph.microsoft.com/.default</c> or a scope without a resource (<c>User.Read</c>) names the global
+    /// cloud, <c>https://graph.microsoft.us/.default</c> US Government, and so on; a scope for another API names no
+    /// Graph cloud. Hosts added to the set are used as given.</para>
+    /// <para>To send tokens to another cloud's hosts, configure the set explicitly: once it no longer holds every
+    /// default host (for example after <c>Clear()</c>), it is used exactly as given.</para>
+    /// </remarks>
     public ISet<string> AllowedHosts { get; } = new HashSet<string>(GraphTokenInfo.DefaultGraphHosts, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets or sets how long before <see cref="GraphAccessToken.ExpiresOn"/> a token is refreshed (in the
@@ -29,6 +39,12 @@ public sealed class GraphAuthOptions
     /// replayed after a challenge. Larger or unknown-length streams are sent as they are and cannot be replayed.</summary>
     /// <value>Defaults to 1 MiB. Between zero and 100 MiB.</value>
     public long MaxReplayBufferBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets the largest JSON batch answer (<c>POST /$batch</c>) the chain reads to find the steps that
+    /// failed with what a token fixes and to diagnose the others. A larger answer is handed back unread (its steps
+    /// are neither fixed nor diagnosed); zero turns batch handling off.</summary>
+    /// <value>Defaults to 4 MiB. Between zero and 100 MiB.</value>
+    public long MaxBatchResponseBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Gets or sets a value indicating whether an auth failure throws <see cref="GraphAuthException"/>.
     /// When <see langword="false"/> the response is returned and its diagnosis is available from

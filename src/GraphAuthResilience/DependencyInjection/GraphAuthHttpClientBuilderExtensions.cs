@@ -1,4 +1,6 @@
 using GraphAuthResilience;
+using GraphAuthResilience.Batching;
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.DependencyInjection;
 using GraphAuthResilience.Diagnosis;
@@ -14,7 +16,8 @@ public static class GraphAuthHttpClientBuilderExtensions
 {
     /// <summary>
     /// Adds the Graph auth chain to this client, outermost first: the failure handler (typed
-    /// <see cref="GraphAuthException"/>s), the challenge handler (claims challenges and refreshable 401s, replayed
+    /// <see cref="GraphAuthException"/>s), the batch handler (JSON batches: steps a token fixes re-sent once, the
+    /// others diagnosed per step), the challenge handler (claims challenges and refreshable 401s, replayed
     /// once) and the token handler (bearer tokens from a single-flight cache). Calling it again for the same client
     /// only applies <paramref name="configure"/>; the handlers are added once. Added in
     /// <c>ConfigureHttpClientDefaults</c>, the chain serves every client that has no chain of its own, the unnamed
@@ -67,12 +70,17 @@ public static class GraphAuthHttpClientBuilderExtensions
             }
 
             var factory = handlers.Services.GetRequiredService<GraphAuthHandlerFactory>();
+            var chain = new GraphAuthChain(); // what the three handlers of this chain share, and nothing else does
             handlers.AdditionalHandlers.Add(new GraphAuthFailureHandler(
-                factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), factory.Time, name));
+                factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), chain, factory.Time));
+            var cache = factory.Cache(name);
+            handlers.AdditionalHandlers.Add(new GraphBatchHandler(
+                factory.Options(name), BatchStepDiagnosis.Create(null, factory.Time), cache.Invalidate,
+                factory.Logger("GraphAuthResilience.BatchHandler"), chain));
             handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
-                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), name));
+                factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain));
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(
-                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), name));
+                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), chain));
         }
 
         if (isDefaults)

@@ -40,7 +40,7 @@ internal static class GraphAuthFailureClassifier
         var decision = Decide(input, claimsChallenge?.ClaimsJson, operation, evidence, catalog);
         var remediation = decision.DetailOnly
             ? decision.Detail!
-            : Compose(decision.Detail, GraphAuthRemediation.For(decision.Cause), NoteFor(decision.Cause, operation));
+            : Compose(decision.Detail, GraphAuthRemediation.For(decision.Cause), NoteFor(decision.Cause, operation), ManagedIdentityNote(decision.Cause, input.Token));
         var requestId = body.RequestId ?? input.RequestIdHeader;
         var clientRequestId = body.ClientRequestId ?? input.ClientRequestIdHeader;
         var date = body.Date is null ? string.Empty : ", date " + body.Date;
@@ -348,6 +348,11 @@ internal static class GraphAuthFailureClassifier
         operation?.Note is { } note && cause is GraphAuthFailureCause.InsufficientPermissions or GraphAuthFailureCause.TokenTypeMismatch
             or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin or GraphAuthFailureCause.UserNotPrivilegedOrLicensed
             ? "Note for " + operation.Display + ": " + note
+            : null;
+
+    private static string? ManagedIdentityNote(GraphAuthFailureCause cause, GraphTokenInfo? token) =>
+        cause == GraphAuthFailureCause.InsufficientPermissions && token is { IsManagedIdentity: true }
+            ? "The token belongs to a managed identity: grant the app role to its service principal (an app role assignment, not an app registration's API permissions). The managed identity endpoint caches tokens, so a role granted recently can be missing from its tokens for up to 24 hours; a forced refresh cannot get it sooner."
             : null;
 
     private static string Compose(params string?[] parts) => string.Join(' ', parts.Where(p => !string.IsNullOrEmpty(p)));

@@ -70,6 +70,10 @@ public sealed class GraphTokenInfo
     /// <summary>Gets the id of the application the token was issued to (<c>appid</c> or <c>azp</c>).</summary>
     public string? AppId { get; }
 
+    /// <summary>Gets a value indicating whether an Azure managed identity holds the token (an app-only token with
+    /// <c>xms_mirid</c>): its app roles can lag behind a grant for up to 24 hours.</summary>
+    internal bool IsManagedIdentity { get; init; }
+
     /// <summary>Gets a value indicating whether the audience is Microsoft Graph (any cloud).</summary>
     public bool IsGraphAudience => IsGraphAudienceValue(Audience);
 
@@ -136,7 +140,11 @@ public sealed class GraphTokenInfo
                 ? DateTimeOffset.FromUnixTimeSeconds(seconds)
                 : null;
             var appId = ReadString(root, "appid") ?? ReadString(root, "azp");
-            info = new GraphTokenInfo(aud, tid, scopes, roles, isAppOnly, exp, appId);
+            info = new GraphTokenInfo(aud, tid, scopes, roles, isAppOnly, exp, appId)
+            {
+                // Only whether the claim is there: its value names the Azure resource, which diagnosis never needs.
+                IsManagedIdentity = isAppOnly && root.TryGetProperty("xms_mirid", out _),
+            };
             return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)

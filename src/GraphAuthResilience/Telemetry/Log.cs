@@ -4,7 +4,7 @@ namespace GraphAuthResilience.Telemetry;
 
 /// <summary>
 /// Every log message of the library, source generated with stable ids: 1000-1099 token handler and cache,
-/// 1100-1199 MSAL token sources, 2000-2099 challenge handler, 3000-3099 failure handler.
+/// 1100-1199 MSAL token sources, 2000-2099 challenge handler, 3000-3099 failure handler, 4000-4099 batch handler.
 /// No message ever takes a token, a secret, an assertion, a claims value or a token-endpoint body.
 /// </summary>
 internal static partial class Log
@@ -69,4 +69,20 @@ internal static partial class Log
     // Failure handler.
     [LoggerMessage(3000, LogLevel.Warning, "{Method} {Path} failed with {StatusCode}: {Cause} (Graph code {GraphErrorCode}, request-id {RequestId}).", EventName = "AuthFailureClassified")]
     public static partial void AuthFailureClassified(ILogger logger, string method, string path, int statusCode, GraphAuthFailureCause cause, string graphErrorCode, string requestId);
+
+    // Batch handler.
+    [LoggerMessage(4000, LogLevel.Debug, "Batch {Path}: answer not inspected ({Reason}); handed back as Graph sent it.", EventName = "BatchNotInspected")]
+    public static partial void BatchNotInspected(ILogger logger, string path, string reason);
+
+    [LoggerMessage(4001, LogLevel.Information, "Batch {Path}: steps {StepIds} failed with what a token fixes ({Reason}); re-sending {Count} steps (with their 424 dependents) once.", EventName = "BatchStepsResent")]
+    public static partial void BatchStepsResent(ILogger logger, string path, string stepIds, string reason, int count);
+
+    [LoggerMessage(4002, LogLevel.Debug, "Batch {Path}: steps {StepIds} not re-sent: {Reason}.", EventName = "BatchResendSkipped")]
+    public static partial void BatchResendSkipped(ILogger logger, string path, string stepIds, string reason);
+
+    [LoggerMessage(4003, LogLevel.Warning, "Batch {Path}: the re-send did not give usable answers ({Reason}); the first answers are kept.", EventName = "BatchResendFailed")]
+    public static partial void BatchResendFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Batch {Path}: {Count} of {Total} steps failed auth: {Failures}.", EventName = "BatchStepsFailed")]
+    public static partial void BatchStepsFailed(ILogger logger, string path, int count, int total, string failures);
 }

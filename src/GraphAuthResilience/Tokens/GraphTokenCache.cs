@@ -149,7 +149,7 @@ internal sealed class GraphTokenCache
 
             if (started is not null)
             {
-                _ = RunAsync(key, entry, started, force: rejectedToken is not null, background: false);
+                _ = RunAsync(key, entry, started, force: rejectedToken is not null, background: false, rejectedToken);
             }
             else
             {
@@ -212,7 +212,7 @@ internal sealed class GraphTokenCache
         return tcs;
     }
 
-    private async Task RunAsync(CacheKey key, Entry entry, TaskCompletionSource<GraphAccessToken> tcs, bool force, bool background)
+    private async Task RunAsync(CacheKey key, Entry entry, TaskCompletionSource<GraphAccessToken> tcs, bool force, bool background, string? rejectedToken = null)
     {
         var started = _time.GetTimestamp();
         Activity? activity = null;
@@ -231,7 +231,12 @@ internal sealed class GraphTokenCache
         try
         {
             var scopes = key.Scopes.Split(' ');
-            var request = new GraphTokenRequest(scopes) { Claims = key.Claims, ForceRefresh = force };
+            var request = new GraphTokenRequest(scopes)
+            {
+                Claims = key.Claims,
+                ForceRefresh = force,
+                RejectedTokenSha256 = rejectedToken is null ? null : GraphTokenRequest.Sha256Hex(rejectedToken),
+            };
 
             // The shared acquisition runs without any caller's token: one caller giving up must not fail the others.
             token = await _source.GetTokenAsync(request, CancellationToken.None).ConfigureAwait(false);

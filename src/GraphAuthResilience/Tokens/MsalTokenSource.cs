@@ -1,11 +1,14 @@
 using GraphAuthResilience.Tokens;
 using Microsoft.Identity.Client;
+using Microsoft.Identity.Client.RP;
 
 namespace GraphAuthResilience;
 
 /// <summary>
 /// <see cref="IGraphTokenSource"/>s backed by MSAL. Claims are passed with <c>WithClaims</c> (which bypasses MSAL's
-/// cache), <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c>. Transient token-endpoint
+/// cache), <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c> (client credentials: with
+/// <c>WithAccessTokenSha256ToRefresh</c> when the refresh is for a token Graph rejected, so MSAL refreshes only if
+/// its cached token is that one). Transient token-endpoint
 /// failures are retried through a Polly pipeline with a per-attempt timeout; every failure surfaces as
 /// <see cref="GraphAuthException"/> with no secret, assertion, token or token-endpoint body in it.
 /// </summary>
@@ -29,7 +32,66 @@ public static class MsalTokenSource
         ArgumentNullException.ThrowIfNull(app);
         return new MsalTokenSourceCore(options, (request, ct) =>
         {
-            var builder = app.AcquireTokenForClient(request.Scopes).WithForceRefresh(request.ForceRefresh);
+            var builder = app.AcquireTokenForClient(request.Scopes);
+            if (request.Claims is not null)
+            {
+                // Claims bypass MSAL's cache by themselves.
+                builder = builder.WithClaims(request.Claims).WithForceRefresh(request.ForceRefresh);
+            }
+            else if (request.ForceRefresh && request.RejectedTokenSha256 is { } rejected)
+            {
+                // Refresh only if MSAL's cached token is the one Graph rejected: several chains (or instances of a
+                // cache) sharing this app refresh once per rejection, not once each. MSAL refuses this with
+                // WithForceRefresh in the same request.
+                builder = builder.WithAccessTokenSha256ToRefresh(rejected);
+            }
+            else
+            {
+                builder = builder.WithForceRefresh(request.ForceRefresh);
+            }
+
+            return builder.ExecuteAsync(ct);
+        });
+    }
+
+    /// <summary>App-only tokens for an Azure managed identity, system- or user-assigned
+    /// (<c>AcquireTokenForManagedIdentity</c>).</summary>
+    /// <param name="app">The managed identity application (<c>ManagedIdentityApplicationBuilder</c>); build it with
+    /// <c>WithClientCapabilities(["cp1"])</c> so Graph can send claims challenges instead of failing outright.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="app"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// Managed identity asks for a resource, not scopes: the one scope of the request (for example
+    /// <c>https://graph.microsoft.com/.default</c>) is handed to MSAL as is; a request with several scopes fails
+    /// with <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/>. Claims are passed with <c>WithClaims</c>
+    /// (MSAL then bypasses its cache and, on App Service and Service Fabric, asks the managed identity endpoint to
+    /// replace the token it holds); <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c>, which
+    /// bypasses MSAL's cache only: the managed identity endpoint keeps its own cache and may hand back the same token.
+    /// </remarks>
+    public static IGraphTokenSource ForManagedIdentity(IManagedIdentityApplication app) =>
+        ForManagedIdentity(app, new MsalTokenSourceOptions());
+
+    /// <summary>App-only tokens for an Azure managed identity, with retry settings.</summary>
+    /// <param name="app">The managed identity application.</param>
+    /// <param name="options">Retry, timeout and logging settings.</param>
+    /// <returns>The token source.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    public static IGraphTokenSource ForManagedIdentity(IManagedIdentityApplication app, MsalTokenSourceOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new MsalTokenSourceCore(options, (request, ct) =>
+        {
+            if (request.Scopes.Count != 1)
+            {
+                throw GraphAuthException.Create(
+                    GraphAuthFailureCause.TokenAcquisitionFailed,
+                    $"A managed identity token is issued for one resource; {request.Scopes.Count} scopes were asked for.",
+                    remediation: "Configure exactly one scope for a managed identity source, the resource's '.default' scope (for Microsoft Graph: https://graph.microsoft.com/.default); its permissions are the app roles granted to the managed identity.",
+                    scopes: request.Scopes);
+            }
+
+            var builder = app.AcquireTokenForManagedIdentity(request.Scopes[0]).WithForceRefresh(request.ForceRefresh);
             if (request.Claims is not null)
             {
                 builder = builder.WithClaims(request.Claims);

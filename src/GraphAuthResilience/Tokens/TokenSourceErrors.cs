@@ -112,7 +112,7 @@ internal static partial class TokenSourceErrors
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static string? AadstsRemediation(string? aadsts) => aadsts switch
+    internal static string? AadstsRemediation(string? aadsts) => aadsts switch
     {
         "AADSTS65001" => "Consent is missing: an administrator must grant consent to the app's permissions (Enterprise applications > Permissions > Grant admin consent), or the user must sign in interactively and consent.",
         "AADSTS50076" => "Multi-factor authentication is required: sign the user in interactively with the claims on this exception.",
@@ -138,7 +138,7 @@ internal static partial class TokenSourceErrors
         "invalid_tenant" => "The tenant was not found: check the tenant id or domain in the authority.",
         "invalid_scope" => "The scope is not valid for this flow: client credentials need '<resource>/.default'.",
         "temporarily_unavailable" or "service_not_available" => "The token endpoint is unavailable; retries were exhausted. Try again later.",
-        _ => null,
+        _ => ManagedIdentityRemediation(errorCode),
     };
 
     private static string ClientRemediation(string? errorCode) => errorCode switch
@@ -146,7 +146,20 @@ internal static partial class TokenSourceErrors
         "request_timeout" => "The token endpoint did not answer in time. Check connectivity to the authority host; the request can be retried later.",
         "invalid_json_claims_format" => "The claims handed to MSAL were not JSON. Claims from a challenge must be decoded from base64 first.",
         "user_null" or "no_account" => "No signed-in account is known: sign the user in interactively first.",
+        _ when ManagedIdentityRemediation(errorCode) is { } managedIdentity => managedIdentity,
         _ => "MSAL could not complete the token request; check the application's configuration (authority, client id, credential).",
+    };
+
+    /// <summary>The managed identity endpoint's failures (MSAL's <c>MsalError</c> managed identity codes).</summary>
+    private static string? ManagedIdentityRemediation(string? errorCode) => errorCode switch
+    {
+        "managed_identity_request_failed" or "invalid_managed_identity_response" or "managed_identity_response_parse_failure" =>
+            "The managed identity endpoint refused the request: check that this identity (system-assigned, or the user-assigned client id, resource id or object id given to MSAL) is assigned to this Azure resource, and that the resource is 'https://graph.microsoft.com/.default'.",
+        "managed_identity_unreachable_network" or "managed_identity_all_sources_unavailable" or "missing_managed_identity_env_var" or "invalid_managed_identity_endpoint" =>
+            "No managed identity endpoint answered: this code is not running on an Azure resource with a managed identity (or its IDENTITY_ENDPOINT / IMDS endpoint is unreachable). Outside Azure, use another credential.",
+        "user_assigned_managed_identity_not_supported" or "user_assigned_managed_identity_not_configurable_at_runtime" =>
+            "This Azure environment does not accept a user-assigned identity from code: assign the identity in the resource's configuration, or use the system-assigned identity.",
+        _ => null,
     };
 
     [GeneratedRegex(@"AADSTS(\d{4,8})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]

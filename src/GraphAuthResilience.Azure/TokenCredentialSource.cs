@@ -1,0 +1,153 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Azure;
+using Azure.Core;
+using Azure.Identity;
+using GraphAuthResilience.Tokens;
+
+namespace GraphAuthResilience.Azure;
+
+/// <summary>Calls a <see cref="TokenCredential"/> with a CAE-enabled <see cref="TokenRequestContext"/> and maps its failures.</summary>
+internal sealed partial class TokenCredentialSource(TokenCredential credential) : IGraphTokenSource
+{
+    private readonly string _credentialName = credential.GetType().Name;
+
+    public async ValueTask<GraphAccessToken> GetTokenAsync(GraphTokenRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var context = new TokenRequestContext(
+            [.. request.Scopes],
+            parentRequestId: null,
+            claims: request.Claims,
+            tenantId: null,
+            isCaeEnabled: true);
+        try
+        {
+            var token = await credential.GetTokenAsync(context, cancellationToken).ConfigureAwait(false);
+            return new GraphAccessToken(token.Token, token.ExpiresOn) { RefreshOn = token.RefreshOn };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not GraphAuthException)
+        {
+            throw Map(ex, request);
+        }
+    }
+
+    internal GraphAuthException Map(Exception exception, GraphTokenRequest request)
+    {
+        var failed = FailedCredentials(exception);
+        failed.Remove(_credentialName);
+        var who = failed.Count == 0 ? _credentialName : $"{_credentialName} ({string.Join(", ", failed)})";
+        switch (exception)
+        {
+            case AuthenticationRequiredException:
+                return GraphAuthException.Create(
+                    GraphAuthFailureCause.InteractionRequired,
+                    $"{who} needs the user to sign in interactively.",
+                    remediation: $"{who} has no cached account that can be used silently: call its AuthenticateAsync (or sign in interactively) first, with the claims on this exception when there are any.",
+                    claims: request.Claims,
+                    scopes: request.Scopes);
+
+            case CredentialUnavailableException:
+                return GraphAuthException.Create(
+                    GraphAuthFailureCause.TokenAcquisitionFailed,
+                    $"{who} is not available in this environment.",
+                    remediation: Unavailable(who, failed),
+                    scopes: request.Scopes,
+                    tokenEndpointError: "credential_unavailable");
+
+            case AuthenticationFailedException failedAuthentication:
+            {
+                var aadsts = TokenSourceErrors.AadstsCode(TextOf(failedAuthentication));
+                var status = FindStatus(failedAuthentication);
+                var cause = aadsts switch
+                {
+                    "AADSTS65001" => GraphAuthFailureCause.ConsentRequired,
+                    "AADSTS50076" or "AADSTS50079" or "AADSTS53003" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
+                    _ => GraphAuthFailureCause.TokenAcquisitionFailed,
+                };
+                var why = aadsts ?? (status is { } s ? "status " + s.ToString(CultureInfo.InvariantCulture) : "no error code");
+                return GraphAuthException.Create(
+                    cause,
+                    $"{who} could not acquire a token for Microsoft Graph ({why}).",
+                    remediation: $"{who} failed: " + (TokenSourceErrors.AadstsRemediation(aadsts) ?? Generic(status)),
+                    statusCode: status is { } code ? (System.Net.HttpStatusCode)code : null,
+                    claims: request.Claims,
+                    scopes: request.Scopes,
+                    aadstsCode: aadsts);
+            }
+
+            default:
+                return GraphAuthException.Create(
+                    GraphAuthFailureCause.TokenAcquisitionFailed,
+                    $"{who} failed with {exception.GetType().Name}.",
+                    remediation: $"{who} threw {exception.GetType().Name} while acquiring a token; check its configuration and connectivity to its token endpoint.",
+                    scopes: request.Scopes);
+        }
+    }
+
+    private static string Unavailable(string who, IReadOnlyList<string> failed) =>
+        (failed.Count > 0
+            ? $"None of the credentials tried could run here ({string.Join(", ", failed)})."
+            : $"{who} could not find what it needs in this environment.")
+        + " Check its configuration: environment variables (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE for workload identity), a managed identity assigned to this Azure resource, or a developer sign-in (az login). With DefaultAzureCredential, AZURE_TOKEN_CREDENTIALS narrows the chain to the credential you mean.";
+
+    private static string Generic(int? status) => status switch
+    {
+        >= 500 or 429 => "the token endpoint was unavailable after the credential's own retries; try again later.",
+        _ => "check the tenant id, client id and credential (secret value, certificate or federated token) of the app registration, and the authority host.",
+    };
+
+    /// <summary>The names of the credentials an exception (and its inner exceptions) speak of: type names only,
+    /// picked out of the text by pattern; the rest of the text is never kept.</summary>
+    private static List<string> FailedCredentials(Exception exception)
+    {
+        var names = new List<string>();
+        foreach (var ex in Flatten(exception))
+        {
+            foreach (Match match in CredentialName().Matches(ex.Message))
+            {
+                if (!names.Contains(match.Value, StringComparer.Ordinal))
+                {
+                    names.Add(match.Value);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private static string TextOf(Exception exception) => string.Join('\n', Flatten(exception).Select(e => e.Message));
+
+    private static int? FindStatus(Exception exception) =>
+        Flatten(exception).OfType<RequestFailedException>().FirstOrDefault(r => r.Status > 0)?.Status;
+
+    private static IEnumerable<Exception> Flatten(Exception exception)
+    {
+        var stack = new Stack<Exception>();
+        stack.Push(exception);
+        var seen = 0;
+        while (stack.Count > 0 && seen++ < 32)
+        {
+            var ex = stack.Pop();
+            yield return ex;
+            if (ex is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    stack.Push(inner);
+                }
+            }
+            else if (ex.InnerException is { } inner)
+            {
+                stack.Push(inner);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"\b(?:[A-Z][a-z]+){1,6}Credential\b", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex CredentialName();
+}

@@ -1,0 +1,204 @@
+using System.Buffers;
+
+using GraphAuthResilience.Graph;
+
+namespace GraphAuthResilience.Batching;
+
+/// <summary>
+/// Reads batch bodies in full, up to a bound, and always leaves them readable: a buffered response body is read in
+/// place; a stream is read into memory and the response gets that memory as its content (same headers); a stream
+/// that turns out larger than the bound keeps its bytes: the part already read is served first, then the rest.
+/// </summary>
+internal static class BatchBody
+{
+    /// <summary>Whether a response body is a JSON text this handler can read (not compressed, a JSON media type).</summary>
+    public static bool IsReadableJson(HttpContent? content) =>
+        content is not null
+        && content.Headers.ContentType?.MediaType is { } mediaType
+        && mediaType.Contains("json", StringComparison.OrdinalIgnoreCase)
+        && content.Headers.ContentEncoding.Count == 0;
+
+    /// <summary>Reads the whole body of <paramref name="response"/> when it holds at most <paramref name="maxBytes"/>.</summary>
+    /// <returns>The body, or <see langword="null"/> when it is larger (the response is then as readable as before).</returns>
+    public static async ValueTask<byte[]?> ReadResponseAsync(HttpResponseMessage response, long maxBytes, CancellationToken cancellationToken)
+    {
+        var content = response.Content;
+        var declared = content.Headers.ContentLength;
+        if (declared > maxBytes)
+        {
+            return null;
+        }
+
+        if (content is ByteArrayContent or ReadOnlyMemoryContent)
+        {
+            // Already in memory and readable again: no copy kept in the response.
+            return await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var limit = (int)Math.Min(maxBytes, Array.MaxLength - 1);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? 16 * 1024, limit) + 1);
+        var read = 0;
+        try
+        {
+            while (true)
+            {
+                if (read == buffer.Length)
+                {
+                    if (read > limit)
+                    {
+                        break;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
+                    buffer.AsSpan(0, read).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+
+            var bytes = buffer.AsSpan(0, read).ToArray();
+            if (read > limit)
+            {
+                // Too large to inspect: the caller reads what was read, then the rest of the stream.
+                response.Content = CopyHeaders(content, new StreamContent(new PrefixedStream(bytes, stream)), keepLength: true);
+                return null;
+            }
+
+            response.Content = CopyHeaders(content, new ByteArrayContent(bytes), keepLength: false);
+            content.Dispose();
+            return bytes;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Buffers a batch request body before the first send so that it can be read after it (a stream of
+    /// known length up to <paramref name="maxBytes"/>); bodies already in memory need nothing.</summary>
+    /// <returns>Whether the body can be read after the send.</returns>
+    public static async ValueTask<bool> PrepareRequestAsync(HttpRequestMessage request, long maxBytes, CancellationToken cancellationToken)
+    {
+        var content = request.Content;
+        if (content is null or ByteArrayContent or ReadOnlyMemoryContent or System.Net.Http.Json.JsonContent)
+        {
+            return content is not null;
+        }
+
+        if (content.Headers.ContentLength is not { } length || length > maxBytes)
+        {
+            return false;
+        }
+
+#if NET9_0_OR_GREATER
+        await content.LoadIntoBufferAsync(maxBytes, cancellationToken).ConfigureAwait(false);
+#else
+        cancellationToken.ThrowIfCancellationRequested();
+        await content.LoadIntoBufferAsync(maxBytes).ConfigureAwait(false);
+#endif
+        return true;
+    }
+
+    /// <summary>Reads a request body that <see cref="PrepareRequestAsync"/> found readable, or <see langword="null"/>.</summary>
+    public static async ValueTask<byte[]?> ReadRequestAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Content is not { } content)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException or HttpRequestException or IOException)
+        {
+            return null;
+        }
+    }
+
+    internal static HttpContent CopyHeaders(HttpContent from, HttpContent to, bool keepLength)
+    {
+        foreach (var header in from.Headers.NonValidated)
+        {
+            if (!keepLength && string.Equals(header.Key, "Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            to.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        return to;
+    }
+
+    /// <summary>The bytes already read, then the rest of the original stream.</summary>
+    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_position < prefix.Length)
+            {
+                var n = Math.Min(buffer.Length, prefix.Length - _position);
+                prefix.AsSpan(_position, n).CopyTo(buffer);
+                _position += n;
+                return n;
+            }
+
+            return rest.Read(buffer);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            _position < prefix.Length ? new ValueTask<int>(Read(buffer.Span)) : rest.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                rest.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

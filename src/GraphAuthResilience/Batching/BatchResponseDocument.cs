@@ -1,0 +1,295 @@
+using System.Text;
+using System.Text.Json;
+
+using GraphAuthResilience.Graph;
+
+namespace GraphAuthResilience.Batching;
+
+/// <summary>One answer of a batch response: where its JSON sits, its status, and the headers the chain reads.</summary>
+internal sealed class BatchResponseStep
+{
+    public required string Id { get; init; }
+
+    public required int Status { get; init; }
+
+    /// <summary>Gets the offset of the answer's JSON object in the response body.</summary>
+    public required int Start { get; init; }
+
+    /// <summary>Gets the offset just after the answer's JSON object.</summary>
+    public required int End { get; init; }
+
+    public string? WwwAuthenticate { get; init; }
+
+    public string? RequestId { get; init; }
+
+    public string? ClientRequestId { get; init; }
+
+    /// <summary>Gets where the answer's body value sits (<c>Start</c> &lt; 0 when there is none).</summary>
+    public (int Start, int End) Body { get; init; } = (-1, -1);
+
+    /// <summary>Gets a value indicating whether the body is a JSON string (Graph's base64 form of a non-JSON body).</summary>
+    public bool BodyIsString { get; init; }
+
+    public bool IsAuthFailure => Status is 400 or 401 or 403;
+}
+
+/// <summary>
+/// A batch response body read with <see cref="Utf8JsonReader"/>: the answers in the order Graph gave them. Refuses
+/// anything it cannot trust: not JSON, truncated, no <c>responses</c> array, an answer without id or numeric status,
+/// duplicate ids.
+/// </summary>
+internal sealed class BatchResponseDocument
+{
+    private const int MaxHeaderLength = 16 * 1024;
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    private BatchResponseDocument(List<BatchResponseStep> steps, Dictionary<string, BatchResponseStep> byId, bool hasAuthFailures)
+    {
+        Steps = steps;
+        ById = byId;
+        HasAuthFailures = hasAuthFailures;
+    }
+
+    public IReadOnlyList<BatchResponseStep> Steps { get; }
+
+    public IReadOnlyDictionary<string, BatchResponseStep> ById { get; }
+
+    /// <summary>Gets a value indicating whether any answer is a 400, 401 or 403.</summary>
+    public bool HasAuthFailures { get; }
+
+    public static BatchResponseDocument? TryParse(ReadOnlySpan<byte> utf8, out string reason)
+    {
+        try
+        {
+            return Parse(utf8, out reason);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            reason = "the answer is not valid JSON";
+            return null;
+        }
+    }
+
+    private static BatchResponseDocument? Parse(ReadOnlySpan<byte> utf8, out string reason)
+    {
+        var reader = new Utf8JsonReader(utf8, ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            reason = "the answer is not a JSON object";
+            return null;
+        }
+
+        List<BatchResponseStep>? steps = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isResponses = reader.ValueTextEquals("responses"u8);
+            reader.Read();
+            if (!isResponses)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            if (steps is not null || reader.TokenType != JsonTokenType.StartArray)
+            {
+                reason = "'responses' is not one array";
+                return null;
+            }
+
+            steps = [];
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (ReadStep(ref reader, out reason) is not { } step)
+                {
+                    return null;
+                }
+
+                steps.Add(step);
+            }
+        }
+
+        // Read to the end: a truncated answer throws here.
+        while (reader.Read())
+        {
+        }
+
+        if (steps is null)
+        {
+            reason = "no 'responses' array";
+            return null;
+        }
+
+        var byId = new Dictionary<string, BatchResponseStep>(steps.Count, StringComparer.Ordinal);
+        var failures = false;
+        foreach (var step in steps)
+        {
+            if (!byId.TryAdd(step.Id, step))
+            {
+                reason = "duplicate answer ids";
+                return null;
+            }
+
+            failures |= step.IsAuthFailure;
+        }
+
+        reason = string.Empty;
+        return new BatchResponseDocument(steps, byId, failures);
+    }
+
+    private static BatchResponseStep? ReadStep(ref Utf8JsonReader reader, out string reason)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reason = "an answer that is not an object";
+            return null;
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        string? id = null;
+        int? status = null;
+        string? wwwAuthenticate = null, requestId = null, clientRequestId = null;
+        var body = (-1, -1);
+        var bodyIsString = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                if (id is not null)
+                {
+                    reason = "an answer with two ids";
+                    return null;
+                }
+
+                id = BatchRequestDocument.ReadScalar(ref reader);
+            }
+            else if (reader.ValueTextEquals("status"u8))
+            {
+                reader.Read();
+                if (status is not null)
+                {
+                    reason = "an answer with two statuses";
+                    return null;
+                }
+
+                status = ReadStatus(ref reader);
+            }
+            else if (reader.ValueTextEquals("headers"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var name = reader.GetString();
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > MaxHeaderLength)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    if (string.Equals(name, "WWW-Authenticate", StringComparison.OrdinalIgnoreCase))
+                    {
+                        wwwAuthenticate = wwwAuthenticate is null ? reader.GetString() : wwwAuthenticate + ", " + reader.GetString();
+                    }
+                    else if (string.Equals(name, "request-id", StringComparison.OrdinalIgnoreCase))
+                    {
+                        requestId = reader.GetString();
+                    }
+                    else if (string.Equals(name, "client-request-id", StringComparison.OrdinalIgnoreCase))
+                    {
+                        clientRequestId = reader.GetString();
+                    }
+                }
+            }
+            else if (reader.ValueTextEquals("body"u8))
+            {
+                reader.Read();
+                var valueStart = (int)reader.TokenStartIndex;
+                bodyIsString = reader.TokenType == JsonTokenType.String;
+                reader.Skip();
+                body = (valueStart, (int)reader.BytesConsumed);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (string.IsNullOrEmpty(id) || status is null)
+        {
+            reason = "an answer without id or status";
+            return null;
+        }
+
+        reason = string.Empty;
+        return new BatchResponseStep
+        {
+            Id = id,
+            Status = status.Value,
+            Start = start,
+            End = (int)reader.BytesConsumed,
+            WwwAuthenticate = wwwAuthenticate,
+            RequestId = requestId,
+            ClientRequestId = clientRequestId,
+            Body = body,
+            BodyIsString = bodyIsString,
+        };
+    }
+
+    private static int? ReadStatus(ref Utf8JsonReader reader)
+    {
+        int value;
+        if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out value))
+        {
+            return value is >= 100 and <= 599 ? value : null;
+        }
+
+        // Tolerate "200" as a string, as some proxies re-encode it.
+        if (reader.TokenType == JsonTokenType.String && int.TryParse(Encoding.UTF8.GetString(reader.ValueSpan), out value))
+        {
+            return value is >= 100 and <= 599 ? value : null;
+        }
+
+        return null;
+    }
+
+    /// <summary>Decodes an answer's body to the bytes Graph sent: the JSON value as is, or a base64 string decoded.</summary>
+    internal static ReadOnlyMemory<byte> BodyBytes(ReadOnlyMemory<byte> document, BatchResponseStep step)
+    {
+        if (step.Body.Start < 0)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        var raw = document[step.Body.Start..step.Body.End];
+        if (!step.BodyIsString)
+        {
+            return raw;
+        }
+
+        var reader = new Utf8JsonReader(raw.Span);
+        try
+        {
+            reader.Read();
+            var text = reader.GetString();
+            if (text is null)
+            {
+                return ReadOnlyMemory<byte>.Empty;
+            }
+
+            var buffer = new byte[(text.Length * 3 / 4) + 3];
+            return Convert.TryFromBase64String(text, buffer, out var written) ? buffer.AsMemory(0, written) : Encoding.UTF8.GetBytes(text);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+    }
+}

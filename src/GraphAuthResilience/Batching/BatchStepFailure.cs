@@ -1,0 +1,35 @@
+using System.Net;
+
+using GraphAuthResilience.Graph;
+
+namespace GraphAuthResilience.Batching;
+
+/// <summary>
+/// One step of a batch answer still failing with 400/401/403, with what diagnosis needs: the step's own method and
+/// URL (resolved against the batch's host and version), its status, headers and body, and the token it was sent with.
+/// </summary>
+internal sealed record BatchStepFailure(
+    string Id,
+    HttpStatusCode Status,
+    HttpMethod Method,
+    Uri? Uri,
+    string? WwwAuthenticate,
+    ReadOnlyMemory<byte> Body,
+    string? SentToken,
+    bool Resent)
+{
+    public string? RequestIdHeader { get; init; }
+
+    public string? ClientRequestIdHeader { get; init; }
+
+    /// <summary>Gets the step's request body when it is a JSON object (password resets are told apart by it).</summary>
+    public ReadOnlyMemory<byte> RequestJsonBody { get; init; }
+}
+
+/// <summary>Diagnoses one failed step like a single request (the same classifier and catalog), or returns
+/// <see langword="null"/> when the failure is not about auth (a 400 that is the caller's business).</summary>
+internal delegate GraphAuthException? BatchStepDiagnoser(BatchStepFailure step);
+
+/// <summary>Tells the token cache that a token Graph revoked was replaced through a claims challenge, so later
+/// requests without claims do not get it again.</summary>
+internal delegate void BatchRevokedToken(string? partition, IReadOnlyList<string> scopes, string revokedToken);
