@@ -77,7 +77,7 @@ public class AzureIdentityTokenSourceTests
         using var _ = provider;
         await client.Me.GetAsync();
         var revoked = endpoint.IssuedTokens.Single();
-        graph.Respond = (_, n) => n == 2 ? FakeGraph.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge) : FakeGraph.Json(HttpStatusCode.OK, FakeGraph.UserJson);
+        graph.Respond = (_, n) => n == 2 ? GraphResponses.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge) : GraphResponses.Json(HttpStatusCode.OK, FakeGraph.UserJson);
 
         var me = await client.Me.GetAsync();
 
