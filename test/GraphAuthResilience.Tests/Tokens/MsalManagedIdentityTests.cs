@@ -143,8 +143,8 @@ public class MsalManagedIdentityTests
         await client.GetAsync(UsersUrl);
         var revoked = endpoint.IssuedTokens.Single();
         harness.Graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
-            ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted)
-            : FakeGraph.Ok();
+            ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted)
+            : GraphResponses.Ok();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.GetAsync(UsersUrl)));
 
