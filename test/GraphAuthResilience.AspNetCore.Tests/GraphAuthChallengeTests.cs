@@ -169,6 +169,27 @@ public class GraphAuthChallengeTests
             _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphAuthChallengeOptions>>().Value);
     }
 
+    [Test]
+    public void AddGraphAuthChallenges_CalledTwice_OneExceptionHandler()
+    {
+        var services = new ServiceCollection();
+
+        services.AddGraphAuthChallenges().AddGraphAuthChallenges(o => o.WriteProblemDetails = false);
+
+        Assert.That(services.Count(d => d.ServiceType == typeof(Microsoft.AspNetCore.Diagnostics.IExceptionHandler)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void AddGraphAuthChallenges_RealmWithAQuote_FailsAtStart()
+    {
+        var services = new ServiceCollection();
+        services.AddGraphAuthChallenges(o => o.Realm = "contoso\", authorization_uri=\"https://evil.example");
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphAuthChallengeOptions>>().Value);
+    }
+
     private sealed class FakeGraph : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
