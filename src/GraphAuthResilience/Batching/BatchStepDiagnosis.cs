@@ -1,6 +1,5 @@
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
-
 using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience.Batching;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using GraphAuthResilience.Testing;
 
 namespace GraphAuthResilience.Tests.Infrastructure;
 
@@ -16,26 +17,21 @@ internal sealed class FakeGraph : HttpMessageHandler
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
-    public Func<HttpRequestMessage, int, HttpResponseMessage> Respond { get; set; } = (_, _) => Ok();
-
-    public static HttpResponseMessage Ok(string json = "{}") =>
-        new(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-
-    public static HttpResponseMessage Json(HttpStatusCode status, string json, string? wwwAuthenticate = null)
-    {
-        var response = new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        if (wwwAuthenticate is not null)
-        {
-            response.Headers.TryAddWithoutValidation("WWW-Authenticate", wwwAuthenticate);
-        }
-
-        return response;
-    }
+    public Func<HttpRequestMessage, int, HttpResponseMessage> Respond { get; set; } = (_, _) => GraphResponses.Json(HttpStatusCode.OK, "{}");
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var n = Interlocked.Increment(ref _sends);
-        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        // Read the body as a transport does (CopyToAsync: serialised to the wire, not buffered into the content), so
+        // a content that makes other bytes on each send shows it here too.
+        byte[]? body = null;
+        if (request.Content is { } content)
+        {
+            using var wire = new MemoryStream();
+            await content.CopyToAsync(wire, cancellationToken);
+            body = wire.ToArray();
+        }
+
         Requests.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, request.Headers.Authorization?.Scheme, request.Headers.Authorization?.Parameter, body));
         var response = Respond(request, n);
         response.RequestMessage ??= request;

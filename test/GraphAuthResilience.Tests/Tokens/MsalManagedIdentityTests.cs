@@ -110,7 +110,7 @@ public class MsalManagedIdentityTests
         var client = harness.CreateClient();
         await client.GetAsync(UsersUrl);
         var revoked = endpoint.IssuedTokens.Single();
-        harness.Graph.Respond = (_, n) => n == 2 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 2 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
         var response = await client.GetAsync(UsersUrl);
 
@@ -119,12 +119,12 @@ public class MsalManagedIdentityTests
         var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
         Assert.That(tokens, Has.Length.EqualTo(3));
         Assert.That(tokens[1], Is.EqualTo(revoked));
-        Assert.That(tokens[2], Is.EqualTo(endpoint.IssuedTokens.Last()).And.Not.EqualTo(revoked));
+        Assert.That(tokens[2], Is.EqualTo(endpoint.IssuedTokens[^1]).And.Not.EqualTo(revoked));
 
         // What the managed identity request carried: IMDS and App Service take a resource only. The claims never travel
         // to the endpoint (MSAL met the challenge by skipping its cache).
-        var replay = endpoint.Recorded.Last();
-        Assert.That(replay.Query.Keys, Is.EquivalentTo(endpoint.Recorded.First().Query.Keys));
+        var replay = endpoint.Recorded[^1];
+        Assert.That(replay.Query.Keys, Is.EquivalentTo(endpoint.Recorded[0].Query.Keys));
         Assert.That(replay.Query.Keys, Has.None.EqualTo("claims"));
         Assert.That(replay.Uri.Query, Does.Not.Contain("1702682181"));
 
@@ -141,7 +141,7 @@ public class MsalManagedIdentityTests
         using var harness = new ChainHarness(MsalTokenSource.ForManagedIdentity(endpoint.CreateApp(), FastRetries()), o => o.ThrowOnAuthFailure = false);
         var client = harness.CreateClient();
         await client.GetAsync(UsersUrl);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(
             HttpStatusCode.Unauthorized,
             """{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}""",
             ChallengeSamples.PlainGraph401);
@@ -196,7 +196,7 @@ public class MsalManagedIdentityTests
         using var environment = Use(Form.Imds);
         var endpoint = new FakeManagedIdentityEndpoint();
         using var harness = new ChainHarness(MsalTokenSource.ForManagedIdentity(endpoint.CreateApp(), FastRetries()));
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, Forbidden);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Forbidden, Forbidden);
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/groups"));
 
@@ -211,7 +211,7 @@ public class MsalManagedIdentityTests
     {
         var token = UnsignedJwt.AppOnly().WithRoles("User.Read.All").WithClaim("idtyp", "app").Build();
         using var harness = new ChainHarness(new FakeGraphTokenSource { TokenFactory = (_, _) => token });
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, Forbidden);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Forbidden, Forbidden);
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/groups"));
 
