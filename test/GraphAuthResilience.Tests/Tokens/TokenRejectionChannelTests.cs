@@ -134,7 +134,7 @@ public class TokenRejectionChannelTests
             var token = request.Headers.Authorization?.Parameter;
             if (token is null || !revoked.ContainsKey(token))
             {
-                return GraphResponses.Json(HttpStatusCode.OK, "{}");
+                return GraphResponses.Ok();
             }
 
             return claims
