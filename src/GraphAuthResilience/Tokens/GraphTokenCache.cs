@@ -109,9 +109,9 @@ internal sealed class GraphTokenCache : IDisposable
                 if (partition is null)
                 {
                     var hot = _hot;
-                    entry = hot is not null && ReferenceEquals(hot.Scopes, scopes) ? hot.Entry : null;
+                    entry = hot is not null && SameScopes(hot.Scopes, scopes) ? hot.Entry : null;
                 }
-                else if (_stablePartitions && _partitionHot.TryGetValue(partition, out var hot) && ReferenceEquals(hot.Scopes, scopes))
+                else if (_stablePartitions && _partitionHot.TryGetValue(partition, out var hot) && SameScopes(hot.Scopes, scopes))
                 {
                     entry = hot.Entry;
                 }
@@ -374,11 +374,16 @@ internal sealed class GraphTokenCache : IDisposable
                 _hot = new HotEntry(scopes, entry);
             }
         }
-        else if (_stablePartitions && (!_partitionHot.TryGetValue(partition, out var hot) || hot.Entry != entry || hot.Scopes != scopes))
+        else if (_stablePartitions && (!_partitionHot.TryGetValue(partition, out var hot) || hot.Entry != entry || !SameScopes(hot.Scopes, scopes)))
         {
             _partitionHot.AddOrUpdate(partition, new HotEntry(scopes, entry));
         }
     }
+
+    /// <summary>The same scope set: usually the same instance; after <c>IHttpClientFactory</c> rotates the handler,
+    /// a new instance whose key is the same string (one scope) or an equal one.</summary>
+    private static bool SameScopes(GraphScopeSet remembered, GraphScopeSet scopes) =>
+        ReferenceEquals(remembered, scopes) || string.Equals(remembered.Key, scopes.Key, StringComparison.Ordinal);
 
     private TokenFlight NewFlight(bool force, bool background, string? rejectedToken = null) =>
         new(force, background, new CancellationTokenSource(_acquisitionTimeout, _clock.Time))
