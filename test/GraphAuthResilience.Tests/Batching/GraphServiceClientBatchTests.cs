@@ -1,5 +1,5 @@
-using GraphAuthResilience.Testing;
 using System.Net;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Challenges;
 using GraphAuthResilience.Tests.Infrastructure;
 using Microsoft.Graph;

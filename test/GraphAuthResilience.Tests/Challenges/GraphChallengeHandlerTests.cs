@@ -48,7 +48,7 @@ public class GraphChallengeHandlerTests
         // IHttpClientFactory's own logging handlers enumerate (and so parse) every header at Trace: removed here, as
         // this test is about what the chain does.
         using var harness = new ChainHarness(source, o => o.ThrowOnAuthFailure = false, client: b => b.RemoveAllLoggers());
-        var header = WwwAuthenticateParserTests.ManyChallenges(512 * 1024);
+        var header = GraphAuthResilience.Tests.Graph.WwwAuthenticateParserTests.ManyChallenges(512 * 1024);
         harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, header);
 
         using var response = await harness.CreateClient().GetAsync(MeUrl);
