@@ -152,4 +152,16 @@ public class GraphPermissionCatalogTests
 
         Assert.That(operation.DescribeNeeds(Tokens.AppOnly()), Does.StartWith("GET /users needs User.ReadBasic.All (application, admin consent) or User.ReadBasic.All (delegated, user consent)"));
     }
+
+    [Test]
+    public void Find_EntriesTheHandWrittenCatalogHadWrong_NowFollowMicrosoftsMap()
+    {
+        var chatMessages = Find("GET", "https://graph.microsoft.com/v1.0/chats/19:abc@thread.v2/messages")!;
+        var changePassword = Find("POST", "https://graph.microsoft.com/v1.0/me/changePassword")!;
+
+        // The old file said application ChatMessage.Read.All and Directory.AccessAsUser.All; Graph accepts neither there.
+        Assert.That(chatMessages.LeastFor(GraphPermissionScheme.Application)?.Name, Is.EqualTo("Chat.Read.All"));
+        Assert.That(chatMessages.Application, Does.Not.Contain("ChatMessage.Read.All"));
+        Assert.That(changePassword.Delegated, Does.Not.Contain("Directory.AccessAsUser.All"));
+    }
 }
