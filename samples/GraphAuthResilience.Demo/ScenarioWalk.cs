@@ -202,7 +202,7 @@ internal static class ScenarioWalk
     {
         // Code that sets "Authorization: Bearer" with a null token: the chain keeps a caller's header, so none is sent.
         GraphAuthFailureCause.MissingToken => client.Users.GetAsync(r => r.Headers.Add("Authorization", "Bearer")),
-        GraphAuthFailureCause.PersonalAccountNotSupported => client.Me.Onenote.Notebooks.GetAsync(),
+        GraphAuthFailureCause.PersonalAccountNotSupported => client.Me.OnlineMeetings.PostAsync(new OnlineMeeting { Subject = "Sync" }),
         GraphAuthFailureCause.TokenTypeMismatch => client.Me.GetAsync(),
         GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin => client.Users["adele@contoso.example"].PatchAsync(new User
         {
