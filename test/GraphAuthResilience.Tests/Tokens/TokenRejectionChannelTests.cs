@@ -134,15 +134,15 @@ public class TokenRejectionChannelTests
             var token = request.Headers.Authorization?.Parameter;
             if (token is null || !revoked.ContainsKey(token))
             {
-                return FakeGraph.Ok();
+                return GraphResponses.Ok();
             }
 
             return claims
-                ? FakeGraph.Json(
+                ? GraphResponses.Json(
                     HttpStatusCode.Unauthorized,
                     """{"error":{"code":"InvalidAuthenticationToken","message":"Continuous access evaluation resulted in challenge."}}""",
                     $"Bearer realm=\"\", error=\"insufficient_claims\", claims=\"{CaeClaims}\"")
-                : FakeGraph.Json(
+                : GraphResponses.Json(
                     HttpStatusCode.Unauthorized,
                     """{"error":{"code":"InvalidAuthenticationToken","message":"Access token has been revoked."}}""",
                     "Bearer error=\"invalid_token\"");
