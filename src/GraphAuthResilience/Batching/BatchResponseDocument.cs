@@ -185,7 +185,8 @@ internal sealed class BatchResponseDocument
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString();
+                    // Only the three names read below are made strings (10, 16 and 17 characters unless escaped).
+                    var name = reader.ValueIsEscaped || reader.ValueSpan.Length is 10 or 16 or 17 ? reader.GetString() : null;
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > MaxHeaderLength)
                     {

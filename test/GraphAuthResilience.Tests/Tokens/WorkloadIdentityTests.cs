@@ -75,8 +75,8 @@ public class WorkloadIdentityTests
         var second = ServiceAccountToken(2);
         Project(second);
         harness.Graph.Respond = (_, n) => n == 3
-            ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, ChallengeSamples.PlainGraph401)
-            : FakeGraph.Ok();
+            ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, ChallengeSamples.PlainGraph401)
+            : GraphResponses.Ok();
 
         var response = await client.GetAsync(UsersUrl);
 
