@@ -52,7 +52,7 @@ public class ColdBurstBenchmarks
     public void SetupGraphSdk()
     {
         Begin(nameof(GraphSdkWithAzureIdentity));
-        _graph.Respond = _ => InMemoryGraph.Json(System.Net.HttpStatusCode.OK, """{"id":"00000000-0000-0000-0000-000000000001"}""");
+        _graph.Respond = _ => GraphResponses.Json(System.Net.HttpStatusCode.OK, """{"id":"00000000-0000-0000-0000-000000000001"}""");
         var credential = new ClientSecretCredential(
             FakeEntraTokenEndpoint.Tenant,
             FakeEntraTokenEndpoint.ClientId,

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using GraphAuthResilience.Benchmarks.Infrastructure;
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Testing;
@@ -30,15 +31,17 @@ public class HotPathBreakdownBenchmarks
     {
         var options = new GraphAuthOptions { TokenSource = new StaticGraphTokenSource(_token) };
         _cache = new GraphTokenCache(options.TokenSource, TimeProvider.System, options.RefreshMargin, NullLogger.Instance);
-        GraphTokenHandler Token() => new(_cache, options, NullLogger.Instance) { InnerHandler = _graph };
+        GraphTokenHandler Token(GraphAuthChain chain) => new(_cache, options, NullLogger.Instance, chain) { InnerHandler = _graph };
         _floor = new HttpMessageInvoker(new StaticBearerHandler(_token) { InnerHandler = _graph }, disposeHandler: false);
-        _tokenOnly = new HttpMessageInvoker(Token(), disposeHandler: false);
+        _tokenOnly = new HttpMessageInvoker(Token(new GraphAuthChain()), disposeHandler: false);
+        var pair = new GraphAuthChain();
         _challengeAndToken = new HttpMessageInvoker(
-            new GraphChallengeHandler(_cache, options, NullLogger.Instance) { InnerHandler = Token() }, disposeHandler: false);
+            new GraphChallengeHandler(options, NullLogger.Instance, pair) { InnerHandler = Token(pair) }, disposeHandler: false);
+        var full = new GraphAuthChain();
         _fullChain = new HttpMessageInvoker(
-            new GraphAuthFailureHandler(options, NullLogger.Instance)
+            new GraphAuthFailureHandler(options, NullLogger.Instance, full)
             {
-                InnerHandler = new GraphChallengeHandler(_cache, options, NullLogger.Instance) { InnerHandler = Token() },
+                InnerHandler = new GraphChallengeHandler(options, NullLogger.Instance, full) { InnerHandler = Token(full) },
             },
             disposeHandler: false);
 

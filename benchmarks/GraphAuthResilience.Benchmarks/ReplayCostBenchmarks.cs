@@ -43,7 +43,7 @@ public class ReplayCostBenchmarks
         // Graph revoked every token issued without the claims: it challenges the plain token, accepts the other.
         _challengeGraph.Respond = request => request.Headers.Authorization?.Parameter == _claimsToken
             ? new HttpResponseMessage(HttpStatusCode.OK)
-            : InMemoryGraph.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge);
+            : GraphResponses.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge);
 
         var services = new ServiceCollection();
         services.AddHttpClient("baseline").ConfigurePrimaryHttpMessageHandler(() => _baselineGraph).RemoveAllLoggers();

@@ -92,7 +92,7 @@ public class RevokedTokenStormBenchmarks
         var revoked = _graph.LastAuthorization?.Parameter;
         Check.That(!string.IsNullOrEmpty(revoked), $"{_running}: warm-up request carried a token");
         _graph.Respond = request => request.Headers.Authorization?.Parameter == revoked
-            ? InMemoryGraph.Json(HttpStatusCode.Unauthorized, Unauthorized, Challenge)
+            ? GraphResponses.Json(HttpStatusCode.Unauthorized, Unauthorized, Challenge)
             : new HttpResponseMessage(HttpStatusCode.OK);
         _endpoint.ResetPosts();
         _graph.ResetCounters();

@@ -93,6 +93,30 @@ public static class GraphResponses
             requestId: "c41e8b07-35d2-4a9f-b6e8-90a1f2d4c356",
             request: request);
 
+    /// <summary>Creates a response with exactly this JSON body and challenge and no id headers: for a body recorded
+    /// from Graph (or deliberately malformed) that <see cref="Error"/> would not produce.</summary>
+    /// <param name="statusCode">The status.</param>
+    /// <param name="json">The body, sent as <c>application/json</c>.</param>
+    /// <param name="wwwAuthenticate">A raw <c>WWW-Authenticate</c> value (added without validation), or <see langword="null"/>.</param>
+    /// <param name="request">The request being answered.</param>
+    /// <returns>The response.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is <see langword="null"/>.</exception>
+    public static HttpResponseMessage Json(HttpStatusCode statusCode, string json, string? wwwAuthenticate = null, HttpRequestMessage? request = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        var response = new HttpResponseMessage(statusCode)
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            RequestMessage = request,
+        };
+        if (wwwAuthenticate is not null)
+        {
+            response.Headers.TryAddWithoutValidation("WWW-Authenticate", wwwAuthenticate);
+        }
+
+        return response;
+    }
+
     /// <summary>Creates a 200 response with a JSON body.</summary>
     /// <param name="json">The body; defaults to <c>{}</c>.</param>
     /// <param name="request">The request being answered.</param>

@@ -5,6 +5,10 @@ public static class GraphAuthHttpRequestMessageExtensions
 {
     private static readonly HttpRequestOptionsKey<IReadOnlyList<string>> ScopesKey = new("GraphAuthResilience.Scopes");
 
+    // Set once any request of the process was given scopes: until then the token handler does not touch
+    // HttpRequestMessage.Options (which allocates on first use), so the hot path stores nothing per request.
+    private static volatile bool s_anyScopesSet;
+
     /// <summary>Asks for a token with these scopes for this request instead of <see cref="GraphAuthOptions.Scopes"/>.</summary>
     /// <param name="request">The request.</param>
     /// <param name="scopes">The scopes, at least one.</param>
@@ -22,6 +26,7 @@ public static class GraphAuthHttpRequestMessageExtensions
         }
 
         request.Options.Set(ScopesKey, list);
+        s_anyScopesSet = true;
         return request;
     }
 
@@ -34,4 +39,9 @@ public static class GraphAuthHttpRequestMessageExtensions
         ArgumentNullException.ThrowIfNull(request);
         return request.Options.TryGetValue(ScopesKey, out var scopes) ? scopes : null;
     }
+
+    /// <summary>Gets the scopes set for this request, without touching <see cref="HttpRequestMessage.Options"/> while no
+    /// request of the process was given any.</summary>
+    internal static IReadOnlyList<string>? GetGraphScopesIfAnySet(HttpRequestMessage request) =>
+        s_anyScopesSet && request.Options.TryGetValue(ScopesKey, out var scopes) ? scopes : null;
 }

@@ -1,4 +1,4 @@
-using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Chain;
 
 namespace GraphAuthResilience;
 
@@ -12,6 +12,6 @@ public static class GraphAuthHttpResponseMessageExtensions
     public static GraphAuthException? GetGraphAuthFailure(this HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return GraphAuthFailureHandler.GetFailure(response);
+        return GraphAuthFailureRecord.Get(response);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Identity;
+using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Graph;
 
@@ -74,7 +75,7 @@ public class AzureIdentityTokenSourceTests
         using var _ = provider;
         await client.Me.GetAsync();
         var revoked = endpoint.IssuedTokens.Single();
-        graph.Respond = (_, n) => n == 2 ? FakeGraph.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge) : FakeGraph.Json(HttpStatusCode.OK, FakeGraph.UserJson);
+        graph.Respond = (_, n) => n == 2 ? GraphResponses.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge) : GraphResponses.Json(HttpStatusCode.OK, FakeGraph.UserJson);
 
         var me = await client.Me.GetAsync();
 

@@ -28,17 +28,6 @@ internal sealed class InMemoryGraph : HttpMessageHandler
 
     public void ResetCounters() => Volatile.Write(ref _sends, 0);
 
-    public static HttpResponseMessage Json(HttpStatusCode status, string json, string? wwwAuthenticate = null)
-    {
-        var response = new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        if (wwwAuthenticate is not null)
-        {
-            response.Headers.TryAddWithoutValidation("WWW-Authenticate", wwwAuthenticate);
-        }
-
-        return response;
-    }
-
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _sends);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -26,9 +27,9 @@ internal sealed class GraphBatchHandler : DelegatingHandler
     private readonly BatchStepDiagnoser _diagnose;
     private readonly BatchRevokedToken? _revoked;
     private readonly ILogger _logger;
-    private readonly string? _chainName;
+    private readonly GraphAuthChain _chain;
 
-    public GraphBatchHandler(GraphAuthOptions options, BatchStepDiagnoser diagnose, BatchRevokedToken? revoked, ILogger logger, string? chainName = null)
+    public GraphBatchHandler(GraphAuthOptions options, BatchStepDiagnoser diagnose, BatchRevokedToken? revoked, ILogger logger, GraphAuthChain chain)
     {
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _maxResponseBytes = options.MaxBatchResponseBytes;
@@ -36,7 +37,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         _diagnose = diagnose;
         _revoked = revoked;
         _logger = logger;
-        _chainName = chainName;
+        _chain = chain;
     }
 
     // Synchronous Send passes through: a batch sent synchronously reaches the token handler, which refuses it
@@ -52,18 +53,17 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var context = GraphAuthRequestContext.GetOrCreate(request);
-        if (!context.IsHandledBy(_chainName))
+        if (!_chain.Owns(request))
         {
             return base.SendAsync(request, cancellationToken);
         }
 
         GraphBatchOutcome.Clear(request);
-        return SendBatchAsync(request, context, version, cancellationToken);
+        return SendBatchAsync(request, version, cancellationToken);
     }
 
     private async Task<HttpResponseMessage> SendBatchAsync(
-        HttpRequestMessage request, GraphAuthRequestContext context, string version, CancellationToken cancellationToken)
+        HttpRequestMessage request, string version, CancellationToken cancellationToken)
     {
         var requestReadable = await BatchBody.PrepareRequestAsync(request, _maxRequestBytes, cancellationToken).ConfigureAwait(false);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -116,7 +116,9 @@ internal sealed class GraphBatchHandler : DelegatingHandler
 
         var final = first;
         var finalBytes = answer;
-        var sentToken = context.SentToken;
+        // The token our chain attached (a caller's own header is the caller's business): the header says it was ours.
+        var sentHeader = GraphBearerHeader.Of(request) is { } attached && ReferenceEquals(attached.Chain, _chain) ? attached : null;
+        var sentToken = sentHeader?.Token;
         string? resendToken = null;
         IReadOnlySet<string> resent = new HashSet<string>();
         GraphAuthException? acquisitionFailure = null;
@@ -130,7 +132,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             Log.BatchStepsResent(_logger, path, Ids(plan.FixableIds), plan.Claims is null ? "refresh" : "claims challenge", plan.Steps.Count);
             GraphAuthTelemetry.Replays.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.ReasonTag, plan.Claims is null ? "batch_refresh" : "batch_claims_challenge"));
             resent = plan.Ids;
-            var outcome = await ResendAsync(request, context, sentToken!, plan, sent, first, answer, path, cancellationToken).ConfigureAwait(false);
+            var outcome = await ResendAsync(request, sentHeader?.Partition, sentToken!, plan, sent, first, answer, path, cancellationToken).ConfigureAwait(false);
             if (outcome.CallerCancelled)
             {
                 response.Dispose();
@@ -199,16 +201,13 @@ internal sealed class GraphBatchHandler : DelegatingHandler
     }
 
     private async Task<ResendOutcome> ResendAsync(
-        HttpRequestMessage request, GraphAuthRequestContext context, string sentToken, BatchResendPlan plan, byte[] sent,
+        HttpRequestMessage request, string? partition, string sentToken, BatchResendPlan plan, byte[] sent,
         BatchResponseDocument first, byte[] firstBytes, string path, CancellationToken cancellationToken)
     {
         using var resend = CreateResend(request, plan.BuildBody(sent));
-        var resendContext = GraphAuthRequestContext.GetOrCreate(resend);
-        resendContext.IsHandledBy(_chainName);
-        resendContext.Partition = context.Partition;
-        resendContext.Claims = plan.Claims;
-        resendContext.RejectedToken = sentToken;
-        resendContext.Replayed = true; // Once per batch: the challenge handler must not replay the re-send.
+        // The re-send needs a token that meets the claims (or any token but the rejected one), and is itself the one
+        // fix: the challenge handler must not replay it (once per batch).
+        using var directive = GraphSendDirective.Apply(resend, _chain, plan.Claims, sentToken, partition, isReplay: true);
 
         HttpResponseMessage second;
         try
@@ -234,7 +233,8 @@ internal sealed class GraphBatchHandler : DelegatingHandler
 
         using (second)
         {
-            var token = resendContext.SentToken;
+            var resentHeader = GraphBearerHeader.Of(resend);
+            var token = resentHeader?.Token;
             if (second.StatusCode != HttpStatusCode.OK || !BatchBody.IsReadableJson(second.Content))
             {
                 Log.BatchResendFailed(_logger, path, "status " + (int)second.StatusCode);
@@ -269,11 +269,11 @@ internal sealed class GraphBatchHandler : DelegatingHandler
                 return new ResendOutcome { Token = token };
             }
 
-            if (plan.Claims is not null && resendContext.Scopes is { } scopes
+            if (plan.Claims is not null && resentHeader?.Scopes is { } scopes
                 && secondDocument.Steps.Any(s => s.Status is >= 200 and < 300))
             {
                 // The claims were met: later requests without claims must not get the token Graph revoked.
-                _revoked?.Invoke(context.Partition, scopes, sentToken);
+                _revoked?.Invoke(partition, scopes, sentToken);
             }
 
             var merged = BatchResendPlan.Merge(firstBytes, first, secondBytes, secondDocument);
@@ -316,7 +316,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         var options = (IDictionary<string, object?>)resend.Options;
         foreach (var option in original.Options)
         {
-            if (option.Key != GraphAuthRequestContext.Key.Key && option.Key != GraphBatchOutcome.KeyName)
+            if (!GraphAuthChain.IsPerRequestStateKey(option.Key) && option.Key != GraphBatchOutcome.KeyName)
             {
                 options[option.Key] = option.Value;
             }

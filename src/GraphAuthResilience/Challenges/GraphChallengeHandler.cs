@@ -1,7 +1,7 @@
 using System.Net;
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
-using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.Logging;
 
 namespace GraphAuthResilience.Challenges;
@@ -13,21 +13,24 @@ namespace GraphAuthResilience.Challenges;
 /// Never replays when the token that was sent cannot be fixed by another one (wrong audience, personal account),
 /// never replays twice, and never resends a body it could not buffer.
 /// </summary>
+/// <remarks>
+/// It stores nothing on a 2xx. On a 400/401/403 it records a <see cref="GraphChallengeDecision"/> (with the parsed
+/// challenges and token, for the failure handler) in the message's <see cref="GraphChallengeState"/>, and asks its
+/// chain's token handler for a new token through a <see cref="GraphSendDirective"/>.
+/// </remarks>
 internal sealed class GraphChallengeHandler : DelegatingHandler
 {
-    private readonly GraphTokenCache _cache;
     private readonly GraphHostPolicy _hosts;
     private readonly long _maxReplayBufferBytes;
     private readonly ILogger _logger;
-    private readonly string? _chainName;
+    private readonly GraphAuthChain _chain;
 
-    public GraphChallengeHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, string? chainName = null)
+    public GraphChallengeHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
     {
-        _cache = cache;
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _maxReplayBufferBytes = options.MaxReplayBufferBytes;
         _logger = logger;
-        _chainName = chainName;
+        _chain = chain;
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -39,13 +42,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_hosts.IsAllowed(request.RequestUri))
-        {
-            return base.SendAsync(request, cancellationToken);
-        }
-
-        var context = GraphAuthRequestContext.GetOrCreate(request);
-        if (!context.IsHandledBy(_chainName))
+        if (!_hosts.IsAllowed(request.RequestUri) || !_chain.Owns(request))
         {
             return base.SendAsync(request, cancellationToken);
         }
@@ -53,106 +50,134 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         var prepared = ReplayableContent.PrepareAsync(request, _maxReplayBufferBytes, cancellationToken);
         if (!prepared.IsCompletedSuccessfully)
         {
-            return PrepareThenSendAsync(request, context, prepared, cancellationToken);
+            return PrepareThenSendAsync(request, prepared, cancellationToken);
         }
 
-        var replayable = context.BodyReplayable = prepared.Result;
+        var replayable = prepared.Result;
         var send = base.SendAsync(request, cancellationToken);
 
         // A response that is already here and is no auth answer goes back without an async state machine.
         return send.IsCompletedSuccessfully && !IsAuthAnswer(send.Result)
             ? send
-            : HandleResponseAsync(request, context, replayable, send, cancellationToken);
+            : HandleResponseAsync(request, replayable, send, cancellationToken);
     }
 
     private static bool IsAuthAnswer(HttpResponseMessage response) =>
-        response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+        response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
 
-    private async Task<HttpResponseMessage> PrepareThenSendAsync(
-        HttpRequestMessage request, GraphAuthRequestContext context, ValueTask<bool> prepared, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> PrepareThenSendAsync(HttpRequestMessage request, ValueTask<bool> prepared, CancellationToken cancellationToken)
     {
-        var replayable = context.BodyReplayable = await prepared.ConfigureAwait(false);
+        var replayable = await prepared.ConfigureAwait(false);
         if (replayable && request.Content?.Headers.ContentLength is { } bufferedLength)
         {
             Log.BodyBuffered(_logger, bufferedLength);
         }
 
-        return await HandleResponseAsync(request, context, replayable, base.SendAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return await HandleResponseAsync(request, replayable, base.SendAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> HandleResponseAsync(
-        HttpRequestMessage request, GraphAuthRequestContext context, bool replayable, Task<HttpResponseMessage> send, CancellationToken cancellationToken)
+        HttpRequestMessage request, bool replayable, Task<HttpResponseMessage> send, CancellationToken cancellationToken)
     {
         var response = await send.ConfigureAwait(false);
-        if (response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) || context.SentToken is not { } sentToken)
+        if (!IsAuthAnswer(response))
         {
-            // Not an auth answer, or the request did not carry our token (a caller-set header is the caller's business).
             return response;
         }
+
+        var state = GraphChallengeState.GetOrCreate(request);
+        var ours = GraphBearerHeader.Of(request);
+        var challenges = WwwAuthenticateParser.Parse(response.Headers);
+        var claimsChallenge = ClaimsChallenge.Find(challenges);
+        var sentToken = ours?.Token ?? CallerBearerToken(request);
+        GraphTokenInfo.TryParse(sentToken, out var info);
+        // A message a handler outside made as its own one fix (a $batch re-send) counts as replayed already.
+        var replayUsed = state.ReplayUsed || GraphSendDirective.For(request, _chain)?.IsReplay == true;
+        var outcome = Decide(response.StatusCode, ours is not null && ReferenceEquals(ours.Chain, _chain), claimsChallenge is not null, replayUsed, info, replayable);
+        state.Latest = new GraphChallengeDecision(response, outcome, challenges, claimsChallenge?.ClaimsJson, sentToken, info, replayable);
 
         var method = request.Method.Method;
+        if (outcome == GraphChallengeOutcome.NotForTheChallengeHandler)
+        {
+            // A 400, a 403 without claims (permissions, not the token's freshness), or a token the caller set: diagnosis explains it.
+            return response;
+        }
+
         var path = GraphPath.Redact(request.RequestUri); // no ids or UPNs in logs
-        var claimsChallenge = ClaimsChallenge.Find(WwwAuthenticateParser.Parse(response.Headers));
-        context.ChallengeClaims = claimsChallenge?.ClaimsJson;
-
-        string reason;
-        if (claimsChallenge is not null)
+        if (outcome == GraphChallengeOutcome.RefusedBodyNotReplayable)
         {
-            reason = "claims_challenge";
-        }
-        else if (response.StatusCode == HttpStatusCode.Unauthorized)
-        {
-            reason = "refresh";
-        }
-        else
-        {
-            return response; // A 403 without claims: permissions, not the token's freshness. Diagnosis explains it.
-        }
-
-        if (context.Replayed)
-        {
-            Log.ReplaySkipped(_logger, method, path, "already replayed once");
-            return response;
-        }
-
-        if (GraphTokenInfo.TryParse(sentToken, out var info) && info is not null && (!info.IsGraphAudience || info.IsPersonalAccount))
-        {
-            // Another token from the same source would have the same audience and account: replaying cannot help.
-            context.ReplayRefusedReason = info.IsPersonalAccount ? "personal account" : "wrong audience";
-            Log.ReplaySkipped(_logger, method, path, context.ReplayRefusedReason);
-            return response;
-        }
-
-        if (!replayable)
-        {
-            context.BodyNotReplayable = true;
-            context.ReplayRefusedReason = "body not replayable";
             Log.BodyNotReplayable(_logger, method, path, _maxReplayBufferBytes);
             return response;
         }
 
+        if (outcome != GraphChallengeOutcome.Replayed)
+        {
+            Log.ReplaySkipped(_logger, method, path, state.Latest.RefusedReason ?? "?");
+            return response;
+        }
+
+        string reason;
         if (claimsChallenge is { } challenge)
         {
             Log.ClaimsChallengeReceived(_logger, method, path, (int)response.StatusCode);
-            context.Claims = challenge.ClaimsJson;
+            reason = "claims_challenge";
         }
         else
         {
             Log.RefreshableUnauthorized(_logger, method, path, "token rejected");
+            reason = "refresh";
         }
 
-        context.RejectedToken = sentToken;
-        context.Replayed = true;
+        state.ReplayUsed = true;
         GraphAuthTelemetry.Replays.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.ReasonTag, reason));
         response.Dispose();
 
-        var replayResponse = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (context.Claims is not null && replayResponse.IsSuccessStatusCode && context.Scopes is { } scopes)
+        HttpResponseMessage replayResponse;
+        using (GraphSendDirective.Apply(request, _chain, claimsChallenge?.ClaimsJson, ours!.Token))
         {
-            // The claims were met: later requests without claims must not reuse the token Graph revoked.
-            _cache.Invalidate(context.Partition, scopes, sentToken);
+            replayResponse = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (IsAuthAnswer(replayResponse))
+        {
+            // Parsed here once, for the failure handler: what the replay's answer said about the token it carried.
+            var replayChallenges = WwwAuthenticateParser.Parse(replayResponse.Headers);
+            var replayToken = GraphBearerHeader.Of(request)?.Token ?? CallerBearerToken(request);
+            GraphTokenInfo.TryParse(replayToken, out var replayInfo);
+            state.Latest = new GraphChallengeDecision(
+                replayResponse, GraphChallengeOutcome.Replayed, replayChallenges, ClaimsChallenge.Find(replayChallenges)?.ClaimsJson, replayToken, replayInfo, replayable);
         }
 
         return replayResponse;
     }
+
+    private static GraphChallengeOutcome Decide(HttpStatusCode status, bool tokenWasOurs, bool claimsChallenge, bool replayUsed, GraphTokenInfo? info, bool replayable)
+    {
+        if (!tokenWasOurs || status == HttpStatusCode.BadRequest || (status == HttpStatusCode.Forbidden && !claimsChallenge))
+        {
+            return GraphChallengeOutcome.NotForTheChallengeHandler;
+        }
+
+        if (replayUsed)
+        {
+            return GraphChallengeOutcome.RefusedAlreadyReplayed;
+        }
+
+        // Another token from the same source would have the same audience and account: replaying cannot help.
+        if (info is not null && info.IsPersonalAccount)
+        {
+            return GraphChallengeOutcome.RefusedPersonalAccount;
+        }
+
+        if (info is not null && !info.IsGraphAudience)
+        {
+            return GraphChallengeOutcome.RefusedWrongAudience;
+        }
+
+        return replayable ? GraphChallengeOutcome.Replayed : GraphChallengeOutcome.RefusedBodyNotReplayable;
+    }
+
+    private static string? CallerBearerToken(HttpRequestMessage request) =>
+        request.Headers.Authorization is { Scheme: var scheme, Parameter: var parameter }
+        && string.Equals(scheme, "Bearer", StringComparison.OrdinalIgnoreCase) ? parameter : null;
 }

@@ -1,5 +1,6 @@
 using GraphAuthResilience;
 using GraphAuthResilience.Batching;
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.DependencyInjection;
 using GraphAuthResilience.Diagnosis;
@@ -69,16 +70,17 @@ public static class GraphAuthHttpClientBuilderExtensions
             }
 
             var factory = handlers.Services.GetRequiredService<GraphAuthHandlerFactory>();
+            var chain = new GraphAuthChain(); // what the three handlers of this chain share, and nothing else does
             handlers.AdditionalHandlers.Add(new GraphAuthFailureHandler(
-                factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), factory.Time, name));
+                factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), chain, factory.Time));
             var cache = factory.Cache(name);
             handlers.AdditionalHandlers.Add(new GraphBatchHandler(
                 factory.Options(name), BatchStepDiagnosis.Create(null, factory.Time), cache.Invalidate,
-                factory.Logger("GraphAuthResilience.BatchHandler"), name));
+                factory.Logger("GraphAuthResilience.BatchHandler"), chain));
             handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
-                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), name));
+                factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain));
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(
-                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), name));
+                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), chain));
         }
 
         if (isDefaults)

@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -16,21 +17,18 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     private readonly bool _throw;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly string? _chainName;
+    private readonly GraphAuthChain _chain;
     private readonly GraphPermissionCatalog _catalog;
 
-    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, TimeProvider? time = null, string? chainName = null, GraphPermissionCatalog? catalog = null)
+    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain, TimeProvider? time = null, GraphPermissionCatalog? catalog = null)
     {
         _catalog = catalog ?? GraphPermissionCatalog.Default;
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _throw = options.ThrowOnAuthFailure;
         _time = time ?? TimeProvider.System;
         _logger = logger;
-        _chainName = chainName;
+        _chain = chain;
     }
-
-    internal static GraphAuthException? GetFailure(HttpResponseMessage response) =>
-        GraphAuthRequestContext.Get(response.RequestMessage)?.Failure;
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -41,15 +39,13 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var context = GraphAuthRequestContext.GetOrCreate(request);
-        if (!context.IsHandledBy(_chainName))
+        if (!_chain.Owns(request))
         {
             return base.SendAsync(request, cancellationToken);
         }
 
-        // A request sent again (an outer retry) starts without the diagnosis of its previous answer.
-        context.Failure = null;
-
+        // Nothing is stored per request: a diagnosis is tied to the answer it is about (GraphAuthFailureRecord), so
+        // an outer retry's answer never carries the previous one's.
         var send = base.SendAsync(request, cancellationToken);
 
         // A response that is already here and is no failure goes back without an async state machine.
@@ -63,19 +59,22 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     {
         var response = await send.ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            || !_hosts.IsAllowed(request.RequestUri))
+            || !_hosts.IsAllowed(request.RequestUri) || GraphAuthFailureRecord.Get(response) is not null)
         {
+            // Not an auth answer, not Graph's, or already diagnosed by another chain inside this one.
             return response;
         }
 
-        var challenges = WwwAuthenticateParser.Parse(response.Headers);
+        // What the challenge handler parsed and decided about this very answer, if it saw it: parsed once.
+        var challengeState = GraphChallengeState.Get(request);
+        var decision = challengeState?.DecisionAbout(response);
+        var challenges = decision?.Challenges ?? WwwAuthenticateParser.Parse(response.Headers);
         if (response.StatusCode == HttpStatusCode.BadRequest && !MayBeAuthBadRequest(response, challenges))
         {
             // A 400 that is neither Graph's JSON error nor a challenge is the caller's business: left untouched.
             return response;
         }
 
-        var context = GraphAuthRequestContext.Get(request);
         byte[] prefix;
         try
         {
@@ -92,11 +91,22 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             prefix = [];
         }
 
-        var sentToken = context?.SentToken ?? (request.Headers.Authorization is { Scheme: var scheme, Parameter: var parameter }
-            && string.Equals(scheme, "Bearer", StringComparison.OrdinalIgnoreCase) ? parameter : null);
-        GraphTokenInfo.TryParse(sentToken, out var token);
+        string? sentToken;
+        GraphTokenInfo? token;
+        if (decision is not null)
+        {
+            sentToken = decision.SentToken;
+            token = decision.SentTokenInfo;
+        }
+        else
+        {
+            sentToken = GraphBearerHeader.Of(request)?.Token ?? (request.Headers.Authorization is { Scheme: var scheme, Parameter: var parameter }
+                && string.Equals(scheme, "Bearer", StringComparison.OrdinalIgnoreCase) ? parameter : null);
+            GraphTokenInfo.TryParse(sentToken, out token);
+        }
+
         var bodyProperties = _catalog.NeedsRequestBody(request.Method, request.RequestUri)
-            ? await RequestBodyProbe.ReadTopLevelPropertiesAsync(request, context?.BodyReplayable ?? false, cancellationToken).ConfigureAwait(false)
+            ? await RequestBodyProbe.ReadTopLevelPropertiesAsync(request, decision?.BodyReplayable ?? false, cancellationToken).ConfigureAwait(false)
             : null;
         var input = new GraphAuthFailureContext(
             response.StatusCode,
@@ -110,9 +120,9 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
         {
             RequestIdHeader = Header(response, "request-id"),
             ClientRequestIdHeader = Header(response, "client-request-id"),
-            Replayed = context?.Replayed ?? false,
-            BodyNotReplayable = context?.BodyNotReplayable ?? false,
-            ReplayRefusedReason = context?.ReplayRefusedReason,
+            Replayed = challengeState?.ReplayUsed ?? false,
+            BodyNotReplayable = decision?.Outcome == GraphChallengeOutcome.RefusedBodyNotReplayable,
+            ReplayRefusedReason = decision?.RefusedReason,
             RequestBodyProperties = bodyProperties,
         };
 
@@ -132,11 +142,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             throw failure;
         }
 
-        if (context is not null)
-        {
-            context.Failure = failure;
-        }
-
+        GraphAuthFailureRecord.Set(request, response, failure);
         return response;
     }
 

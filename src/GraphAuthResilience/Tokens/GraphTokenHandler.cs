@@ -1,4 +1,4 @@
-using System.Net.Http.Headers;
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -9,6 +9,11 @@ namespace GraphAuthResilience.Tokens;
 /// Attaches <c>Authorization: Bearer</c> to https requests bound for an allowed host; leaves a caller-set header
 /// alone; removes the token it attached when the same request is sent again to another host.
 /// </summary>
+/// <remarks>
+/// On a 2xx nothing is stored per request: the header it attaches (<see cref="GraphBearerHeader"/>, one instance per
+/// token) is how the challenge and failure handlers know the token was ours. It reads a
+/// <see cref="GraphSendDirective"/> (claims to meet, a rejected token) only while its chain has one in flight.
+/// </remarks>
 internal sealed class GraphTokenHandler : DelegatingHandler
 {
     private readonly GraphTokenCache _cache;
@@ -16,17 +21,17 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     private readonly string[] _scopes;
     private readonly string _scopesKey;
     private readonly ILogger _logger;
-    private readonly string? _chainName;
-    private volatile BearerHeader? _header;
+    private readonly GraphAuthChain _chain;
+    private volatile GraphBearerHeader? _header;
 
-    public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, string? chainName = null)
+    public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
     {
         _cache = cache;
         _hosts = new GraphHostPolicy(options.AllowedHosts);
         _scopes = [.. options.Scopes];
         _scopesKey = GraphTokenCache.ScopesKey(_scopes);
         _logger = logger;
-        _chainName = chainName;
+        _chain = chain;
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -38,37 +43,35 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var context = GraphAuthRequestContext.GetOrCreate(request);
-        if (!context.IsHandledBy(_chainName))
-        {
-            return base.SendAsync(request, cancellationToken);
-        }
-
         var uri = request.RequestUri;
         var allowed = _hosts.IsAllowed(uri);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
+        string? partition = null;
 
         // NonValidated first: a caller's header that .NET cannot parse reads as null through the typed property, and
         // must still be left alone.
         if (request.Headers.NonValidated.Contains("Authorization"))
         {
-            var authorization = request.Headers.Authorization;
-            var ours = authorization is not null && context.AttachedToken is not null
-                && string.Equals(authorization.Parameter, context.AttachedToken, StringComparison.Ordinal);
-            if (!ours)
+            if (request.Headers.Authorization is not GraphBearerHeader ours)
             {
                 Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
                 return base.SendAsync(request, cancellationToken);
             }
 
-            if (!allowed || !string.Equals(host, context.AttachedHost, StringComparison.OrdinalIgnoreCase))
+            if (!ReferenceEquals(ours.Chain, _chain))
             {
-                Log.TokenStripped(_logger, context.AttachedHost ?? "?", host);
-                request.Headers.Authorization = null;
-                context.AttachedToken = null;
-                context.AttachedHost = null;
-                context.SentToken = null;
+                // Another chain on this client attached it: that chain handles the request.
+                return base.SendAsync(request, cancellationToken);
             }
+
+            if (!allowed || !string.Equals(host, ours.Host, StringComparison.OrdinalIgnoreCase))
+            {
+                Log.TokenStripped(_logger, ours.Host, host);
+                request.Headers.Authorization = null;
+            }
+
+            // The same message again (a replay or an outer retry): its partition is known.
+            partition = ours.Partition;
         }
 
         if (!allowed)
@@ -77,58 +80,66 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var requestScopes = request.GetGraphScopes();
+        var requestScopes = GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request);
         var scopes = requestScopes ?? _scopes;
         var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
-        if (_cache.Source is IPartitionedGraphTokenSource && context.Partition is null)
+        var directive = GraphSendDirective.For(request, _chain);
+        partition ??= directive?.Partition;
+        if (directive is not null || (partition is null && _cache.Source is IPartitionedGraphTokenSource))
         {
-            return PartitionThenSendAsync(request, context, host, scopes, scopesKey, cancellationToken);
+            return AcquireThenSendAsync(request, host, partition, scopes, scopesKey, directive, cancellationToken);
         }
 
-        var pending = _cache.GetTokenAsync(context.Partition, scopesKey, context.Claims, context.RejectedToken, cancellationToken);
+        var pending = _cache.GetTokenAsync(partition, scopesKey, null, null, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
-            Attach(request, context, pending.Result, host, scopes);
+            Attach(request, pending.Result, host, partition, scopes, scopesKey);
             return base.SendAsync(request, cancellationToken);
         }
 
-        return AttachWhenReadyAsync(pending, request, context, host, scopes, cancellationToken);
+        return AttachWhenReadyAsync(pending, request, host, partition, scopes, scopesKey, cancellationToken);
     }
 
-    private void Attach(HttpRequestMessage request, GraphAuthRequestContext context, GraphAccessToken token, string host, IReadOnlyList<string> scopes)
+    private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey)
     {
         // One header value per token, shared by every request that carries it (the value is immutable).
         var header = _header;
-        if (header is null || !ReferenceEquals(header.Token, token.Value))
+        if (header is null || !ReferenceEquals(header.Token, token.Value) || !string.Equals(header.Host, host, StringComparison.Ordinal)
+            || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopesKey, StringComparison.Ordinal))
         {
-            header = new BearerHeader(token.Value, new AuthenticationHeaderValue("Bearer", token.Value));
+            header = new GraphBearerHeader(_chain, token.Value, host, partition, scopes, scopesKey);
             _header = header;
         }
 
-        request.Headers.Authorization = header.Value;
-        context.AttachedToken = token.Value;
-        context.AttachedHost = host;
-        context.SentToken = token.Value;
-        context.Scopes = scopes;
+        request.Headers.Authorization = header;
     }
 
     private async Task<HttpResponseMessage> AttachWhenReadyAsync(
-        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, GraphAuthRequestContext context, string host,
-        IReadOnlyList<string> scopes, CancellationToken cancellationToken)
-    {
-        Attach(request, context, await pending.ConfigureAwait(false), host, scopes);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task<HttpResponseMessage> PartitionThenSendAsync(
-        HttpRequestMessage request, GraphAuthRequestContext context, string host, IReadOnlyList<string> scopes, string scopesKey,
+        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey,
         CancellationToken cancellationToken)
     {
-        context.Partition = await ((IPartitionedGraphTokenSource)_cache.Source).GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
-        var token = await _cache.GetTokenAsync(context.Partition, scopesKey, context.Claims, context.RejectedToken, cancellationToken).ConfigureAwait(false);
-        Attach(request, context, token, host, scopes);
+        Attach(request, await pending.ConfigureAwait(false), host, partition, scopes, scopesKey);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
-    private sealed record BearerHeader(string Token, AuthenticationHeaderValue Value);
+    private async Task<HttpResponseMessage> AcquireThenSendAsync(
+        HttpRequestMessage request, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey, GraphSendDirective? directive,
+        CancellationToken cancellationToken)
+    {
+        if (partition is null && _cache.Source is IPartitionedGraphTokenSource partitioned)
+        {
+            partition = await partitioned.GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var token = await _cache.GetTokenAsync(partition, scopesKey, directive?.Claims, directive?.RejectedToken, cancellationToken).ConfigureAwait(false);
+        Attach(request, token, host, partition, scopes, scopesKey);
+        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
+        {
+            // The claims were met: later requests without claims must not reuse the token Graph revoked.
+            _cache.Invalidate(partition, scopes, rejected);
+        }
+
+        return response;
+    }
 }

@@ -186,7 +186,7 @@ public class GraphBatchHandlerTests
         var source = new FakeGraphTokenSource();
         using var harness = new BatchHarness(source);
         harness.Graph.Step = _ => Expired();
-        harness.Graph.Override = (n, _) => n == 2 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ExpiredBody, ChallengeSamples.PlainGraph401) : null;
+        harness.Graph.Override = (n, _) => n == 2 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ExpiredBody, ChallengeSamples.PlainGraph401) : null;
 
         using var response = await harness.CreateClient().PostAsync(BatchUri, Json("""{"requests":[{"id":"1","method":"GET","url":"/me"}]}"""));
 

@@ -1,20 +1,20 @@
+using GraphAuthResilience.Testing;
+
 namespace GraphAuthResilience.Tests.Challenges;
 
-/// <summary>The real WWW-Authenticate values of shared/reference/www-authenticate.md, with what their claims decode to.</summary>
+/// <summary>The real WWW-Authenticate values of Samples/www-authenticate.md (sources cited there), with what their claims
+/// decode to; those the Testing package also answers with come from <see cref="GraphResponses"/>.</summary>
 internal static class ChallengeSamples
 {
-    public const string PlainGraph401 =
-        "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"";
+    public const string PlainGraph401 = GraphResponses.PlainChallenge;
 
-    public const string CaeQuoted =
-        "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\", errorDescription=\"Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTcwMjY4MjE4MSJ9fX0=\"";
+    public const string CaeQuoted = GraphResponses.QuotedClaimsChallenge;
 
-    public const string CaeQuotedClaims = "{\"access_token\":{\"nbf\":{\"essential\":true, \"value\":\"1702682181\"}}}";
+    public const string CaeQuotedClaims = GraphResponses.QuotedClaimsJson;
 
-    public const string CaeUnquoted =
-        "Bearer realm=\"\", authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize, client_id=\"00000003-0000-0000-c000-000000000000\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTY1NzgzNDQxNyJ9fX0=\", errorDescription=\"Continuous access evaluation resulted in claims challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp\"";
+    public const string CaeUnquoted = GraphResponses.UnquotedClaimsChallenge;
 
-    public const string CaeUnquotedClaims = "{\"access_token\":{\"nbf\":{\"essential\":true, \"value\":\"1657834417\"}}}";
+    public const string CaeUnquotedClaims = GraphResponses.UnquotedClaimsJson;
 
     public const string NoSchemeSpaceBeforeEquals =
         "authorization_url =\"https://login.microsoftonline.com/common/oauth2/authorize\",error=\"insufficient_claims\",claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6ZmFsc2UsInZhbHVlIjoxNTM5Mjg0Mzc2fX19\"";

@@ -29,7 +29,7 @@ public class GraphChallengeHandlerTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, header) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, header) : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
         var response = await harness.CreateClient().GetAsync(MeUrl);
 
@@ -49,7 +49,7 @@ public class GraphChallengeHandlerTests
         // this test is about what the chain does.
         using var harness = new ChainHarness(source, o => o.ThrowOnAuthFailure = false, client: b => b.RemoveAllLoggers());
         var header = WwwAuthenticateParserTests.ManyChallenges(512 * 1024);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, header);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, header);
 
         using var response = await harness.CreateClient().GetAsync(MeUrl);
 
@@ -65,7 +65,7 @@ public class GraphChallengeHandlerTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source, o => o.ThrowOnAuthFailure = false);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
 
         var response = await harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users");
 
@@ -79,7 +79,7 @@ public class GraphChallengeHandlerTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.S25Header);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.S25Header);
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/revokeSignInSessions", null));
 
@@ -95,7 +95,7 @@ public class GraphChallengeHandlerTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"CompactToken parsing failed with error code: 80049217\"}}", ChallengeSamples.PlainGraph401);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"CompactToken parsing failed with error code: 80049217\"}}", ChallengeSamples.PlainGraph401);
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users"));
 
@@ -122,7 +122,7 @@ public class GraphChallengeHandlerTests
         var body = tenant is null
             ? "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"Access token validation failure. Invalid audience.\"}}"
             : "{\"error\":{\"code\":\"40001\",\"message\":\"The request does not contain a valid authentication token. Detailed error information: {0}\"}}";
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, body, ChallengeSamples.PlainGraph401);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, body, ChallengeSamples.PlainGraph401);
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me/onenote/notebooks"));
 
@@ -136,7 +136,7 @@ public class GraphChallengeHandlerTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeUnquoted) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeUnquoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
         var payload = new byte[200_000];
         new Random(42).NextBytes(payload);
         using var request = new HttpRequestMessage(HttpMethod.Post, "https://graph.microsoft.com/v1.0/me/drive/root:/a.bin:/content")
@@ -180,7 +180,7 @@ public class GraphChallengeHandlerTests
         {
             var source = new FakeGraphTokenSource();
             using var harness = new ChainHarness(source);
-            harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : FakeGraph.Ok();
+            harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
             var response = await harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", content);
 
@@ -195,7 +195,7 @@ public class GraphChallengeHandlerTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
         var payload = Encoding.UTF8.GetBytes(new string('x', 5000));
 
         var ex = Assert.CatchAsync<GraphAuthException>(() =>
@@ -213,7 +213,7 @@ public class GraphChallengeHandlerTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source, o => o.MaxReplayBufferBytes = 1024);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
         var payload = new byte[4096];
         var content = new StreamContent(new ForwardOnlyStream(payload));
         content.Headers.ContentLength = payload.Length;
@@ -234,8 +234,8 @@ public class GraphChallengeHandlerTests
         await client.GetAsync(MeUrl); // the token that will be revoked
         var revoked = source.LastToken;
         harness.Graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
-            ? FakeGraph.Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"Access token has expired or is not yet valid.\"}}", ChallengeSamples.PlainGraph401)
-            : FakeGraph.Ok();
+            ? GraphResponses.Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"Access token has expired or is not yet valid.\"}}", ChallengeSamples.PlainGraph401)
+            : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => client.GetAsync($"https://graph.microsoft.com/v1.0/users/{i}")));
 
@@ -253,8 +253,8 @@ public class GraphChallengeHandlerTests
         await client.GetAsync(MeUrl);
         var revoked = source.LastToken;
         harness.Graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
-            ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.S25Header)
-            : FakeGraph.Ok();
+            ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.S25Header)
+            : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.GetAsync(MeUrl)));
 
@@ -276,7 +276,7 @@ public class GraphChallengeHandlerTests
         await client.GetAsync(MeUrl);
         await client.GetAsync(MeUrl);
         Assert.That(endpoint.Posts, Is.EqualTo(1));
-        harness.Graph.Respond = (_, n) => n == 3 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeUnquoted) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 3 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeUnquoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
         var response = await client.GetAsync(MeUrl);
 
@@ -300,10 +300,10 @@ public class GraphChallengeHandlerTests
         {
             if (n > 1)
             {
-                return FakeGraph.Ok();
+                return GraphResponses.Json(HttpStatusCode.OK, "{}");
             }
 
-            var challenge = FakeGraph.Json(HttpStatusCode.Unauthorized, "{}", ChallengeSamples.CaeQuoted);
+            var challenge = GraphResponses.Json(HttpStatusCode.Unauthorized, "{}", ChallengeSamples.CaeQuoted);
             challenge.Content = first;
             return challenge;
         };
@@ -317,7 +317,7 @@ public class GraphChallengeHandlerTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(status, ChallengeSamples.S25Body, header) : FakeGraph.Ok("{\"id\":\"me\"}");
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(status, ChallengeSamples.S25Body, header) : GraphResponses.Json(HttpStatusCode.OK, "{\"id\":\"me\"}");
 
         var response = await harness.CreateClient().GetAsync(MeUrl);
 

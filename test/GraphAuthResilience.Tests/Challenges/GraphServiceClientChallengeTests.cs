@@ -15,7 +15,7 @@ public class GraphServiceClientChallengeTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, header) : FakeGraph.Ok(UserJson);
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, header) : GraphResponses.Json(HttpStatusCode.OK, UserJson);
         var graph = new GraphServiceClient(harness.CreateClient());
 
         var me = await graph.Me.GetAsync();
@@ -31,7 +31,7 @@ public class GraphServiceClientChallengeTests
     {
         var endpoint = new FakeEntraTokenEndpoint();
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient()));
-        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, ChallengeSamples.PlainGraph401) : FakeGraph.Ok(UserJson);
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, ChallengeSamples.PlainGraph401) : GraphResponses.Json(HttpStatusCode.OK, UserJson);
         var graph = new GraphServiceClient(harness.CreateClient());
 
         var me = await graph.Me.GetAsync();

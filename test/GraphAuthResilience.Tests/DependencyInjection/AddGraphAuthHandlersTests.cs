@@ -1,3 +1,4 @@
+using System.Net;
 using GraphAuthResilience.Batching;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
@@ -140,8 +141,8 @@ public class AddGraphAuthHandlersTests
         services.ConfigureHttpClientDefaults(b => b.AddGraphAuthHandlers(o => o.TokenSource = defaultsSource));
         services.AddHttpClient("graph").AddGraphAuthHandlers(o => o.TokenSource = namedSource).ConfigurePrimaryHttpMessageHandler(() => graph);
         graph.Respond = (_, n) => n == 1
-            ? FakeGraph.Json(System.Net.HttpStatusCode.Unauthorized, "{}", GraphAuthResilience.Tests.Challenges.ChallengeSamples.CaeQuoted)
-            : FakeGraph.Ok();
+            ? GraphResponses.Json(System.Net.HttpStatusCode.Unauthorized, "{}", GraphAuthResilience.Tests.Challenges.ChallengeSamples.CaeQuoted)
+            : GraphResponses.Json(HttpStatusCode.OK, "{}");
         using var provider = services.BuildServiceProvider();
 
         var response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph").GetAsync("https://graph.microsoft.com/v1.0/me");
@@ -163,7 +164,7 @@ public class AddGraphAuthHandlersTests
         services.AddHttpClient("named");
         using var provider = services.BuildServiceProvider();
         var factory = provider.GetRequiredService<IHttpClientFactory>();
-        graph.Respond = (_, _) => FakeGraph.Json(System.Net.HttpStatusCode.Forbidden,
+        graph.Respond = (_, _) => GraphResponses.Json(System.Net.HttpStatusCode.Forbidden,
             "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
 
         // The unnamed client (name "") is the one the defaults' own marker was confused with (issue 17).

@@ -82,7 +82,7 @@ public class GraphServiceClientTests
     public async Task MeGet_Success_ReturnsTheUser()
     {
         using var harness = Harness(() => UnsignedJwt.Delegated("User.Read"));
-        harness.Graph.Respond = (_, _) => FakeGraph.Ok("{\"id\":\"4f9c2e1a-7b3d-4e8f-9a0b-1c2d3e4f5a6b\",\"displayName\":\"Alice\"}");
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.OK, "{\"id\":\"4f9c2e1a-7b3d-4e8f-9a0b-1c2d3e4f5a6b\",\"displayName\":\"Alice\"}");
         var graph = new GraphServiceClient(harness.CreateClient());
 
         var me = await graph.Me.GetAsync();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
+using GraphAuthResilience.Testing;
 
 namespace GraphAuthResilience.Tests.Infrastructure;
 
@@ -16,21 +17,7 @@ internal sealed class FakeGraph : HttpMessageHandler
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
-    public Func<HttpRequestMessage, int, HttpResponseMessage> Respond { get; set; } = (_, _) => Ok();
-
-    public static HttpResponseMessage Ok(string json = "{}") =>
-        new(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-
-    public static HttpResponseMessage Json(HttpStatusCode status, string json, string? wwwAuthenticate = null)
-    {
-        var response = new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        if (wwwAuthenticate is not null)
-        {
-            response.Headers.TryAddWithoutValidation("WWW-Authenticate", wwwAuthenticate);
-        }
-
-        return response;
-    }
+    public Func<HttpRequestMessage, int, HttpResponseMessage> Respond { get; set; } = (_, _) => GraphResponses.Json(HttpStatusCode.OK, "{}");
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -23,7 +23,7 @@ public class BadInputEdgeTests
     public async Task SendAsync_ChallengeWhoseClaimsHoldALoneSurrogate_CallerGetsTheResponseOrATypedError()
     {
         using var harness = new ChainHarness(new FakeGraphTokenSource(), o => o.ThrowOnAuthFailure = false);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, "{}", "Bearer error=\"insufficient_claims\", claims=\"{\\\"a\\\":\\\"\ud800\\\"}\"");
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, "{}", "Bearer error=\"insufficient_claims\", claims=\"{\\\"a\\\":\\\"\ud800\\\"}\"");
 
         Exception? thrown = null;
         try
@@ -51,7 +51,7 @@ public class BadInputEdgeTests
     {
         // Valid JSON on the wire ("\ud800" is an escape); JsonElement.GetString() throws InvalidOperationException for it.
         using var harness = new ChainHarness(new FakeGraphTokenSource());
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"\\ud800\",\"message\":\"denied\"}}");
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"\\ud800\",\"message\":\"denied\"}}");
 
         Exception? thrown = null;
         try

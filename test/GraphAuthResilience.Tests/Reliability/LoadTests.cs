@@ -60,14 +60,14 @@ public class LoadTests
 
             if (token is null)
             {
-                return FakeGraph.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}""");
+                return GraphResponses.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"Access token is empty."}}""");
             }
 
             if (revoked.ContainsKey(token))
             {
                 Interlocked.Increment(ref caeChallenges);
                 awaitingReplay[request] = token;
-                return FakeGraph.Json(
+                return GraphResponses.Json(
                     HttpStatusCode.Unauthorized,
                     """{"error":{"code":"InvalidAuthenticationToken","message":"Continuous access evaluation resulted in challenge."}}""",
                     $"Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", error=\"insufficient_claims\", claims=\"{CaeClaims}\"");
@@ -77,13 +77,13 @@ public class LoadTests
             {
                 Interlocked.Increment(ref expiredRejections);
                 awaitingReplay[request] = token;
-                return FakeGraph.Json(
+                return GraphResponses.Json(
                     HttpStatusCode.Unauthorized,
                     """{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}""",
                     "Bearer error=\"invalid_token\", error_description=\"The token is expired\"");
             }
 
-            return FakeGraph.Ok();
+            return GraphResponses.Json(HttpStatusCode.OK, "{}");
         };
 
         using var detector = new ThreadPoolBlockingDetector();
@@ -194,11 +194,11 @@ public class LoadTests
         {
             if (!challenged.TryAdd(request, true))
             {
-                return FakeGraph.Ok(); // the replay
+                return GraphResponses.Json(HttpStatusCode.OK, "{}"); // the replay
             }
 
             var claims = "{\"access_token\":{\"nbf\":{\"essential\":true,\"value\":\"" + Interlocked.Increment(ref nbf) + "\"}}}";
-            return FakeGraph.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"CAE"}}""",
+            return GraphResponses.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"CAE"}}""",
                 $"Bearer error=\"insufficient_claims\", claims=\"{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(claims))}\"");
         };
         var cache = harness.Provider.GetRequiredService<GraphAuthHandlerFactory>().Cache(ChainHarness.ClientName);

@@ -112,12 +112,12 @@ public class LeakScanTests
             Interlocked.CompareExchange(ref first, token, null);
             if (token == first)
             {
-                return FakeGraph.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"Access token validation failure."}}""", "Bearer error=\"invalid_token\"");
+                return GraphResponses.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"Access token validation failure."}}""", "Bearer error=\"invalid_token\"");
             }
 
             return request.RequestUri!.AbsolutePath.EndsWith("/cae", StringComparison.Ordinal) && GraphTokenInfo.TryParse(token, out _) && !ClaimsMet(endpoint)
-                ? FakeGraph.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"CAE"}}""", CaeHeader)
-                : FakeGraph.Ok();
+                ? GraphResponses.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"CAE"}}""", CaeHeader)
+                : GraphResponses.Json(HttpStatusCode.OK, "{}");
         };
         var client = harness.CreateClient();
 
@@ -169,7 +169,7 @@ public class LeakScanTests
                     },
                 };
                 using var harness = Harness(recorder, source, o => o.ThrowOnAuthFailure = throwOnFailure);
-                harness.Graph.Respond = (_, _) => FakeGraph.Json(s.Status, s.Body, s.Header);
+                harness.Graph.Respond = (_, _) => GraphResponses.Json(s.Status, s.Body, s.Header);
                 using var request = new HttpRequestMessage(s.StreamBody ? HttpMethod.Post : HttpMethod.Get, "https://graph.microsoft.com/v1.0/me/sendMail");
                 if (s.StreamBody)
                 {

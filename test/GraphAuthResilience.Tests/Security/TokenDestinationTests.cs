@@ -26,7 +26,7 @@ public class TokenDestinationTests
                 return redirect;
             }
 
-            return FakeGraph.Ok();
+            return GraphResponses.Json(HttpStatusCode.OK, "{}");
         };
 
         using var response = await harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me/photo/$value");

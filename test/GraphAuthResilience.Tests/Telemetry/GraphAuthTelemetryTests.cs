@@ -43,9 +43,9 @@ public class GraphAuthTelemetryTests
         await Task.Delay(50);
         gate.SetResult();
         await Task.WhenAll(burst);
-        harness.Graph.Respond = (_, n) => n == 11 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 11 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
         await client.GetAsync("https://graph.microsoft.com/v1.0/me");
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
         Assert.CatchAsync<GraphAuthException>(() => client.GetAsync("https://graph.microsoft.com/v1.0/users"));
         meterListener.RecordObservableInstruments();
 
@@ -61,7 +61,7 @@ public class GraphAuthTelemetryTests
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
-        harness.Graph.Respond = (_, n) => n == 1 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
         await harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me");
 

@@ -102,8 +102,8 @@ public class GraphTokenCacheTests
         var graph = new FakeGraph
         {
             Respond = (_, n) => n == 1
-                ? FakeGraph.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}")
-                : FakeGraph.Ok(),
+                ? GraphResponses.Json(HttpStatusCode.Forbidden, "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}")
+                : GraphResponses.Json(HttpStatusCode.OK, "{}"),
         };
         var services = new ServiceCollection();
         services.AddHttpClient("graph")
@@ -139,7 +139,7 @@ public class GraphTokenCacheTests
         harness.Graph.Respond = (request, _) =>
         {
             seen = request.Headers.NonValidated.TryGetValues("Authorization", out var values) ? string.Join("|", values) : null;
-            return FakeGraph.Ok();
+            return GraphResponses.Json(HttpStatusCode.OK, "{}");
         };
         using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me");
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer x, y");
@@ -157,7 +157,7 @@ public class GraphTokenCacheTests
         using var harness = new ChainHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(null, "cp1")));
         var client = harness.CreateClient();
         await client.GetAsync("https://graph.microsoft.com/v1.0/me");
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Access has been blocked by Conditional Access policies.", 53003, suberror: "message_only");
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => client.GetAsync("https://graph.microsoft.com/v1.0/me"));

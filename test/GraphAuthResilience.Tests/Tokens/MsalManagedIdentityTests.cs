@@ -110,7 +110,7 @@ public class MsalManagedIdentityTests
         var client = harness.CreateClient();
         await client.GetAsync(UsersUrl);
         var revoked = endpoint.IssuedTokens.Single();
-        harness.Graph.Respond = (_, n) => n == 2 ? FakeGraph.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : FakeGraph.Ok();
+        harness.Graph.Respond = (_, n) => n == 2 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
         var response = await client.GetAsync(UsersUrl);
 
@@ -141,7 +141,7 @@ public class MsalManagedIdentityTests
         using var harness = new ChainHarness(MsalTokenSource.ForManagedIdentity(endpoint.CreateApp(), FastRetries()), o => o.ThrowOnAuthFailure = false);
         var client = harness.CreateClient();
         await client.GetAsync(UsersUrl);
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(
             HttpStatusCode.Unauthorized,
             """{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}""",
             ChallengeSamples.PlainGraph401);
@@ -196,7 +196,7 @@ public class MsalManagedIdentityTests
         using var environment = Use(Form.Imds);
         var endpoint = new FakeManagedIdentityEndpoint();
         using var harness = new ChainHarness(MsalTokenSource.ForManagedIdentity(endpoint.CreateApp(), FastRetries()));
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, Forbidden);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Forbidden, Forbidden);
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/groups"));
 
@@ -211,7 +211,7 @@ public class MsalManagedIdentityTests
     {
         var token = UnsignedJwt.AppOnly().WithRoles("User.Read.All").WithClaim("idtyp", "app").Build();
         using var harness = new ChainHarness(new FakeGraphTokenSource { TokenFactory = (_, _) => token });
-        harness.Graph.Respond = (_, _) => FakeGraph.Json(HttpStatusCode.Forbidden, Forbidden);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Forbidden, Forbidden);
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/groups"));
 

@@ -1,5 +1,5 @@
-using GraphAuthResilience.Testing;
 using System.Net;
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Challenges;
 using GraphAuthResilience.Tests.Infrastructure;
 
@@ -11,7 +11,7 @@ public class MsalRejectedTokenRefreshTests
 {
     private const string UsersUrl = "https://graph.microsoft.com/v1.0/users";
 
-    private static HttpResponseMessage Revoked() => FakeGraph.Json(
+    private static HttpResponseMessage Revoked() => GraphResponses.Json(
         HttpStatusCode.Unauthorized,
         """{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}""",
         "Bearer realm=\"\", error=\"invalid_token\", error_description=\"User session has been revoked\"");
@@ -30,7 +30,7 @@ public class MsalRejectedTokenRefreshTests
 
         // Graph now rejects that token, once per chain.
         Func<HttpRequestMessage, int, HttpResponseMessage> rejectIt = (request, _) =>
-            request.Headers.Authorization?.Parameter == rejected ? Revoked() : FakeGraph.Ok();
+            request.Headers.Authorization?.Parameter == rejected ? Revoked() : GraphResponses.Json(HttpStatusCode.OK, "{}");
         first.Graph.Respond = rejectIt;
         second.Graph.Respond = rejectIt;
 
