@@ -15,7 +15,7 @@ public class DemoTests
         var exitCode = await ScenarioWalk.RunAsync(output);
 
         Assert.That(exitCode, Is.Zero, output.ToString());
-        Assert.That(output.ToString(), Does.Contain("19 of 19 scenarios ended as expected"));
+        Assert.That(output.ToString(), Does.Contain("20 of 20 scenarios ended as expected"));
     }
 
     [Test]
