@@ -90,6 +90,11 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             return response;
         }
 
+        if (!BatchResponseDocument.MayHoldAuthFailure(answer))
+        {
+            return response; // No step answered 400, 401 or 403: nothing to fix or diagnose (the usual case).
+        }
+
         if (BatchResponseDocument.TryParse(answer, out var reason) is not { } first)
         {
             Log.BatchNotInspected(_logger, path, reason);
