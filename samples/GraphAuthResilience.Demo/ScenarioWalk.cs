@@ -23,7 +23,8 @@ internal static class ScenarioWalk
     {
         Volatile.Write(ref _surfacedAsIs, 0);
         output.WriteLine("Chain per scenario: GraphServiceClient -> Graph's default handlers -> GraphAuthResilience (failure -> batch -> challenge -> token) -> fake Graph;");
-        output.WriteLine("tokens from MsalTokenSource.ForClientCredentials (real MSAL, client capability cp1) over a fake token endpoint.");
+        output.WriteLine("tokens from MsalTokenSource.ForClientCredentials (real MSAL, client capability cp1) over a fake token endpoint;");
+        output.WriteLine("the managed identity rows use MSAL's managed identity app over a fake IMDS, the Azure.Identity rows a real ClientSecretCredential.");
         output.WriteLine();
         var results = new List<Result>();
         foreach (var scenario in Scenarios())
@@ -164,6 +165,49 @@ internal static class ScenarioWalk
             ExpectedClaimsTokenCalls = 1,
         };
 
+        // The other token sources (issue 13): the same chain over MSAL managed identity and over an Azure.Identity credential.
+        var managedIdentity = new FakeManagedIdentityEndpoint();
+        yield return new DemoScenario(
+            "Managed identity: CAE challenge met",
+            "401 insufficient_claims (1st send)",
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(AppToken(r.Number)),
+            Graph: (request, _, n) => n == 1 ? GraphResponses.ClaimsChallenge(true, request) : GraphResponses.Ok(MeJson, request),
+            Call: async c => await c.Users.GetAsync())
+        {
+            Source = _ => MsalTokenSource.ForManagedIdentity(managedIdentity.CreateApp(null, "cp1")),
+            TokenCalls = _ => managedIdentity.Requests,
+            ExpectedTokenCalls = 2,
+            ExpectedSends = 2,
+        };
+
+        yield return new DemoScenario(
+            "Azure.Identity: 50 concurrent, cold",
+            "200 to each of 50 requests",
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(AppToken(r.Number)),
+            Graph: (request, token, _) => token is null ? Unauthorized(request) : GraphResponses.Ok(UsersJson, request),
+            Call: c => Task.WhenAll(Enumerable.Range(0, 50).Select(_ => c.Users.GetAsync())))
+        {
+            Source = ClientSecretCredentialOver,
+            TokenLatency = TimeSpan.FromMilliseconds(200),
+            ExpectedTokenCalls = 1,
+            ExpectedSends = 50,
+        };
+
+        yield return new DemoScenario(
+            "Azure.Identity: CAE challenge met",
+            "401 insufficient_claims, authorization_uri=\"...\"",
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(r.HasChallengeClaims ? AppToken(r.Number, claimsMet: true) : AppToken(r.Number)),
+            Graph: (request, token, _) => token is not null && Payload(token).Contains(ClaimsMetMarker, StringComparison.Ordinal)
+                ? GraphResponses.Ok(MeJson, request)
+                : GraphResponses.ClaimsChallenge(true, request),
+            Call: async c => await c.Users.GetAsync())
+        {
+            Source = ClientSecretCredentialOver,
+            ExpectedTokenCalls = 2,
+            ExpectedSends = 2,
+            ExpectedClaimsTokenCalls = 1,
+        };
+
         foreach (var failure in GraphAuthFailureScenario.All)
         {
             yield return new DemoScenario(
@@ -203,7 +247,8 @@ internal static class ScenarioWalk
         var graph = new FakeGraph { Answer = scenario.Graph, BeforeAnswer = scenario.GraphBeforeAnswer };
         var services = new ServiceCollection();
         services.AddHttpClient("graph")
-            .AddGraphAuthHandlers(o => o.TokenSource = MsalTokenSource.ForClientCredentials(tokenEndpoint.CreateConfidentialClient(null, "cp1")))
+            .AddGraphAuthHandlers(o => o.TokenSource = scenario.Source?.Invoke(tokenEndpoint)
+                ?? MsalTokenSource.ForClientCredentials(tokenEndpoint.CreateConfidentialClient(null, "cp1")))
             .ConfigureAdditionalHttpMessageHandlers((handlers, _) =>
             {
                 // Graph's default Kiota middleware (retry, redirect, telemetry...) outside the auth chain, as the README shows.
@@ -234,11 +279,12 @@ internal static class ScenarioWalk
             other = failure is null ? ex : null;
         }
 
-        var problem = Check(scenario, tokenEndpoint, graph, failure, other);
+        var tokenCalls = scenario.TokenCalls?.Invoke(tokenEndpoint) ?? tokenEndpoint.Posts;
+        var problem = Check(scenario, tokenEndpoint, tokenCalls, graph, failure, other);
         return new Result(
             scenario,
             failure,
-            ChainDid(tokenEndpoint, graph),
+            ChainDid(tokenEndpoint, tokenCalls, graph),
             failure is not null ? "thrown" : other is not null ? other.GetType().Name : "200 OK",
             failure?.Cause.ToString() ?? "-",
             failure?.Remediation ?? "-",
@@ -264,7 +310,7 @@ internal static class ScenarioWalk
         return null;
     }
 
-    private static string? Check(DemoScenario s, FakeEntraTokenEndpoint tokens, FakeGraph graph, GraphAuthException? failure, Exception? other)
+    private static string? Check(DemoScenario s, FakeEntraTokenEndpoint tokens, int tokenCalls, FakeGraph graph, GraphAuthException? failure, Exception? other)
     {
         if (other is not null)
         {
@@ -281,9 +327,9 @@ internal static class ScenarioWalk
             return $"expected success, got {failure.Cause}: {failure.Message}";
         }
 
-        if (s.ExpectedTokenCalls is { } calls && tokens.Posts != calls)
+        if (s.ExpectedTokenCalls is { } calls && tokenCalls != calls)
         {
-            return $"expected {calls} token call(s), saw {tokens.Posts}";
+            return $"expected {calls} token call(s), saw {tokenCalls}";
         }
 
         if (s.ExpectedSends is { } sends && graph.Sends != sends)
@@ -299,13 +345,13 @@ internal static class ScenarioWalk
         return null;
     }
 
-    private static string ChainDid(FakeEntraTokenEndpoint tokens, FakeGraph graph)
+    private static string ChainDid(FakeEntraTokenEndpoint tokens, int tokenCalls, FakeGraph graph)
     {
-        var calls = tokens.Posts == 1 ? "1 token call" : $"{tokens.Posts} token calls";
+        var calls = tokenCalls == 1 ? "1 token call" : $"{tokenCalls} token calls";
         return graph.Sends switch
         {
             0 => $"{calls}, refused; no send",
-            1 when tokens.Posts == 0 => "caller's header kept; 1 send",
+            1 when tokenCalls == 0 => "caller's header kept; 1 send",
             1 => $"{calls}, 1 send",
             2 when tokens.PostsWithClaims > 0 => $"{calls} (claims), replayed",
             2 => $"{calls} (refresh), replayed",
@@ -423,5 +469,23 @@ internal static class ScenarioWalk
         public TimeSpan TokenLatency { get; init; }
 
         public Func<int, Task>? GraphBeforeAnswer { get; init; }
+
+        /// <summary>Gets the token source over the scenario's token endpoint; default: MSAL client credentials (cp1).</summary>
+        public Func<FakeEntraTokenEndpoint, IGraphTokenSource>? Source { get; init; }
+
+        /// <summary>Gets how the scenario counts token calls when they do not go to the token endpoint (managed identity).</summary>
+        public Func<FakeEntraTokenEndpoint, int>? TokenCalls { get; init; }
     }
+
+    /// <summary>A real Azure.Identity <see cref="Azure.Identity.ClientSecretCredential"/> whose transport is the fake token endpoint.</summary>
+    private static IGraphTokenSource ClientSecretCredentialOver(FakeEntraTokenEndpoint tokens) =>
+        Azure.AzureIdentityTokenSource.FromCredential(new global::Azure.Identity.ClientSecretCredential(
+            FakeEntraTokenEndpoint.Tenant,
+            Guid.NewGuid().ToString(),
+            FakeEntraTokenEndpoint.Secret,
+            new global::Azure.Identity.ClientSecretCredentialOptions
+            {
+                Transport = new global::Azure.Core.Pipeline.HttpClientTransport(tokens.GetHttpClient()),
+                DisableInstanceDiscovery = true,
+            }));
 }

@@ -14,9 +14,19 @@ public sealed class GraphAuthOptions
     /// <value>Defaults to <c>https://graph.microsoft.com/.default</c>. Replace it for delegated scopes or national clouds.</value>
     public IList<string> Scopes { get; } = [DefaultScope];
 
-    /// <summary>Gets the hosts that may receive a token (compared case-insensitively; https only).</summary>
+    /// <summary>Gets the hosts that may receive a token over https: <c>host</c> (default port 443 only) or
+    /// <c>host:port</c>, compared case-insensitively; a name in Unicode is normalised to punycode.</summary>
     /// <value>Defaults to Graph's public and national-cloud hosts: graph.microsoft.com, canary.graph.microsoft.com,
     /// graph.microsoft.us, dod-graph.microsoft.us, microsoftgraph.chinacloudapi.cn, graph.microsoft.de.</value>
+    /// <remarks>
+    /// <para>A token is for one cloud. While this set holds every default host (hosts may be added), a default Graph
+    /// host receives a token only when it belongs to the cloud the request's scopes name:
+    /// <c>https://graph.microsoft.com/.default</c> or a scope without a resource (<c>User.Read</c>) names the global
+    /// cloud, <c>https://graph.microsoft.us/.default</c> US Government, and so on; a scope for another API names no
+    /// Graph cloud. Hosts added to the set are used as given.</para>
+    /// <para>To send tokens to another cloud's hosts, configure the set explicitly: once it no longer holds every
+    /// default host (for example after <c>Clear()</c>), it is used exactly as given.</para>
+    /// </remarks>
     public ISet<string> AllowedHosts { get; } = new HashSet<string>(GraphTokenInfo.DefaultGraphHosts, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Gets or sets how long before <see cref="GraphAccessToken.ExpiresOn"/> a token is refreshed (in the

@@ -18,10 +18,12 @@ public class AzureIdentityTokenSourceTests
     private const string CaeChallenge = "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\", errorDescription=\"Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTcwMjY4MjE4MSJ9fX0=\"";
     private const string CaeBody = """{"error":{"code":"InvalidAuthenticationToken","message":"Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp"}}""";
 
-    private static ClientSecretCredential CreateCredential(FakeEntraEndpoint endpoint, string secret = FakeEntraEndpoint.Secret) =>
-        new(FakeEntraEndpoint.Tenant, FakeEntraEndpoint.ClientId, secret, new ClientSecretCredentialOptions
+    /// <summary>A real credential whose transport is the in-process token endpoint: nothing can reach a network, and
+    /// anything but a token POST (instance discovery, metadata) would throw there and fail the test.</summary>
+    private static ClientSecretCredential CreateCredential(FakeEntraTokenEndpoint endpoint, string secret = FakeEntraTokenEndpoint.Secret) =>
+        new(FakeEntraTokenEndpoint.Tenant, FakeEntraTokenEndpoint.ClientId, secret, new ClientSecretCredentialOptions
         {
-            Transport = new HttpClientTransport(endpoint.CreateHttpClient()),
+            Transport = new HttpClientTransport(endpoint.GetHttpClient()),
             DisableInstanceDiscovery = true,
             Retry = { Delay = TimeSpan.FromMilliseconds(5), MaxRetries = 2 },
         });
@@ -43,7 +45,7 @@ public class AzureIdentityTokenSourceTests
     [Test]
     public async Task FromCredential_ColdBurstOf200ThroughGraphServiceClient_OneTokenRequest()
     {
-        var endpoint = new FakeEntraEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var gate = new TaskCompletionSource();
         endpoint.Gate = gate.Task;
         var graph = new FakeGraph();
@@ -59,8 +61,8 @@ public class AzureIdentityTokenSourceTests
         Assert.That(endpoint.Posts, Is.EqualTo(1));
         Assert.That(graph.Sends, Is.EqualTo(200));
         Assert.That(graph.Tokens.Distinct(), Is.EqualTo(new[] { endpoint.IssuedTokens.Single() }));
-        Assert.That(endpoint.Refused, Is.Empty, "nothing but the token POST was asked for (no instance discovery, no other host)");
         var form = endpoint.Forms.Single();
+        Assert.That(endpoint.PostsWithClaims, Is.EqualTo(0), "cp1 alone is not a challenge's claims");
         Assert.That(form["grant_type"], Is.EqualTo("client_credentials"));
         Assert.That(form["scope"], Is.EqualTo("https://graph.microsoft.com/.default"));
         Assert.That(form["claims"], Does.Contain("cp1").IgnoreCase, "CAE enabled: the credential announces the cp1 capability");
@@ -69,7 +71,7 @@ public class AzureIdentityTokenSourceTests
     [Test]
     public async Task FromCredential_CaeChallenge_TokenRequestCarriesTheClaimsAndTheCallSucceeds()
     {
-        var endpoint = new FakeEntraEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var graph = new FakeGraph();
         var (provider, client) = CreateGraph(AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint)), graph);
         using var _ = provider;
@@ -81,7 +83,8 @@ public class AzureIdentityTokenSourceTests
 
         Assert.That(me?.DisplayName, Is.EqualTo("Adele"));
         Assert.That(endpoint.Posts, Is.EqualTo(2), "the claims bypassed the credential's cache: one more token request");
-        using var claims = JsonDocument.Parse(endpoint.Forms[^1]["claims"]);
+        Assert.That(endpoint.PostsWithClaims, Is.EqualTo(1));
+        using var claims = JsonDocument.Parse(endpoint.Requests[^1].Claims!);
         var accessToken = claims.RootElement.GetProperty("access_token");
         Assert.That(accessToken.GetProperty("nbf").GetProperty("value").GetString(), Is.EqualTo("1702682181"));
         Assert.That(accessToken.GetProperty("xms_cc").GetProperty("values")[0].GetString(), Is.EqualTo("cp1").IgnoreCase);
@@ -94,10 +97,10 @@ public class AzureIdentityTokenSourceTests
     [Test]
     public void FromCredential_InvalidSecret_TypedCauseNamingTheCredentialAndNoSecretInAnyText()
     {
-        var endpoint = new FakeEntraEndpoint();
-        endpoint.Enqueue(_ => FakeEntraEndpoint.Error(HttpStatusCode.Unauthorized, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'aaaaaaaa-1111-4000-8000-000000000001'."));
+        var endpoint = new FakeEntraTokenEndpoint();
+        endpoint.EnqueueError(HttpStatusCode.Unauthorized, "invalid_client", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'aaaaaaaa-1111-4000-8000-000000000001'.", 7000215);
         var graph = new FakeGraph();
-        var (provider, client) = CreateGraph(AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint, FakeEntraEndpoint.Secret + "-wrong")), graph);
+        var (provider, client) = CreateGraph(AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint, FakeEntraTokenEndpoint.Secret + "-wrong")), graph);
         using var _ = provider;
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => client.Me.GetAsync());
@@ -108,7 +111,7 @@ public class AzureIdentityTokenSourceTests
         Assert.That(ex.Remediation, Does.StartWith("ClientSecretCredential failed").And.Contain("secret's Value"));
         Assert.That(graph.Sends, Is.EqualTo(0));
         var text = string.Join('\n', ex.ToString(), ex.Message, ex.Remediation, ex.InnerException?.ToString() ?? string.Empty);
-        Assert.That(text, Does.Not.Contain(FakeEntraEndpoint.Secret));
+        Assert.That(text, Does.Not.Contain(FakeEntraTokenEndpoint.Secret));
         Assert.That(text, Does.Not.Contain("Invalid client secret provided"), "the token endpoint's text never reaches the exception");
         Assert.That(text, Does.Not.Contain("Trace ID"));
     }
@@ -116,7 +119,8 @@ public class AzureIdentityTokenSourceTests
     [Test]
     public async Task FromCredential_RefreshInFromTheEndpoint_BecomesRefreshOn()
     {
-        var endpoint = new FakeEntraEndpoint { RefreshInSeconds = 1800 };
+        var endpoint = new FakeEntraTokenEndpoint();
+        endpoint.EnqueueToken(refreshIn: 1800);
         var source = AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint));
 
         var token = await source.GetTokenAsync(new GraphTokenRequest(["https://graph.microsoft.com/.default"]), CancellationToken.None);
@@ -130,7 +134,7 @@ public class AzureIdentityTokenSourceTests
     [Test]
     public async Task FromCredential_ForceRefreshWithoutClaims_CredentialAnswersFromItsCache()
     {
-        var endpoint = new FakeEntraEndpoint();
+        var endpoint = new FakeEntraTokenEndpoint();
         var source = AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint));
         var scopes = new[] { "https://graph.microsoft.com/.default" };
         var first = await source.GetTokenAsync(new GraphTokenRequest(scopes), CancellationToken.None);
@@ -146,7 +150,7 @@ public class AzureIdentityTokenSourceTests
     public void FromCredential_ChainWithNothingConfigured_TypedCauseNamingEachCredential()
     {
         var workload = new WorkloadIdentityCredential(new WorkloadIdentityCredentialOptions { TenantId = null, ClientId = null, TokenFilePath = null });
-        var environment = new EnvironmentCredential(new EnvironmentCredentialOptions { Transport = new HttpClientTransport(new FakeEntraEndpoint().CreateHttpClient()) });
+        var environment = new EnvironmentCredential(new EnvironmentCredentialOptions { Transport = new HttpClientTransport(new FakeEntraTokenEndpoint().GetHttpClient()) });
         var source = AzureIdentityTokenSource.FromCredential(new ChainedTokenCredential(workload, environment));
 
         var ex = Assert.CatchAsync<GraphAuthException>(async () =>

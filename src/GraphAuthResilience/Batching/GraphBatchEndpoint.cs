@@ -11,7 +11,7 @@ internal static class GraphBatchEndpoint
     /// <summary>Gets the API version of a batch request (<c>v1.0</c> or <c>beta</c>), or <see langword="null"/>.</summary>
     public static string? Version(HttpRequestMessage request, GraphHostPolicy hosts)
     {
-        if (request.Method != HttpMethod.Post || !hosts.IsAllowed(request.RequestUri))
+        if (request.Method != HttpMethod.Post || !hosts.IsAllowed(request))
         {
             return null;
         }

@@ -31,7 +31,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
 
     public GraphBatchHandler(GraphAuthOptions options, BatchStepDiagnoser diagnose, BatchRevokedToken? revoked, ILogger logger, GraphAuthChain chain)
     {
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _maxResponseBytes = options.MaxBatchResponseBytes;
         _maxRequestBytes = options.MaxReplayBufferBytes;
         _diagnose = diagnose;

@@ -27,7 +27,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
 
     public GraphChallengeHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
     {
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _maxReplayBufferBytes = options.MaxReplayBufferBytes;
         _logger = logger;
         _chain = chain;
@@ -36,13 +36,13 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+        return _hosts.IsAllowed(request) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_hosts.IsAllowed(request.RequestUri) || !_chain.Owns(request))
+        if (!_hosts.IsAllowed(request) || !_chain.Owns(request))
         {
             return base.SendAsync(request, cancellationToken);
         }

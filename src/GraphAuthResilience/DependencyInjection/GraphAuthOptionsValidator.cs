@@ -1,3 +1,4 @@
+using GraphAuthResilience.Graph;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -35,17 +36,10 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
 
         foreach (var host in options.AllowedHosts)
         {
-            if (string.IsNullOrWhiteSpace(host))
+            // host or host:port; a Unicode name is normalised to punycode (GraphHostPolicy reads entries the same way).
+            if (!GraphHostPolicy.TryParseEntry(host, out _, out _, out var error))
             {
-                failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} contains an empty host.");
-            }
-            else if (host.Contains("://", StringComparison.Ordinal))
-            {
-                failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} entry '{host}' must be a bare host name (tokens are only ever sent over https), not a URL.");
-            }
-            else if (Uri.CheckHostName(host) == UriHostNameType.Unknown || host.Contains('/', StringComparison.Ordinal))
-            {
-                failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} entry '{host}' is not a host name.");
+                failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} {error}.");
             }
         }
 

@@ -23,7 +23,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain, TimeProvider? time = null, GraphPermissionCatalog? catalog = null)
     {
         _catalog = catalog ?? GraphPermissionCatalog.Default;
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _throw = options.ThrowOnAuthFailure;
         _time = time ?? TimeProvider.System;
         _logger = logger;
@@ -33,7 +33,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+        return _hosts.IsAllowed(request) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     {
         var response = await send.ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-            || !_hosts.IsAllowed(request.RequestUri) || GraphAuthFailureRecord.Get(response) is not null)
+            || !_hosts.IsAllowed(request) || GraphAuthFailureRecord.Get(response) is not null)
         {
             // Not an auth answer, not Graph's, or already diagnosed by another chain inside this one.
             return response;

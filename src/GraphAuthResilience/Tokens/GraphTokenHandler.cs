@@ -27,7 +27,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
     {
         _cache = cache;
-        _hosts = new GraphHostPolicy(options.AllowedHosts);
+        _hosts = new GraphHostPolicy(options);
         _scopes = [.. options.Scopes];
         _scopesKey = GraphTokenCache.ScopesKey(_scopes);
         _logger = logger;
@@ -37,14 +37,15 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _hosts.IsAllowed(request.RequestUri) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
+        return _hosts.IsAllowed(request) ? throw GraphHostPolicy.SynchronousSendRefused() : base.Send(request, cancellationToken);
     }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var uri = request.RequestUri;
-        var allowed = _hosts.IsAllowed(uri);
+        var requestScopes = GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request);
+        var allowed = _hosts.IsAllowed(uri, requestScopes);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
         string? partition = null;
 
@@ -80,7 +81,6 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var requestScopes = GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request);
         var scopes = requestScopes ?? _scopes;
         var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
         var directive = GraphSendDirective.For(request, _chain);

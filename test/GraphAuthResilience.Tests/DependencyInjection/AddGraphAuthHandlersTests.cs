@@ -173,6 +173,7 @@ public class AddGraphAuthHandlersTests
 
         Assert.That(unnamed!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions), "diagnosed by the chain");
         Assert.That(named!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
+        Assert.That(source.CallCount, Is.EqualTo(1), "one token for both: they share the defaults' cache");
         Assert.That(graph.Requests.Select(r => r.Token), Is.EqualTo(new[] { source.LastToken, source.LastToken }), "both carried the token");
         Assert.That(ChainOf(provider, string.Empty), Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphBatchHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
         Assert.That(ChainOf(provider, "named"), Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphBatchHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));

@@ -22,7 +22,16 @@ internal sealed class FakeGraph : HttpMessageHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         var n = Interlocked.Increment(ref _sends);
-        var body = request.Content is null ? null : await request.Content.ReadAsByteArrayAsync(cancellationToken);
+        // Read the body as a transport does (CopyToAsync: serialised to the wire, not buffered into the content), so
+        // a content that makes other bytes on each send shows it here too.
+        byte[]? body = null;
+        if (request.Content is { } content)
+        {
+            using var wire = new MemoryStream();
+            await content.CopyToAsync(wire, cancellationToken);
+            body = wire.ToArray();
+        }
+
         Requests.Enqueue(new RecordedRequest(request.Method, request.RequestUri!, request.Headers.Authorization?.Scheme, request.Headers.Authorization?.Parameter, body));
         var response = Respond(request, n);
         response.RequestMessage ??= request;

@@ -34,7 +34,7 @@ public class TokenDestinationTests
         var sent = harness.Graph.Requests.ToArray();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the redirect was followed");
         Assert.That(sent.Select(r => r.Uri.Host), Is.EqualTo(new[] { "graph.microsoft.com", "attacker.example" }));
-        Assert.That(sent[0].Token, Is.EqualTo(source.LastToken));
+        Assert.That(sent[0].Token, Is.EqualTo(source.LastToken).And.Not.Null);
         Assert.That(sent[1].Token, Is.Null, "no token to the other host");
         Assert.That(sent[1].Scheme, Is.Null, "no Authorization header at all");
     }
@@ -76,7 +76,8 @@ public class TokenDestinationTests
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
         var client = harness.CreateClient();
-        var allowed = new GraphAuthOptions().AllowedHosts;
+        // The oracle, written out: default scopes name the global cloud, so only its Graph hosts, on the https port.
+        var globalHosts = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "graph.microsoft.com", "canary.graph.microsoft.com" };
         var hosts = Gen.Elements("graph.microsoft.com", "GRAPH.MICROSOFT.COM", "graph.microsoft.us", "graph.microsoft.com.evil.example", "evilgraph.microsoft.com",
             "graph.microsoft.co", "login.microsoftonline.com", "127.0.0.1", "[::1]", "xn--grph-microsoft-vnb.com", "graph.microsoft.com.", "localhost");
         var gen =
@@ -94,7 +95,7 @@ public class TokenDestinationTests
             var before = harness.Graph.Requests.Count;
             using var response = await client.GetAsync(uri);
             var token = harness.Graph.Requests.ToArray()[before].Token;
-            var expected = uri.Scheme == "https" && allowed.Contains(uri.IdnHost);
+            var expected = uri.Scheme == "https" && globalHosts.Contains(uri.IdnHost) && uri.Port == 443;
             if ((token is not null) != expected)
             {
                 wrong.Add($"{uri} token={(token is null ? "none" : "sent")}");

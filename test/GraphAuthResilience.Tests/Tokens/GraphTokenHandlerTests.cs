@@ -101,18 +101,23 @@ public class GraphTokenHandlerTests
         Assert.That(harness.Graph.Requests.Single().Token, Is.Null);
     }
 
-    [TestCase("https://graph.microsoft.us/v1.0/me")]
-    [TestCase("https://dod-graph.microsoft.us/v1.0/me")]
-    [TestCase("https://microsoftgraph.chinacloudapi.cn/v1.0/me")]
-    [TestCase("https://GRAPH.microsoft.com/beta/me")]
-    public async Task SendAsync_NationalCloudHosts_GetAToken(string url)
+    [TestCase("https://graph.microsoft.us/v1.0/me", "https://graph.microsoft.us/.default")]
+    [TestCase("https://dod-graph.microsoft.us/v1.0/me", "https://dod-graph.microsoft.us/.default")]
+    [TestCase("https://microsoftgraph.chinacloudapi.cn/v1.0/me", "https://microsoftgraph.chinacloudapi.cn/.default")]
+    [TestCase("https://GRAPH.microsoft.com/beta/me", GraphAuthOptions.DefaultScope)]
+    public async Task SendAsync_GraphHostOfTheScopesCloud_GetsAToken(string url, string scope)
     {
         var source = new FakeGraphTokenSource();
-        using var harness = new ChainHarness(source);
+        using var harness = new ChainHarness(source, o =>
+        {
+            o.Scopes.Clear();
+            o.Scopes.Add(scope);
+        });
 
         await harness.CreateClient().GetAsync(url);
 
-        Assert.That(harness.Graph.Requests.Single().Token, Is.EqualTo(source.LastToken));
+        Assert.That(source.CallCount, Is.EqualTo(1));
+        Assert.That(harness.Graph.Requests.Single().Token, Is.EqualTo(source.LastToken).And.Not.Null);
     }
 
     [Test]

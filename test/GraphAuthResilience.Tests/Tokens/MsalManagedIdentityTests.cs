@@ -119,12 +119,12 @@ public class MsalManagedIdentityTests
         var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
         Assert.That(tokens, Has.Length.EqualTo(3));
         Assert.That(tokens[1], Is.EqualTo(revoked));
-        Assert.That(tokens[2], Is.EqualTo(endpoint.IssuedTokens.Last()).And.Not.EqualTo(revoked));
+        Assert.That(tokens[2], Is.EqualTo(endpoint.IssuedTokens[^1]).And.Not.EqualTo(revoked));
 
         // What the managed identity request carried: IMDS and App Service take a resource only. The claims never travel
         // to the endpoint (MSAL met the challenge by skipping its cache).
-        var replay = endpoint.Recorded.Last();
-        Assert.That(replay.Query.Keys, Is.EquivalentTo(endpoint.Recorded.First().Query.Keys));
+        var replay = endpoint.Recorded[^1];
+        Assert.That(replay.Query.Keys, Is.EquivalentTo(endpoint.Recorded[0].Query.Keys));
         Assert.That(replay.Query.Keys, Has.None.EqualTo("claims"));
         Assert.That(replay.Uri.Query, Does.Not.Contain("1702682181"));
 

@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using GraphAuthResilience.AspNetCore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Graph;
+using Microsoft.Identity.Client;
+
+namespace GraphAuthResilience.AspNetCore.Tests;
+
+/// <summary>
+/// A real ASP.NET Core web API (test host) calling a fake Graph on behalf of its caller through the chain, with a
+/// real MSAL confidential client for on-behalf-of; on the other side, a real MSAL public client that reads the API's
+/// 401 challenge with <see cref="WwwAuthenticateParameters"/> and retries with the claims.
+/// </summary>
+public class GraphAuthChallengeTests
+{
+    private const string MfaClaims = """{"access_token":{"capolids":{"essential":true,"values":["5e8a9f2c-0000-4000-8000-0000000000c1"]}}}""";
+    private const string UserJson = """{"id":"6c5b4a39-0000-4000-8000-0000000000a1","displayName":"Adele"}""";
+
+    private static async Task<WebApplication> StartApiAsync(FakeEntraEndpoint entra, Action<GraphAuthChallengeOptions>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseTestServer();
+        var api = ConfidentialClientApplicationBuilder.Create("bbbbbbbb-0000-4000-8000-0000000000b1")
+            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraEndpoint.Tenant}/")
+            .WithClientSecret("api-secret-never-logged-0123456789")
+            .WithInstanceDiscovery(false)
+            .WithHttpClientFactory(entra, retryOnceOn5xx: false)
+            .Build();
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<IGraphTokenSource>(sp =>
+        {
+            var accessor = sp.GetRequiredService<IHttpContextAccessor>();
+            return MsalTokenSource.OnBehalfOf(api, _ => ValueTask.FromResult(
+                AuthenticationHeaderValue.Parse(accessor.HttpContext!.Request.Headers.Authorization.ToString()).Parameter!));
+        });
+        builder.Services.AddHttpClient("graph")
+            .AddGraphAuthHandlers(o =>
+            {
+                o.Scopes.Clear();
+                o.Scopes.Add("https://graph.microsoft.com/User.Read");
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new FakeGraph());
+        builder.Services.AddGraphAuthChallenges(configure);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.MapGet("/profile", async (IHttpClientFactory factory) =>
+            (await new GraphServiceClient(factory.CreateClient("graph")).Me.GetAsync())!.DisplayName);
+        app.MapGet("/filtered/profile", async (IHttpClientFactory factory) =>
+            (await new GraphServiceClient(factory.CreateClient("graph")).Me.GetAsync())!.DisplayName).WithGraphAuthChallenges();
+        await app.StartAsync();
+        return app;
+    }
+
+    private static IPublicClientApplication CreateCaller(FakeEntraEndpoint entra) =>
+        PublicClientApplicationBuilder.Create("cccccccc-0000-4000-8000-0000000000c1")
+            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraEndpoint.Tenant}/")
+            .WithInstanceDiscovery(false)
+            .WithHttpClientFactory(entra, retryOnceOn5xx: false)
+            .WithClientCapabilities(["cp1"])
+            .Build();
+
+    private static async Task<HttpResponseMessage> CallAsync(HttpClient client, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await client.SendAsync(request);
+    }
+
+    [TestCase("/profile")]
+    [TestCase("/filtered/profile")]
+    public async Task OnBehalfOfNeedsMfa_CallerGets401ClaimsChallengeAndSucceedsAfterRetryingWithTheClaims(string path)
+    {
+        var entra = new FakeEntraEndpoint();
+        entra.EnqueueOnBehalfOf(() => FakeEntraEndpoint.MfaRequired(MfaClaims));
+        await using var app = await StartApiAsync(entra);
+        var client = app.GetTestClient();
+        var caller = CreateCaller(entra);
+        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([FakeEntraEndpoint.ApiScope], "rt-initial").ExecuteAsync();
+        var account = (await caller.GetAccountsAsync()).Single();
+
+        var first = await CallAsync(client, path, signIn.AccessToken);
+
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        var header = first.Headers.WwwAuthenticate.Single();
+        Assert.That(header.Scheme, Is.EqualTo("Bearer"));
+        Assert.That(header.ToString(), Is.EqualTo(
+            "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", error=\"insufficient_claims\", claims=\""
+            + Convert.ToBase64String(Encoding.UTF8.GetBytes(MfaClaims)) + "\""));
+        var parameters = WwwAuthenticateParameters.CreateFromAuthenticationHeaders(first.Headers, "Bearer");
+        Assert.That(parameters.Error, Is.EqualTo("insufficient_claims"));
+        Assert.That(parameters.Claims, Is.EqualTo(MfaClaims), "MSAL decodes the base64 claims back to the JSON on-behalf-of needed");
+        Assert.That(parameters.Authority, Does.StartWith("https://login.microsoftonline.com/common"), "MSAL reads the authority off authorization_uri");
+        Assert.That(first.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        var problem = await first.Content.ReadAsStringAsync();
+        Assert.That(problem, Does.Contain("InteractionRequired").And.Not.Contain(signIn.AccessToken).And.Not.Contain("capolids").And.Not.Contain("Trace ID"));
+
+        // The caller meets the challenge with its own MSAL: a new token for the API carrying the claims.
+        var renewed = await caller.AcquireTokenSilent([FakeEntraEndpoint.ApiScope], account).WithClaims(parameters.Claims).ExecuteAsync();
+        var second = await CallAsync(client, path, renewed.AccessToken);
+
+        Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await second.Content.ReadAsStringAsync(), Is.EqualTo("Adele"));
+        using var sentClaims = JsonDocument.Parse(entra.CallerForms.Last()["claims"]);
+        var accessToken = sentClaims.RootElement.GetProperty("access_token");
+        Assert.That(accessToken.GetProperty("capolids").GetProperty("values")[0].GetString(), Is.EqualTo("5e8a9f2c-0000-4000-8000-0000000000c1"));
+        Assert.That(accessToken.GetProperty("xms_cc").GetProperty("values")[0].GetString(), Is.EqualTo("cp1"));
+        Assert.That(renewed.AccessToken, Is.Not.EqualTo(signIn.AccessToken));
+        Assert.That(entra.OnBehalfOfForms.Select(f => f["assertion"]), Is.EqualTo(new[] { signIn.AccessToken, renewed.AccessToken }));
+    }
+
+    [Test]
+    public async Task OnBehalfOfConsentMissing_CallerGets401WithConsentRequiredAndNoClaims()
+    {
+        var entra = new FakeEntraEndpoint();
+        entra.EnqueueOnBehalfOf(FakeEntraEndpoint.ConsentMissing);
+        await using var app = await StartApiAsync(entra, o =>
+        {
+            o.Realm = FakeEntraEndpoint.Tenant;
+            o.AuthorizationUri = new Uri($"https://login.microsoftonline.com/{FakeEntraEndpoint.Tenant}/oauth2/authorize");
+        });
+        var caller = CreateCaller(entra);
+        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([FakeEntraEndpoint.ApiScope], "rt-initial").ExecuteAsync();
+
+        var response = await CallAsync(app.GetTestClient(), "/profile", signIn.AccessToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        var parameters = WwwAuthenticateParameters.CreateFromAuthenticationHeaders(response.Headers, "Bearer");
+        Assert.That(parameters.Error, Is.EqualTo("consent_required"));
+        Assert.That(parameters.Claims, Is.Null);
+        Assert.That(parameters.GetTenantId(), Is.EqualTo(FakeEntraEndpoint.Tenant));
+        Assert.That(response.Headers.WwwAuthenticate.Single().ToString(), Does.StartWith($"Bearer realm=\"{FakeEntraEndpoint.Tenant}\""));
+    }
+
+    [Test]
+    public async Task OtherFailures_AreNotTurnedIntoAChallenge()
+    {
+        var entra = new FakeEntraEndpoint();
+        entra.EnqueueOnBehalfOf(() => new HttpResponseMessage(HttpStatusCode.Unauthorized)
+        {
+            Content = new StringContent("""{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}""", Encoding.UTF8, "application/json"),
+        });
+        await using var app = await StartApiAsync(entra);
+        var caller = CreateCaller(entra);
+        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([FakeEntraEndpoint.ApiScope], "rt-initial").ExecuteAsync();
+
+        var response = await CallAsync(app.GetTestClient(), "/profile", signIn.AccessToken);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.InternalServerError), "the API's own misconfiguration is not the caller's to fix");
+        Assert.That(response.Headers.WwwAuthenticate, Is.Empty);
+    }
+
+    [Test]
+    public void AddGraphAuthChallenges_HttpAuthorizationUri_FailsAtStart()
+    {
+        var services = new ServiceCollection();
+        services.AddGraphAuthChallenges(o => o.AuthorizationUri = new Uri("http://login.example/authorize"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphAuthChallengeOptions>>().Value);
+    }
+
+    private sealed class FakeGraph : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(UserJson, Encoding.UTF8, "application/json"), RequestMessage = request });
+    }
+}
