@@ -176,6 +176,7 @@ internal static class ScenarioWalk
         {
             Source = _ => MsalTokenSource.ForManagedIdentity(managedIdentity.CreateApp(null, "cp1")),
             TokenCalls = _ => managedIdentity.Requests,
+            ClaimsMetWithoutTokenEndpoint = true,
             ExpectedTokenCalls = 2,
             ExpectedSends = 2,
         };
@@ -228,7 +229,7 @@ internal static class ScenarioWalk
     {
         // Code that sets "Authorization: Bearer" with a null token: the chain keeps a caller's header, so none is sent.
         GraphAuthFailureCause.MissingToken => client.Users.GetAsync(r => r.Headers.Add("Authorization", "Bearer")),
-        GraphAuthFailureCause.PersonalAccountNotSupported => client.Me.Onenote.Notebooks.GetAsync(),
+        GraphAuthFailureCause.PersonalAccountNotSupported => client.Me.OnlineMeetings.PostAsync(new OnlineMeeting { Subject = "Sync" }),
         GraphAuthFailureCause.TokenTypeMismatch => client.Me.GetAsync(),
         GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin => client.Users["adele@contoso.example"].PatchAsync(new User
         {
@@ -284,7 +285,7 @@ internal static class ScenarioWalk
         return new Result(
             scenario,
             failure,
-            ChainDid(tokenEndpoint, tokenCalls, graph),
+            ChainDid(tokenEndpoint, tokenCalls, graph, scenario.ClaimsMetWithoutTokenEndpoint),
             failure is not null ? "thrown" : other is not null ? other.GetType().Name : "200 OK",
             failure?.Cause.ToString() ?? "-",
             failure?.Remediation ?? "-",
@@ -345,7 +346,7 @@ internal static class ScenarioWalk
         return null;
     }
 
-    private static string ChainDid(FakeEntraTokenEndpoint tokens, int tokenCalls, FakeGraph graph)
+    private static string ChainDid(FakeEntraTokenEndpoint tokens, int tokenCalls, FakeGraph graph, bool claimsMetElsewhere = false)
     {
         var calls = tokenCalls == 1 ? "1 token call" : $"{tokenCalls} token calls";
         return graph.Sends switch
@@ -353,7 +354,7 @@ internal static class ScenarioWalk
             0 => $"{calls}, refused; no send",
             1 when tokenCalls == 0 => "caller's header kept; 1 send",
             1 => $"{calls}, 1 send",
-            2 when tokens.PostsWithClaims > 0 => $"{calls} (claims), replayed",
+            2 when tokens.PostsWithClaims > 0 || claimsMetElsewhere => $"{calls} (claims), replayed",
             2 => $"{calls} (refresh), replayed",
             var n => $"{calls} for {n} sends",
         };
@@ -475,6 +476,10 @@ internal static class ScenarioWalk
 
         /// <summary>Gets how the scenario counts token calls when they do not go to the token endpoint (managed identity).</summary>
         public Func<FakeEntraTokenEndpoint, int>? TokenCalls { get; init; }
+
+        /// <summary>Gets a value indicating whether the challenge's claims went to MSAL but not to the token endpoint
+        /// (managed identity: MSAL skips its cache; IMDS takes no claims).</summary>
+        public bool ClaimsMetWithoutTokenEndpoint { get; init; }
     }
 
     /// <summary>A real Azure.Identity <see cref="Azure.Identity.ClientSecretCredential"/> whose transport is the fake token endpoint.</summary>

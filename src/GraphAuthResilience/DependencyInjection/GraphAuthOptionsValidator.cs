@@ -9,6 +9,9 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
 {
     internal static readonly TimeSpan MaxRefreshMargin = TimeSpan.FromHours(1);
     internal const long MaxReplayBufferLimit = 100L * 1024 * 1024;
+    internal const int MaxTokenCacheSize = 1_000_000;
+    internal static readonly TimeSpan MinTokenAcquisitionTimeout = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan MaxTokenAcquisitionTimeout = TimeSpan.FromDays(1);
 
     public ValidateOptionsResult Validate(string? name, GraphAuthOptions options)
     {
@@ -51,6 +54,16 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
         if (options.MaxReplayBufferBytes < 0 || options.MaxReplayBufferBytes > MaxReplayBufferLimit)
         {
             failures.Add(prefix + $"{nameof(GraphAuthOptions.MaxReplayBufferBytes)} must be between 0 and {MaxReplayBufferLimit}; it is {options.MaxReplayBufferBytes}.");
+        }
+
+        if (options.TokenCacheSize < 1 || options.TokenCacheSize > MaxTokenCacheSize)
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.TokenCacheSize)} must be between 1 and {MaxTokenCacheSize}; it is {options.TokenCacheSize}.");
+        }
+
+        if (options.TokenAcquisitionTimeout < MinTokenAcquisitionTimeout || options.TokenAcquisitionTimeout > MaxTokenAcquisitionTimeout)
+        {
+            failures.Add(prefix + $"{nameof(GraphAuthOptions.TokenAcquisitionTimeout)} must be between {MinTokenAcquisitionTimeout} and {MaxTokenAcquisitionTimeout}; it is {options.TokenAcquisitionTimeout}.");
         }
 
         if (options.MaxBatchResponseBytes < 0 || options.MaxBatchResponseBytes > MaxReplayBufferLimit)
