@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Graph;
@@ -21,7 +22,7 @@ internal static class ScenarioWalk
     public static async Task<int> RunAsync(TextWriter output)
     {
         Volatile.Write(ref _surfacedAsIs, 0);
-        output.WriteLine("Chain per scenario: GraphServiceClient -> Graph's default handlers -> GraphAuthResilience (failure -> challenge -> token) -> fake Graph;");
+        output.WriteLine("Chain per scenario: GraphServiceClient -> Graph's default handlers -> GraphAuthResilience (failure -> batch -> challenge -> token) -> fake Graph;");
         output.WriteLine("tokens from MsalTokenSource.ForClientCredentials (real MSAL, client capability cp1) over a fake token endpoint;");
         output.WriteLine("the managed identity rows use MSAL's managed identity app over a fake IMDS, the Azure.Identity rows a real ClientSecretCredential.");
         output.WriteLine();
@@ -137,6 +138,32 @@ internal static class ScenarioWalk
                 ExpectedClaimsTokenCalls = 1,
             };
         }
+
+        yield return new DemoScenario(
+            "Batch: 20 steps, CAE challenged",
+            "200 $batch; each step 401 insufficient_claims (1st token)",
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(r.HasChallengeClaims ? AppToken(r.Number, claimsMet: true) : AppToken(r.Number)),
+            Graph: (request, token, _) => BatchAnswer(request, claimsMet: token is not null && Payload(token).Contains(ClaimsMetMarker, StringComparison.Ordinal)),
+            Call: async c =>
+            {
+                var batch = new BatchRequestContentCollection(c);
+                for (var i = 0; i < 20; i++)
+                {
+                    await batch.AddBatchRequestStepAsync(c.Users[$"user-{i}"].ToGetRequestInformation());
+                }
+
+                var result = await c.Batch.PostAsync(batch);
+                var statuses = await result.GetResponsesStatusCodesAsync();
+                if (statuses.Count != 20 || statuses.Values.Any(status => status != HttpStatusCode.OK))
+                {
+                    throw new InvalidOperationException($"expected 20 steps answering 200, got {string.Join(", ", statuses.Values)}");
+                }
+            })
+        {
+            ExpectedTokenCalls = 2,
+            ExpectedSends = 2,
+            ExpectedClaimsTokenCalls = 1,
+        };
 
         // The other token sources (issue 13): the same chain over MSAL managed identity and over an Azure.Identity credential.
         var managedIdentity = new FakeManagedIdentityEndpoint();
@@ -395,6 +422,29 @@ internal static class ScenarioWalk
             // Bounded: if fewer arrive (a chain that serialised them), the scenario goes on and its counts tell.
             await Task.WhenAny(all.Task, Task.Delay(TimeSpan.FromSeconds(5)));
         };
+    }
+
+    /// <summary>A <c>$batch</c> answer: every step of the request answers 200 when the token met the claims, else 401
+    /// with the CAE claims challenge in the step's headers (Graph answers the batch itself with 200).</summary>
+    private static HttpResponseMessage BatchAnswer(HttpRequestMessage request, bool claimsMet)
+    {
+        var steps = JsonNode.Parse(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult())!["requests"]!.AsArray();
+        var answers = new JsonArray();
+        foreach (var step in steps)
+        {
+            var id = step!["id"]!.GetValue<string>();
+            answers.Add(claimsMet
+                ? new JsonObject { ["id"] = id, ["status"] = 200, ["body"] = JsonNode.Parse(MeJson) }
+                : new JsonObject
+                {
+                    ["id"] = id,
+                    ["status"] = 401,
+                    ["headers"] = new JsonObject { ["WWW-Authenticate"] = GraphResponses.QuotedClaimsChallenge },
+                    ["body"] = new JsonObject { ["error"] = new JsonObject { ["code"] = GraphResponses.ClaimsChallengeErrorCode, ["message"] = GraphResponses.ClaimsChallengeMessage } },
+                });
+        }
+
+        return GraphResponses.Ok(new JsonObject { ["responses"] = answers }.ToJsonString(), request);
     }
 
     private static HttpResponseMessage Unauthorized(HttpRequestMessage request) =>

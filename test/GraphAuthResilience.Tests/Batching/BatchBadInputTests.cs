@@ -179,18 +179,19 @@ public class BatchBadInputTests
         Assert.That(resends, Is.EqualTo(1), "only the whole answer is acted on");
     }
 
-    private static (BatchHarness Harness, FakeGraphTokenSource Source) Create(Action<GraphAuthOptions>? configure = null)
+    /// <summary>The chain with real MSAL (client credentials) over the fake token endpoint.</summary>
+    private static (BatchHarness Harness, FakeEntraTokenEndpoint Endpoint) Create(Action<GraphAuthOptions>? configure = null)
     {
-        var source = new FakeGraphTokenSource();
-        return (new BatchHarness(source, configure), source);
+        var endpoint = new FakeEntraTokenEndpoint();
+        return (new BatchHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient()), configure), endpoint);
     }
 
-    private static async Task AssertHandedBack(BatchHarness harness, FakeGraphTokenSource source, HttpResponseMessage response, byte[] bytes)
+    private static async Task AssertHandedBack(BatchHarness harness, FakeEntraTokenEndpoint endpoint, HttpResponseMessage response, byte[] bytes)
     {
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(bytes), "handed back as Graph sent it");
         Assert.That(harness.Graph.Batches, Is.EqualTo(1), "no re-send");
-        Assert.That(source.CallCount, Is.EqualTo(1), "no refresh");
+        Assert.That(endpoint.Posts, Is.EqualTo(1), "no refresh: one token POST, the cold one");
         Assert.That(response.GetGraphBatchAuthFailures(), Is.Empty);
     }
 }
