@@ -29,6 +29,39 @@ public sealed class FleetTests
     }
 
     [Test]
+    public async Task Revocation_SeenByOneInstance_OthersSendTheNewTokenAfterOneClaimsAcquisition()
+    {
+        await using var fleet = await RedisFleetFixture.StartAsync(Instances);
+        Assert.That(await fleet.LoadAllAsync(10), Is.Zero);
+        await fleet.WaitUntilSharedAsync();
+        var old = fleet.TokenEndpoint.IssuedTokens.Last();
+        var postsBefore = fleet.TokenEndpoint.Posts;
+
+        fleet.Graph.Revoke(old);
+        var first = fleet.Instances[0];
+        Assert.That(await first.LoadAsync(1), Is.EqualTo(1), "the instance that meets the revocation recovers (claims challenge met, replayed)");
+        var fresh = fleet.TokenEndpoint.IssuedTokens.Last();
+        Assert.That(fresh, Is.Not.EqualTo(old));
+
+        // The news travels by pub/sub: wait until every other instance heard it (a wait, not a timing assertion).
+        var others = fleet.Instances.Skip(1).ToList();
+        await RedisFleetFixture.WaitUntilAsync(
+            () => Task.FromResult(others.All(i => RedisFleetFixture.Channel(i).Received >= 1)), "every other instance heard of the rejected token");
+        var sentOldBefore = fleet.Graph.RequestsByToken.GetValueOrDefault(old);
+
+        var failed = await fleet.LoadAllAsync(20, others);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed, Is.Zero, "failed requests");
+            Assert.That(fleet.TokenEndpoint.PostsWithClaims, Is.EqualTo(1), "claims acquisitions for the whole fleet");
+            Assert.That(fleet.TokenEndpoint.Posts - postsBefore, Is.EqualTo(1), "token requests after the revocation");
+            Assert.That(fleet.Graph.RequestsByToken.GetValueOrDefault(old), Is.EqualTo(sentOldBefore), "the revoked token was never sent again by the others");
+            Assert.That(others.All(i => i.SentTokens.GetValueOrDefault(fresh) == 20), Is.True, "each other instance's next requests carried the new token");
+        });
+    }
+
+    [Test]
     public async Task RedisStoppedMidLoad_NoRequestFails_AtMostOneTokenRequestPerInstance()
     {
         await using var fleet = await RedisFleetFixture.StartAsync(Instances);
@@ -65,6 +98,50 @@ public sealed class FleetTests
                 fleet.Logs.SelectMany(l => l.Entries).Where(e => tokens.Any(t => e.Text.Contains(t[^24..], StringComparison.Ordinal))),
                 Is.Empty,
                 "log lines containing (the end of) a token");
+        });
+    }
+
+    [Test]
+    public async Task RedisBackAfterAnOutage_RevocationIsSharedAgain()
+    {
+        await using var fleet = await RedisFleetFixture.StartAsync(Instances);
+        Assert.That(await fleet.LoadAllAsync(10), Is.Zero);
+        await fleet.WaitUntilSharedAsync();
+        var token = fleet.TokenEndpoint.IssuedTokens.Last();
+
+        // An outage under load: the instances carry on with the token they hold.
+        await fleet.Redis.StopAsync();
+        Assert.That(await fleet.LoadAllAsync(20), Is.Zero, "failed requests during the outage");
+
+        // Redis back, empty (no persistence: also what a flushed Redis looks like), then a revoked session.
+        await fleet.Redis.StartAsync();
+        await fleet.WaitUntilSharedAsync();
+        var posts = fleet.TokenEndpoint.Posts;
+        fleet.Graph.Revoke(token);
+        Assert.That(await fleet.Instances[0].LoadAsync(1), Is.EqualTo(1), "the instance that met the revocation recovered");
+        var fresh = fleet.TokenEndpoint.IssuedTokens.Last();
+        var others = fleet.Instances.Skip(1).ToList();
+        await RedisFleetFixture.WaitUntilAsync(
+            () => Task.FromResult(others.All(i => RedisFleetFixture.Channel(i).Received >= 1)), "every other instance heard the news over the restored subscription");
+        others.ForEach(i => i.SentTokens.Clear());
+
+        var failed = await fleet.LoadAllAsync(20, others);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed, Is.Zero, "failed requests after Redis came back");
+            Assert.That(fleet.TokenEndpoint.Posts - posts, Is.EqualTo(1), "token requests for the fleet after Redis came back");
+            Assert.That(fleet.TokenEndpoint.PostsWithClaims, Is.EqualTo(1), "claims acquisitions");
+            Assert.That(others.All(i => i.SentTokens.Keys.SequenceEqual([fresh])), Is.True, "the others sent the token shared through Redis");
+
+            // Only an instance that needed Redis during the outage noticed it: it logged the outage once and its end once.
+            for (var n = 0; n < Instances; n++)
+            {
+                var entries = fleet.Logs[n].Entries.ToList();
+                var outages = entries.Count(e => e.Id.Id == 5000);
+                Assert.That(outages, Is.AtMost(1), $"instance {n + 1}: outage logged at most once");
+                Assert.That(entries.Count(e => e.Id.Id == 5001), Is.EqualTo(outages), $"instance {n + 1}: a noticed outage's end logged once");
+            }
         });
     }
 

@@ -30,9 +30,15 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
-    /// <summary>Finds <c>redis-server</c> on PATH, or returns null.</summary>
+    /// <summary>Finds <c>redis-server</c>: <c>GRAPHAUTH_REDIS_SERVER</c> if set (a path; a wrong one finds nothing),
+    /// else on PATH or in the usual folders; null when there is none.</summary>
     public static string? FindExecutable()
     {
+        if (Environment.GetEnvironmentVariable("GRAPHAUTH_REDIS_SERVER") is { Length: > 0 } configured)
+        {
+            return File.Exists(configured) ? configured : null;
+        }
+
         foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
                      .Concat(["/usr/bin", "/usr/sbin", "/usr/local/bin"]))
         {
