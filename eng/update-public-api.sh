@@ -27,10 +27,12 @@ backup="$work/backup"
 restore_backup() { [ -d "$backup" ] && (cd "$backup" && find . -type f -print0 | while IFS= read -r -d '' f; do cp "$f" "$root/$f"; done) || true; }
 trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 
-# One build of every package, in order (a package's references first), each compiled afresh so the analyzer runs.
+# One build of every package (in parallel; MSBuild builds each project once), each compiled afresh so the analyzer runs.
 # Warnings stay warnings here: the point is to read them. The other analyzers are off (the normal build runs them).
 build() {
   find src -path '*/obj/*' -name publicapi.sarif -delete
+  # The PublicAPI files are compiler inputs: touching them makes every package compile again, so the analyzer runs.
+  find src -name 'PublicAPI.*.txt' -not -path '*/obj/*' -not -path '*/bin/*' -exec touch {} +
   {
     echo '<Project>'
     echo '  <ItemGroup>'
@@ -40,13 +42,13 @@ build() {
     echo '    <MSBuild Projects="@(GraphAuthPackage)" Targets="Restore" Properties="Configuration=Release" />'
     echo '  </Target>'
     echo '  <Target Name="Build">'
-    echo '    <MSBuild Projects="@(GraphAuthPackage)" Targets="Rebuild" BuildInParallel="false"'
+    echo '    <MSBuild Projects="@(GraphAuthPackage)" Targets="Build" BuildInParallel="true"'
     echo '             Properties="Configuration=Release;GraphAuthPublicApiLog=true;TreatWarningsAsErrors=false;EnableNETAnalyzers=false;IsAotCompatible=false;GenerateDocumentationFile=false" />'
     echo '  </Target>'
     echo '</Project>'
   } > "$work/packages.proj"
   if ! { dotnet msbuild "$work/packages.proj" -t:RestorePackages -nologo -nodeReuse:false -v:m -clp:ErrorsOnly &&
-         dotnet msbuild "$work/packages.proj" -t:Build -nologo -nodeReuse:false -v:m -clp:ErrorsOnly; } > "$work/build.log" 2>&1; then
+         dotnet msbuild "$work/packages.proj" -t:Build -m -nologo -nodeReuse:false -v:m -clp:ErrorsOnly; } > "$work/build.log" 2>&1; then
     cat "$work/build.log" >&2
     echo "update-public-api: the build failed (errors above); the PublicAPI files are as they were." >&2
     return 1

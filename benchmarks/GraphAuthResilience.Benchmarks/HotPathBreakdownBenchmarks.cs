@@ -17,7 +17,7 @@ namespace GraphAuthResilience.Benchmarks;
 public class HotPathBreakdownBenchmarks
 {
     private static readonly Uri Users = new(InMemoryGraph.UsersUri);
-    private static readonly string[] Scopes = [GraphAuthOptions.DefaultScope];
+    private static readonly GraphScopeSet Scopes = GraphScopeSet.From([GraphAuthOptions.DefaultScope]);
     private readonly string _token = UnsignedJwt.AppOnly().WithRoles("User.Read.All").Build();
     private readonly InMemoryGraph _graph = new();
     private GraphTokenCache _cache = null!;
@@ -66,7 +66,7 @@ public class HotPathBreakdownBenchmarks
     public Task<int> FullChain() => Send(_fullChain);
 
     [Benchmark(Description = "GraphTokenCache.GetTokenAsync hit alone (no HTTP)")]
-    public async ValueTask<int> CacheLookup() => (await _cache.GetTokenAsync(Scopes, null, null, CancellationToken.None)).Value.Length;
+    public async ValueTask<int> CacheLookup() => (await _cache.GetTokenAsync(null, Scopes, null, null, CancellationToken.None)).Value.Length;
 
     private static async Task<int> Send(HttpMessageInvoker invoker)
     {

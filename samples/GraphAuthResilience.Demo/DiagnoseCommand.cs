@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GraphAuthResilience.Demo;
@@ -13,7 +14,8 @@ namespace GraphAuthResilience.Demo;
 internal static class DiagnoseCommand
 {
     private const string Usage =
-        "usage: diagnose --status <code> [--headers <file>] [--body <file>|-] [--request \"<METHOD> <url>\"] [--token-file <file>]";
+        "usage: diagnose --status <code> [--headers <file>] [--body <file>|-] [--request \"<METHOD> <url>\"] [--token-file <file>]\n" +
+        "       (a token-endpoint answer: --request \"POST https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token\", or a body with error/error_description)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader stdin)
     {
@@ -21,6 +23,7 @@ internal static class DiagnoseCommand
         {
             output.WriteLine(Usage);
             output.WriteLine("Headers are raw 'Name: value' lines (a status line is skipped). The token file holds the access token that was sent; it is read, never printed.");
+            output.WriteLine("A token-endpoint answer (an AADSTS JSON body from login.microsoftonline.com) is explained through the same mapping the MSAL token sources use: real MSAL receives it from an in-process endpoint.");
             return 0;
         }
 
@@ -34,6 +37,11 @@ internal static class DiagnoseCommand
             error.WriteLine(ex.Message);
             error.WriteLine(Usage);
             return 2;
+        }
+
+        if (input.IsTokenEndpointAnswer)
+        {
+            return await TokenEndpointAsync(input, output);
         }
 
         var graph = new FakeGraph { Answer = (request, _, _) => input.CreateResponse(request) };
@@ -109,6 +117,57 @@ internal static class DiagnoseCommand
     }
 
     private static bool IsGraphHost(Uri uri) => new GraphAuthOptions().AllowedHosts.Contains(uri.Host);
+
+    /// <summary>
+    /// Replays an answer of the token endpoint to real MSAL (through an in-process endpoint) and lets the library's
+    /// MSAL token source map what MSAL throws, exactly as it does in production: client credentials, or on-behalf-of
+    /// when the answer is about a user (invalid_grant, interaction_required, consent), where MSAL asks for a sign-in.
+    /// </summary>
+    private static async Task<int> TokenEndpointAsync(Input input, TextWriter output)
+    {
+        using var endpoint = new FakeEntraTokenEndpoint { DefaultAnswer = _ => input.CreateResponse(null) };
+        var app = endpoint.CreateConfidentialClient();
+        var error = input.OAuthError ?? string.Empty;
+        var userFlow = error is "invalid_grant" or "interaction_required" or "consent_required";
+        var source = userFlow
+            ? MsalTokenSource.OnBehalfOf(app, _ => ValueTask.FromResult(UnsignedJwt.Delegated("access_as_user").Build()))
+            : MsalTokenSource.ForClientCredentials(app);
+        GraphAuthException? failure = null;
+        try
+        {
+            await source.GetTokenAsync(new GraphTokenRequest(["https://graph.microsoft.com/.default"]), CancellationToken.None);
+        }
+        catch (GraphAuthException ex)
+        {
+            failure = ex;
+        }
+
+        output.WriteLine($"Request:              POST {(input.Uri.Host.StartsWith("login.", StringComparison.OrdinalIgnoreCase) ? input.Uri.GetLeftPart(UriPartial.Path) : "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token")} ({(userFlow ? "on-behalf-of" : "client credentials")} through real MSAL)");
+        output.WriteLine($"Token endpoint:       {input.Status} ({endpoint.Posts} POST{(endpoint.Posts == 1 ? string.Empty : "s")})");
+        if (failure is null)
+        {
+            output.WriteLine("Cause:                (none) - MSAL accepted the answer as a token.");
+            return 0;
+        }
+
+        output.WriteLine($"Cause:                {failure.Cause}");
+        output.WriteLine($"Remediation:          {failure.Remediation}");
+        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
+        output.WriteLine($"AADSTS code:          {failure.AadstsCode ?? "(none)"}");
+        output.WriteLine($"OAuth error:          {failure.TokenEndpointError ?? "(none)"}");
+        output.WriteLine($"Correlation id:       {failure.RequestId ?? "(none)"}");
+        if (failure.Claims is not null)
+        {
+            output.WriteLine($"Claims (for sign-in): {failure.Claims}");
+        }
+
+        foreach (var link in failure.HelpLinks)
+        {
+            output.WriteLine($"Help:                 {link}");
+        }
+
+        return 0;
+    }
 
     private static async Task<Input> ParseAsync(string[] args, TextReader stdin)
     {
@@ -193,9 +252,35 @@ internal static class DiagnoseCommand
 
         public bool TokenGiven => GivenToken is not null;
 
+        /// <summary>Gets the OAuth <c>error</c> of a token-endpoint body, when the body is one.</summary>
+        public string? OAuthError
+        {
+            get
+            {
+                try
+                {
+                    using var document = System.Text.Json.JsonDocument.Parse(Body);
+                    return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                        && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == System.Text.Json.JsonValueKind.String
+                        && document.RootElement.TryGetProperty("error_description", out _)
+                        ? error.GetString()
+                        : null;
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    return null;
+                }
+            }
+        }
+
+        /// <summary>Gets a value indicating whether this is an answer of the Microsoft Entra token endpoint.</summary>
+        public bool IsTokenEndpointAnswer =>
+            Uri.Host.StartsWith("login.", StringComparison.OrdinalIgnoreCase) || Uri.AbsolutePath.EndsWith("/token", StringComparison.OrdinalIgnoreCase)
+            || OAuthError is not null;
+
         public string? Date => Headers.FirstOrDefault(h => string.Equals(h.Key, "Date", StringComparison.OrdinalIgnoreCase)).Value;
 
-        public HttpResponseMessage CreateResponse(HttpRequestMessage request)
+        public HttpResponseMessage CreateResponse(HttpRequestMessage? request)
         {
             var content = new ByteArrayContent(Encoding.UTF8.GetBytes(Body));
             var response = new HttpResponseMessage((HttpStatusCode)Status) { Content = content, RequestMessage = request };

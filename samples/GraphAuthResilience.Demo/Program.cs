@@ -7,6 +7,8 @@ return command switch
     "scenarios" => await ScenarioWalk.RunAsync(Console.Out),
     "diagnose" => await DiagnoseCommand.RunAsync(args[1..], Console.Out, Console.Error, Console.In),
     "live" => await LiveCommand.RunAsync(Console.Out, Console.Error),
+    "fleet" => await GraphAuthResilience.Demo.Fleet.FleetCommand.RunAsync(args[1..], Console.Out, Console.Error),
+    "fleet-instance" => await GraphAuthResilience.Demo.Fleet.FleetInstanceCommand.RunAsync(args[1..], Console.In, Console.Out),
     "-h" or "--help" or "help" => Help(),
     _ => Unknown(command),
 };
@@ -27,6 +29,11 @@ static int Help()
           dotnet run --project samples/GraphAuthResilience.Demo -- live
               Call GET /v1.0/users?$top=1 on a real tenant through the chain. Needs GRAPH_DEMO_TENANT_ID,
               GRAPH_DEMO_CLIENT_ID and GRAPH_DEMO_CLIENT_SECRET (an app with User.Read.All, admin consented).
+
+          dotnet run --project samples/GraphAuthResilience.Demo -- fleet [--instances 8] [--redis host:port]
+              N instance processes share Redis (started here from redis-server unless --redis is given), one fake
+              token endpoint and one fake Graph (loopback only): cold start, then a revoked session. One line per
+              check, among them "token requests: N". Exits 1 if a check fails.
         """);
     return 0;
 }

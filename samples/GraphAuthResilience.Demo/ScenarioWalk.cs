@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Graph;
@@ -21,7 +22,7 @@ internal static class ScenarioWalk
     public static async Task<int> RunAsync(TextWriter output)
     {
         Volatile.Write(ref _surfacedAsIs, 0);
-        output.WriteLine("Chain per scenario: GraphServiceClient -> Graph's default handlers -> GraphAuthResilience (failure -> challenge -> token) -> fake Graph;");
+        output.WriteLine("Chain per scenario: GraphServiceClient -> Graph's default handlers -> GraphAuthResilience (failure -> batch -> challenge -> token) -> fake Graph;");
         output.WriteLine("tokens from MsalTokenSource.ForClientCredentials (real MSAL, client capability cp1) over a fake token endpoint;");
         output.WriteLine("the managed identity rows use MSAL's managed identity app over a fake IMDS, the Azure.Identity rows a real ClientSecretCredential.");
         output.WriteLine();
@@ -138,6 +139,32 @@ internal static class ScenarioWalk
             };
         }
 
+        yield return new DemoScenario(
+            "Batch: 20 steps, CAE challenged",
+            "200 $batch; each step 401 insufficient_claims (1st token)",
+            Token: r => FakeEntraTokenEndpoint.TokenResponse(r.HasChallengeClaims ? AppToken(r.Number, claimsMet: true) : AppToken(r.Number)),
+            Graph: (request, token, _) => BatchAnswer(request, claimsMet: token is not null && Payload(token).Contains(ClaimsMetMarker, StringComparison.Ordinal)),
+            Call: async c =>
+            {
+                var batch = new BatchRequestContentCollection(c);
+                for (var i = 0; i < 20; i++)
+                {
+                    await batch.AddBatchRequestStepAsync(c.Users[$"user-{i}"].ToGetRequestInformation());
+                }
+
+                var result = await c.Batch.PostAsync(batch);
+                var statuses = await result.GetResponsesStatusCodesAsync();
+                if (statuses.Count != 20 || statuses.Values.Any(status => status != HttpStatusCode.OK))
+                {
+                    throw new InvalidOperationException($"expected 20 steps answering 200, got {string.Join(", ", statuses.Values)}");
+                }
+            })
+        {
+            ExpectedTokenCalls = 2,
+            ExpectedSends = 2,
+            ExpectedClaimsTokenCalls = 1,
+        };
+
         // The other token sources (issue 13): the same chain over MSAL managed identity and over an Azure.Identity credential.
         var managedIdentity = new FakeManagedIdentityEndpoint();
         yield return new DemoScenario(
@@ -149,6 +176,7 @@ internal static class ScenarioWalk
         {
             Source = _ => MsalTokenSource.ForManagedIdentity(managedIdentity.CreateApp(null, "cp1")),
             TokenCalls = _ => managedIdentity.Requests,
+            ClaimsMetWithoutTokenEndpoint = true,
             ExpectedTokenCalls = 2,
             ExpectedSends = 2,
         };
@@ -201,7 +229,7 @@ internal static class ScenarioWalk
     {
         // Code that sets "Authorization: Bearer" with a null token: the chain keeps a caller's header, so none is sent.
         GraphAuthFailureCause.MissingToken => client.Users.GetAsync(r => r.Headers.Add("Authorization", "Bearer")),
-        GraphAuthFailureCause.PersonalAccountNotSupported => client.Me.Onenote.Notebooks.GetAsync(),
+        GraphAuthFailureCause.PersonalAccountNotSupported => client.Me.OnlineMeetings.PostAsync(new OnlineMeeting { Subject = "Sync" }),
         GraphAuthFailureCause.TokenTypeMismatch => client.Me.GetAsync(),
         GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin => client.Users["adele@contoso.example"].PatchAsync(new User
         {
@@ -257,7 +285,7 @@ internal static class ScenarioWalk
         return new Result(
             scenario,
             failure,
-            ChainDid(tokenEndpoint, tokenCalls, graph),
+            ChainDid(tokenEndpoint, tokenCalls, graph, scenario.ClaimsMetWithoutTokenEndpoint),
             failure is not null ? "thrown" : other is not null ? other.GetType().Name : "200 OK",
             failure?.Cause.ToString() ?? "-",
             failure?.Remediation ?? "-",
@@ -318,7 +346,7 @@ internal static class ScenarioWalk
         return null;
     }
 
-    private static string ChainDid(FakeEntraTokenEndpoint tokens, int tokenCalls, FakeGraph graph)
+    private static string ChainDid(FakeEntraTokenEndpoint tokens, int tokenCalls, FakeGraph graph, bool claimsMetElsewhere = false)
     {
         var calls = tokenCalls == 1 ? "1 token call" : $"{tokenCalls} token calls";
         return graph.Sends switch
@@ -326,7 +354,7 @@ internal static class ScenarioWalk
             0 => $"{calls}, refused; no send",
             1 when tokenCalls == 0 => "caller's header kept; 1 send",
             1 => $"{calls}, 1 send",
-            2 when tokens.PostsWithClaims > 0 => $"{calls} (claims), replayed",
+            2 when tokens.PostsWithClaims > 0 || claimsMetElsewhere => $"{calls} (claims), replayed",
             2 => $"{calls} (refresh), replayed",
             var n => $"{calls} for {n} sends",
         };
@@ -396,6 +424,29 @@ internal static class ScenarioWalk
         };
     }
 
+    /// <summary>A <c>$batch</c> answer: every step of the request answers 200 when the token met the claims, else 401
+    /// with the CAE claims challenge in the step's headers (Graph answers the batch itself with 200).</summary>
+    private static HttpResponseMessage BatchAnswer(HttpRequestMessage request, bool claimsMet)
+    {
+        var steps = JsonNode.Parse(request.Content!.ReadAsStringAsync().GetAwaiter().GetResult())!["requests"]!.AsArray();
+        var answers = new JsonArray();
+        foreach (var step in steps)
+        {
+            var id = step!["id"]!.GetValue<string>();
+            answers.Add(claimsMet
+                ? new JsonObject { ["id"] = id, ["status"] = 200, ["body"] = JsonNode.Parse(MeJson) }
+                : new JsonObject
+                {
+                    ["id"] = id,
+                    ["status"] = 401,
+                    ["headers"] = new JsonObject { ["WWW-Authenticate"] = GraphResponses.QuotedClaimsChallenge },
+                    ["body"] = new JsonObject { ["error"] = new JsonObject { ["code"] = GraphResponses.ClaimsChallengeErrorCode, ["message"] = GraphResponses.ClaimsChallengeMessage } },
+                });
+        }
+
+        return GraphResponses.Ok(new JsonObject { ["responses"] = answers }.ToJsonString(), request);
+    }
+
     private static HttpResponseMessage Unauthorized(HttpRequestMessage request) =>
         GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token is empty.", GraphResponses.PlainChallenge, request: request);
 
@@ -425,6 +476,10 @@ internal static class ScenarioWalk
 
         /// <summary>Gets how the scenario counts token calls when they do not go to the token endpoint (managed identity).</summary>
         public Func<FakeEntraTokenEndpoint, int>? TokenCalls { get; init; }
+
+        /// <summary>Gets a value indicating whether the challenge's claims went to MSAL but not to the token endpoint
+        /// (managed identity: MSAL skips its cache; IMDS takes no claims).</summary>
+        public bool ClaimsMetWithoutTokenEndpoint { get; init; }
     }
 
     /// <summary>A real Azure.Identity <see cref="Azure.Identity.ClientSecretCredential"/> whose transport is the fake token endpoint.</summary>

@@ -61,15 +61,17 @@ public sealed class GraphAuthFailureScenario
             RequestUri = new Uri("https://graph.microsoft.com/v1.0/users"),
             Audience = "https://graph.windows.net",
         },
-        new(GraphAuthFailureCause.PersonalAccountNotSupported, "401 code 40001 on /me/onenote/notebooks with a personal account")
+        new(GraphAuthFailureCause.PersonalAccountNotSupported, "401 AuthenticationError on POST /me/onlineMeetings with a personal account")
         {
             StatusCode = HttpStatusCode.Unauthorized,
-            GraphErrorCode = "40001",
-            GraphErrorMessage = "The request does not contain a valid authentication token. Detailed error information: {0}",
+            GraphErrorCode = "AuthenticationError",
+            GraphErrorMessage = "Error authenticating with resource",
             WwwAuthenticate = GraphResponses.PlainChallenge,
-            RequestUri = new Uri("https://graph.microsoft.com/v1.0/me/onenote/notebooks"),
+            Method = HttpMethod.Post,
+            RequestUri = new Uri("https://graph.microsoft.com/beta/me/onlineMeetings"),
+            RequestBody = """{"subject":"Sync"}""",
             Delegated = true,
-            DelegatedScopes = ["Notes.Read"],
+            DelegatedScopes = ["OnlineMeetings.ReadWrite"],
             TenantId = GraphTokenInfo.PersonalAccountTenantId,
         },
         new(GraphAuthFailureCause.InsufficientPermissions, "403 Authorization_RequestDenied: Insufficient privileges")

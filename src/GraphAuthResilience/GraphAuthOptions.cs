@@ -48,6 +48,21 @@ public sealed class GraphAuthOptions
     [Range(0L, 100L * 1024 * 1024)]
     public long MaxReplayBufferBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Gets or sets the most tokens the chain's own cache keeps: one per (caller, scope set, claims) for
+    /// on-behalf-of, one per scope set otherwise. Beyond it the least recently used entries are evicted (O(1) per
+    /// insert); an evicted caller's next request asks the token source, which usually answers from MSAL's cache.
+    /// Each entry costs about 400 bytes, plus its partition key for on-behalf-of (a 68-character hash, about 160
+    /// bytes), besides the token string it holds (see the README).</summary>
+    /// <value>Defaults to 10,000 (a busy on-behalf-of API). Between 1 and 1,000,000.</value>
+    public int TokenCacheSize { get; set; } = 10_000;
+
+    /// <summary>Gets or sets the longest one token acquisition may take, retries included, for any token source.
+    /// Requests waiting for it then fail with <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/> and the
+    /// next request starts a new acquisition. An acquisition that every waiting request gave up on is detached at
+    /// once, so the next request starts its own without waiting for this bound.</summary>
+    /// <value>Defaults to 2 minutes. Between 1 second and 1 day. Measured on the <see cref="TimeProvider"/> in DI, like every deadline of the cache.</value>
+    public TimeSpan TokenAcquisitionTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Gets or sets the largest JSON batch answer (<c>POST /$batch</c>) the chain reads to find the steps that
     /// failed with what a token fixes and to diagnose the others. A larger answer is handed back unread (its steps
     /// are neither fixed nor diagnosed); zero turns batch handling off.</summary>

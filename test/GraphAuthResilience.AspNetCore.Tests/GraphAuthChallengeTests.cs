@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Graph;
+using GraphAuthResilience.Testing;
 using Microsoft.Identity.Client;
 
 namespace GraphAuthResilience.AspNetCore.Tests;
@@ -23,15 +24,15 @@ public class GraphAuthChallengeTests
     private const string MfaClaims = """{"access_token":{"capolids":{"essential":true,"values":["5e8a9f2c-0000-4000-8000-0000000000c1"]}}}""";
     private const string UserJson = """{"id":"6c5b4a39-0000-4000-8000-0000000000a1","displayName":"Adele"}""";
 
-    private static async Task<WebApplication> StartApiAsync(FakeEntraEndpoint entra, Action<GraphAuthChallengeOptions>? configure = null)
+    private static async Task<WebApplication> StartApiAsync(EntraAnswers entra, Action<GraphAuthChallengeOptions>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseTestServer();
         var api = ConfidentialClientApplicationBuilder.Create("bbbbbbbb-0000-4000-8000-0000000000b1")
-            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraEndpoint.Tenant}/")
+            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
             .WithClientSecret("api-secret-never-logged-0123456789")
             .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(entra, retryOnceOn5xx: false)
+            .WithHttpClientFactory(entra.Endpoint, retryOnceOn5xx: false)
             .Build();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSingleton<IGraphTokenSource>(sp =>
@@ -59,11 +60,11 @@ public class GraphAuthChallengeTests
         return app;
     }
 
-    private static IPublicClientApplication CreateCaller(FakeEntraEndpoint entra) =>
+    private static IPublicClientApplication CreateCaller(EntraAnswers entra) =>
         PublicClientApplicationBuilder.Create("cccccccc-0000-4000-8000-0000000000c1")
-            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraEndpoint.Tenant}/")
+            .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
             .WithInstanceDiscovery(false)
-            .WithHttpClientFactory(entra, retryOnceOn5xx: false)
+            .WithHttpClientFactory(entra.Endpoint, retryOnceOn5xx: false)
             .WithClientCapabilities(["cp1"])
             .Build();
 
@@ -78,12 +79,12 @@ public class GraphAuthChallengeTests
     [TestCase("/filtered/profile")]
     public async Task OnBehalfOfNeedsMfa_CallerGets401ClaimsChallengeAndSucceedsAfterRetryingWithTheClaims(string path)
     {
-        var entra = new FakeEntraEndpoint();
-        entra.EnqueueOnBehalfOf(() => FakeEntraEndpoint.MfaRequired(MfaClaims));
+        var entra = new EntraAnswers();
+        entra.EnqueueOnBehalfOf(() => EntraAnswers.MfaRequired(MfaClaims));
         await using var app = await StartApiAsync(entra);
         var client = app.GetTestClient();
         var caller = CreateCaller(entra);
-        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([FakeEntraEndpoint.ApiScope], "rt-initial").ExecuteAsync();
+        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([EntraAnswers.ApiScope], "rt-initial").ExecuteAsync();
         var account = (await caller.GetAccountsAsync()).Single();
 
         var first = await CallAsync(client, path, signIn.AccessToken);
@@ -103,31 +104,31 @@ public class GraphAuthChallengeTests
         Assert.That(problem, Does.Contain("InteractionRequired").And.Not.Contain(signIn.AccessToken).And.Not.Contain("capolids").And.Not.Contain("Trace ID"));
 
         // The caller meets the challenge with its own MSAL: a new token for the API carrying the claims.
-        var renewed = await caller.AcquireTokenSilent([FakeEntraEndpoint.ApiScope], account).WithClaims(parameters.Claims).ExecuteAsync();
+        var renewed = await caller.AcquireTokenSilent([EntraAnswers.ApiScope], account).WithClaims(parameters.Claims).ExecuteAsync();
         var second = await CallAsync(client, path, renewed.AccessToken);
 
         Assert.That(second.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await second.Content.ReadAsStringAsync(), Is.EqualTo("Adele"));
-        using var sentClaims = JsonDocument.Parse(entra.CallerForms.Last()["claims"]);
+        using var sentClaims = JsonDocument.Parse(entra.CallerRequests.Last().Claims!);
         var accessToken = sentClaims.RootElement.GetProperty("access_token");
         Assert.That(accessToken.GetProperty("capolids").GetProperty("values")[0].GetString(), Is.EqualTo("5e8a9f2c-0000-4000-8000-0000000000c1"));
         Assert.That(accessToken.GetProperty("xms_cc").GetProperty("values")[0].GetString(), Is.EqualTo("cp1"));
         Assert.That(renewed.AccessToken, Is.Not.EqualTo(signIn.AccessToken));
-        Assert.That(entra.OnBehalfOfForms.Select(f => f["assertion"]), Is.EqualTo(new[] { signIn.AccessToken, renewed.AccessToken }));
+        Assert.That(entra.OnBehalfOfRequests.Select(r => r.Form["assertion"]), Is.EqualTo(new[] { signIn.AccessToken, renewed.AccessToken }));
     }
 
     [Test]
     public async Task OnBehalfOfConsentMissing_CallerGets401WithConsentRequiredAndNoClaims()
     {
-        var entra = new FakeEntraEndpoint();
-        entra.EnqueueOnBehalfOf(FakeEntraEndpoint.ConsentMissing);
+        var entra = new EntraAnswers();
+        entra.EnqueueOnBehalfOf(EntraAnswers.ConsentMissing);
         await using var app = await StartApiAsync(entra, o =>
         {
-            o.Realm = FakeEntraEndpoint.Tenant;
-            o.AuthorizationUri = new Uri($"https://login.microsoftonline.com/{FakeEntraEndpoint.Tenant}/oauth2/authorize");
+            o.Realm = FakeEntraTokenEndpoint.Tenant;
+            o.AuthorizationUri = new Uri($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/oauth2/authorize");
         });
         var caller = CreateCaller(entra);
-        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([FakeEntraEndpoint.ApiScope], "rt-initial").ExecuteAsync();
+        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([EntraAnswers.ApiScope], "rt-initial").ExecuteAsync();
 
         var response = await CallAsync(app.GetTestClient(), "/profile", signIn.AccessToken);
 
@@ -135,21 +136,21 @@ public class GraphAuthChallengeTests
         var parameters = WwwAuthenticateParameters.CreateFromAuthenticationHeaders(response.Headers, "Bearer");
         Assert.That(parameters.Error, Is.EqualTo("consent_required"));
         Assert.That(parameters.Claims, Is.Null);
-        Assert.That(parameters.GetTenantId(), Is.EqualTo(FakeEntraEndpoint.Tenant));
-        Assert.That(response.Headers.WwwAuthenticate.Single().ToString(), Does.StartWith($"Bearer realm=\"{FakeEntraEndpoint.Tenant}\""));
+        Assert.That(parameters.GetTenantId(), Is.EqualTo(FakeEntraTokenEndpoint.Tenant));
+        Assert.That(response.Headers.WwwAuthenticate.Single().ToString(), Does.StartWith($"Bearer realm=\"{FakeEntraTokenEndpoint.Tenant}\""));
     }
 
     [Test]
     public async Task OtherFailures_AreNotTurnedIntoAChallenge()
     {
-        var entra = new FakeEntraEndpoint();
+        var entra = new EntraAnswers();
         entra.EnqueueOnBehalfOf(() => new HttpResponseMessage(HttpStatusCode.Unauthorized)
         {
             Content = new StringContent("""{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}""", Encoding.UTF8, "application/json"),
         });
         await using var app = await StartApiAsync(entra);
         var caller = CreateCaller(entra);
-        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([FakeEntraEndpoint.ApiScope], "rt-initial").ExecuteAsync();
+        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([EntraAnswers.ApiScope], "rt-initial").ExecuteAsync();
 
         var response = await CallAsync(app.GetTestClient(), "/profile", signIn.AccessToken);
 
@@ -162,6 +163,27 @@ public class GraphAuthChallengeTests
     {
         var services = new ServiceCollection();
         services.AddGraphAuthChallenges(o => o.AuthorizationUri = new Uri("http://login.example/authorize"));
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphAuthChallengeOptions>>().Value);
+    }
+
+    [Test]
+    public void AddGraphAuthChallenges_CalledTwice_OneExceptionHandler()
+    {
+        var services = new ServiceCollection();
+
+        services.AddGraphAuthChallenges().AddGraphAuthChallenges(o => o.WriteProblemDetails = false);
+
+        Assert.That(services.Count(d => d.ServiceType == typeof(Microsoft.AspNetCore.Diagnostics.IExceptionHandler)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public void AddGraphAuthChallenges_RealmWithAQuote_FailsAtStart()
+    {
+        var services = new ServiceCollection();
+        services.AddGraphAuthChallenges(o => o.Realm = "contoso\", authorization_uri=\"https://evil.example");
         using var provider = services.BuildServiceProvider();
 
         Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>

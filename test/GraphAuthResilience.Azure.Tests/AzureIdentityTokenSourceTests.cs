@@ -95,6 +95,26 @@ public class AzureIdentityTokenSourceTests
     }
 
     [Test]
+    public async Task FromCredential_CaeChallengeToAHundredConcurrentRequests_OneTokenRequestWithTheClaims()
+    {
+        var endpoint = new FakeEntraTokenEndpoint();
+        var graph = new FakeGraph();
+        var (provider, client) = CreateGraph(AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint)), graph);
+        using var _ = provider;
+        await client.Me.GetAsync();
+        var revoked = endpoint.IssuedTokens.Single();
+        graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
+            ? FakeGraph.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge)
+            : FakeGraph.Json(HttpStatusCode.OK, FakeGraph.UserJson);
+
+        var users = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.Me.GetAsync()));
+
+        Assert.That(users.All(u => u?.DisplayName == "Adele"), Is.True);
+        Assert.That(endpoint.Posts, Is.EqualTo(2), "the cold token, then one claims acquisition for the whole storm");
+        Assert.That(endpoint.PostsWithClaims, Is.EqualTo(1));
+    }
+
+    [Test]
     public void FromCredential_InvalidSecret_TypedCauseNamingTheCredentialAndNoSecretInAnyText()
     {
         var endpoint = new FakeEntraTokenEndpoint();

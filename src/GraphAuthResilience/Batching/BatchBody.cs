@@ -36,9 +36,61 @@ internal static class BatchBody
         }
 
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        if (declared is { } length and > 0)
+        {
+            // The usual case: a known length. Read it into one exact array; anything else (shorter, longer) goes the
+            // general way below with what was read so far.
+            var exact = new byte[length];
+            var filled = 0;
+            int n;
+            while (filled < exact.Length && (n = await stream.ReadAsync(exact.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                filled += n;
+            }
+
+            var extra = filled == exact.Length ? await ReadOneAsync(stream, cancellationToken).ConfigureAwait(false) : -1;
+            if (filled == exact.Length && extra < 0)
+            {
+                response.Content = CopyHeaders(content, new ByteArrayContent(exact), keepLength: false);
+                content.Dispose();
+                return exact;
+            }
+
+            if (filled < exact.Length)
+            {
+                // Shorter than declared: the stream has ended; hand on what arrived.
+                var shorter = exact.AsSpan(0, filled).ToArray();
+                response.Content = CopyHeaders(content, new ByteArrayContent(shorter), keepLength: false);
+                content.Dispose();
+                return shorter;
+            }
+
+            // Longer than declared: the bytes read so far (the extra one too) go in front of the rest.
+            return await ReadRestAsync(response, content, stream, [.. exact, (byte)extra], maxBytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await ReadRestAsync(response, content, stream, [], maxBytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads one more byte: -1 when the stream has ended (a seekable stream at its end is not read).</summary>
+    private static async ValueTask<int> ReadOneAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        if (stream.CanSeek && stream.Position >= stream.Length)
+        {
+            return -1;
+        }
+
+        var one = new byte[1];
+        return await stream.ReadAsync(one, cancellationToken).ConfigureAwait(false) == 0 ? -1 : one[0];
+    }
+
+    private static async ValueTask<byte[]?> ReadRestAsync(
+        HttpResponseMessage response, HttpContent content, Stream stream, byte[] already, long maxBytes, CancellationToken cancellationToken)
+    {
         var limit = (int)Math.Min(maxBytes, Array.MaxLength - 1);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? 16 * 1024, limit) + 1);
-        var read = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(already.Length * 2L, 16 * 1024), limit) + 1);
+        already.CopyTo(buffer, 0);
+        var read = already.Length;
         try
         {
             while (true)

@@ -65,7 +65,8 @@ internal sealed class BatchResendPlan
             return null;
         }
 
-        // Steps that failed 424 because a step in the set failed: they never ran, so they go again too.
+        // Steps that failed 424 because a step in the set failed: they never ran, so they go again too, unless another
+        // of their dependencies failed for a reason no token fixes (they would only fail 424 again).
         bool added;
         do
         {
@@ -73,7 +74,8 @@ internal sealed class BatchResendPlan
             foreach (var answer in response.Steps)
             {
                 if (answer.Status == 424 && !ids.Contains(answer.Id) && request.ById.TryGetValue(answer.Id, out var step)
-                    && Array.Exists(step.DependsOn, ids.Contains))
+                    && Array.Exists(step.DependsOn, ids.Contains)
+                    && Array.TrueForAll(step.DependsOn, d => ids.Contains(d) || Succeeded(response, d)))
                 {
                     ids.Add(answer.Id);
                     added = true;
@@ -85,6 +87,9 @@ internal sealed class BatchResendPlan
         var steps = request.Steps.Where(s => ids.Contains(s.Id)).ToList();
         return new BatchResendPlan(steps, ids, fixable!, claims);
     }
+
+    private static bool Succeeded(BatchResponseDocument response, string id) =>
+        response.ById.TryGetValue(id, out var answer) && answer.Status is >= 200 and < 300;
 
     /// <summary>Writes the re-send batch: each step's JSON as it was sent, byte for byte, except a <c>dependsOn</c>
     /// naming steps that are not sent again (they already succeeded), which keeps only the ids sent again.</summary>

@@ -57,6 +57,54 @@ internal sealed class BatchResponseDocument
     /// <summary>Gets a value indicating whether any answer is a 400, 401 or 403.</summary>
     public bool HasAuthFailures { get; }
 
+    /// <summary>
+    /// A quick scan, before any parse: whether some <c>"status"</c> member holds 400, 401 or 403 (as a number or a
+    /// string). A batch answer where none does has no step for the chain to fix or diagnose, so the usual all-success
+    /// answer costs a vectorised search instead of a parse. The scan may say yes for a <c>"status"</c> inside a step's
+    /// body (the parse then decides); it says no only when no such member exists in the text.
+    /// </summary>
+    public static bool MayHoldAuthFailure(ReadOnlySpan<byte> utf8)
+    {
+        var rest = utf8;
+        while (true)
+        {
+            var at = rest.IndexOf("\"status\""u8);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            rest = rest[(at + 8)..];
+            var i = SkipWhitespace(rest, 0);
+            if (i >= rest.Length || rest[i] != (byte)':')
+            {
+                continue;
+            }
+
+            i = SkipWhitespace(rest, i + 1);
+            if (i < rest.Length && rest[i] == (byte)'"')
+            {
+                i++;
+            }
+
+            if (i + 3 <= rest.Length && rest[i] == (byte)'4' && rest[i + 1] == (byte)'0' && rest[i + 2] is (byte)'0' or (byte)'1' or (byte)'3'
+                && (i + 3 == rest.Length || rest[i + 3] is < (byte)'0' or > (byte)'9'))
+            {
+                return true;
+            }
+        }
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> text, int i)
+    {
+        while (i < text.Length && text[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            i++;
+        }
+
+        return i;
+    }
+
     public static BatchResponseDocument? TryParse(ReadOnlySpan<byte> utf8, out string reason)
     {
         try
@@ -185,7 +233,8 @@ internal sealed class BatchResponseDocument
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString();
+                    // Only the three names read below are made strings (10, 16 and 17 characters unless escaped).
+                    var name = reader.ValueIsEscaped || reader.ValueSpan.Length is 10 or 16 or 17 ? reader.GetString() : null;
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length > MaxHeaderLength)
                     {

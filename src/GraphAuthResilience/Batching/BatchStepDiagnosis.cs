@@ -39,5 +39,5 @@ internal static class BatchStepDiagnosis
         ClaimsChallenge.Find(WwwAuthenticateParser.Parse(wwwAuthenticate))?.ClaimsJson;
 
     /// <summary>The path of a request without ids, UPNs or query, safe for logs.</summary>
-    public static string RedactPath(Uri? uri) => GraphAuthFailureClassifier.RedactPath(uri);
+    public static string RedactPath(Uri? uri) => GraphPath.Redact(uri);
 }

@@ -90,6 +90,11 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             return response;
         }
 
+        if (!BatchResponseDocument.MayHoldAuthFailure(answer))
+        {
+            return response; // No step answered 400, 401 or 403: nothing to fix or diagnose (the usual case).
+        }
+
         if (BatchResponseDocument.TryParse(answer, out var reason) is not { } first)
         {
             Log.BatchNotInspected(_logger, path, reason);
@@ -346,7 +351,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
 
             var step = steps.ById[answer.Id];
             var wasResent = resent.Contains(answer.Id);
-            var failure = _diagnose(new BatchStepFailure(
+            var failure = DiagnoseStep(new BatchStepFailure(
                 answer.Id,
                 (HttpStatusCode)answer.Status,
                 MethodOf(step),
@@ -367,6 +372,21 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         }
 
         return failures;
+    }
+
+    /// <summary>One step's diagnosis; a step the classifier cannot read stays undiagnosed rather than costing the
+    /// caller the whole batch answer.</summary>
+    private GraphAuthException? DiagnoseStep(BatchStepFailure step)
+    {
+        try
+        {
+            return _diagnose(step);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.BatchNotInspected(_logger, "step " + SafeId(step.Id), "its diagnosis failed (" + ex.GetType().Name + ")");
+            return null;
+        }
     }
 
     private static string? BearerOf(HttpRequestMessage request) =>

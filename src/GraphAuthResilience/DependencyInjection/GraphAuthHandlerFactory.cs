@@ -11,7 +11,7 @@ namespace GraphAuthResilience.DependencyInjection;
 /// Builds the handlers of the chain for one named client. The token cache lives here, one per client name, so it
 /// outlives the handler rotation of <c>IHttpClientFactory</c>.
 /// </summary>
-internal sealed class GraphAuthHandlerFactory(IServiceProvider services, IOptionsMonitor<GraphAuthOptions> optionsMonitor)
+internal sealed class GraphAuthHandlerFactory(IServiceProvider services, IOptionsMonitor<GraphAuthOptions> optionsMonitor) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<GraphTokenCache>> _caches = new(StringComparer.Ordinal);
 
@@ -28,6 +28,20 @@ internal sealed class GraphAuthHandlerFactory(IServiceProvider services, IOption
         var source = options.TokenSource ?? services.GetService<IGraphTokenSource>()
             ?? throw new InvalidOperationException(
                 $"GraphAuthOptions '{n}': {nameof(GraphAuthOptions.TokenSource)} is not set and no {nameof(IGraphTokenSource)} is registered in DI.");
-        return new GraphTokenCache(source, Time, options.RefreshMargin, Logger("GraphAuthResilience.TokenCache"));
+        return new GraphTokenCache(
+            source, Time, options.RefreshMargin, Logger("GraphAuthResilience.TokenCache"), options.TokenCacheSize,
+            options.TokenAcquisitionTimeout, services.GetService<IGraphTokenRejectionChannel>());
     })).Value;
+
+    /// <summary>Ends the caches' subscriptions to the rejection channel.</summary>
+    public void Dispose()
+    {
+        foreach (var cache in _caches.Values)
+        {
+            if (cache.IsValueCreated)
+            {
+                cache.Value.Dispose();
+            }
+        }
+    }
 }

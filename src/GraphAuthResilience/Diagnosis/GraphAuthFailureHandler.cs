@@ -50,7 +50,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
 
         // A response that is already here and is no failure goes back without an async state machine.
         return send.IsCompletedSuccessfully
-            && send.Result.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            && send.Result.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
             ? send
             : ClassifyAsync(request, send, cancellationToken);
     }
@@ -58,7 +58,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     private async Task<HttpResponseMessage> ClassifyAsync(HttpRequestMessage request, Task<HttpResponseMessage> send, CancellationToken cancellationToken)
     {
         var response = await send.ConfigureAwait(false);
-        if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
             || !_hosts.IsAllowed(request) || GraphAuthFailureRecord.Get(response) is not null)
         {
             // Not an auth answer, not Graph's, or already diagnosed by another chain inside this one.
@@ -69,7 +69,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
         var challengeState = GraphChallengeState.Get(request);
         var decision = challengeState?.DecisionAbout(response);
         var challenges = decision?.Challenges ?? WwwAuthenticateParser.Parse(response.Headers);
-        if (response.StatusCode == HttpStatusCode.BadRequest && !MayBeAuthBadRequest(response, challenges))
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound && !MayBeAuthBadRequest(response, challenges))
         {
             // A 400 that is neither Graph's JSON error nor a challenge is the caller's business: left untouched.
             return response;

@@ -1,33 +1,78 @@
-using System.Globalization;
 using System.Text;
 
 namespace GraphAuthResilience.Diagnosis;
 
+/// <summary>The three kinds of token a Graph permission may be granted for (the map's schemes).</summary>
+internal enum GraphPermissionScheme
+{
+    /// <summary>A signed-in work or school user (<c>scp</c>).</summary>
+    DelegatedWork = 0,
+
+    /// <summary>A signed-in personal Microsoft account (<c>scp</c>, tenant 9188040d-…).</summary>
+    DelegatedPersonal = 1,
+
+    /// <summary>An application without a user (<c>roles</c>).</summary>
+    Application = 2,
+}
+
+/// <summary>One permission of Microsoft's map: whether it is resource-specific consent and, per scheme, whether it
+/// exists, needs admin consent and its privilege level (1 lowest … 5 highest, 0 unknown).</summary>
+internal sealed class GraphPermissionInfo
+{
+    private readonly string?[] _schemes;
+
+    public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes)
+    {
+        Name = name;
+        IsResourceSpecific = resourceSpecific;
+        _schemes = schemes;
+    }
+
+    public string Name { get; }
+
+    /// <summary>Gets a value indicating whether this is a resource-specific consent (RSC) permission, granted per
+    /// team or chat and never seen in a token.</summary>
+    public bool IsResourceSpecific { get; }
+
+    public bool Exists(GraphPermissionScheme scheme) => _schemes[(int)scheme] is not null;
+
+    /// <summary>Whether an administrator must consent (the map's <c>requiresAdminConsent</c>); true when unknown.</summary>
+    public bool RequiresAdminConsent(GraphPermissionScheme scheme) => _schemes[(int)scheme] is not { } text || text[0] == 'a';
+}
+
+/// <summary>A permission that allows an operation for one scheme.</summary>
+/// <param name="Permission">The permission.</param>
+/// <param name="Least">Whether the map marks it least-privileged for this operation and scheme.</param>
+/// <param name="AlsoRequires">When not empty, one of these is needed as well.</param>
+internal sealed record GraphPermissionGrant(GraphPermissionInfo Permission, bool Least, IReadOnlyList<string> AlsoRequires)
+{
+    public string Name => Permission.Name;
+}
+
 /// <summary>
-/// The permissions one Graph operation accepts, from the embedded catalog. In each list the first entry is the
-/// least-privileged permission; an empty list means the operation supports no permission of that kind.
+/// The permissions one Graph operation (method + path template) accepts, per token kind, from the generated
+/// catalog. In each list the least-privileged permission comes first, resource-specific consent permissions last.
 /// </summary>
 internal sealed class GraphOperationPermissions
 {
+    private readonly IReadOnlyList<GraphPermissionGrant>[] _grants;
+
     public GraphOperationPermissions(
         string method,
         string pathTemplate,
-        IReadOnlyList<string> delegated,
-        IReadOnlyList<string> application,
-        bool? personalAccounts = null,
+        IReadOnlyList<GraphPermissionGrant>[] grants,
         string? bodyProperty = null,
         bool passwordReset = false,
+        bool protectedApi = false,
         string? note = null)
     {
         Method = method;
         PathTemplate = pathTemplate;
-        Delegated = delegated;
-        Application = application;
-        PersonalAccounts = personalAccounts;
+        _grants = grants;
         BodyProperty = bodyProperty;
         PasswordReset = passwordReset;
+        ProtectedApi = protectedApi;
         Note = note;
-        Segments = GraphPathTemplate.Split(pathTemplate);
     }
 
     /// <summary>Gets the HTTP method, upper case.</summary>
@@ -36,93 +81,181 @@ internal sealed class GraphOperationPermissions
     /// <summary>Gets the path template without the version segment, for example <c>/users/{id}</c>.</summary>
     public string PathTemplate { get; }
 
-    /// <summary>Gets the delegated permissions the operation accepts, least privileged first.</summary>
-    public IReadOnlyList<string> Delegated { get; }
-
-    /// <summary>Gets the application permissions the operation accepts, least privileged first.</summary>
-    public IReadOnlyList<string> Application { get; }
-
-    /// <summary>Gets whether personal Microsoft accounts may call the operation; <see langword="null"/> when not recorded.</summary>
-    public bool? PersonalAccounts { get; }
-
     /// <summary>Gets the top-level JSON property the request body must have for this entry to apply.</summary>
     public string? BodyProperty { get; }
 
-    /// <summary>Gets a value indicating whether the operation sets or resets a password.</summary>
+    /// <summary>Gets a value indicating whether the operation sets, changes or resets a password.</summary>
     public bool PasswordReset { get; }
 
-    /// <summary>Gets a remark worth repeating in a remediation (roles, licenses, limits).</summary>
+    /// <summary>Gets a value indicating whether app-only use is a protected API that Microsoft must approve.</summary>
+    public bool ProtectedApi { get; }
+
+    /// <summary>Gets a remark from the reviewed overrides worth repeating in a remediation (roles, limits).</summary>
     public string? Note { get; }
 
-    internal IReadOnlyList<string> Segments { get; }
+    /// <summary>Gets the delegated (work or school) permissions, least privileged first.</summary>
+    public IReadOnlyList<string> Delegated => Names(GraphPermissionScheme.DelegatedWork);
 
-    public bool SupportsDelegated => Delegated.Count > 0;
+    /// <summary>Gets the application permissions, least privileged first.</summary>
+    public IReadOnlyList<string> Application => Names(GraphPermissionScheme.Application);
 
-    public bool SupportsApplication => Application.Count > 0;
+    /// <summary>Gets the delegated permissions for personal Microsoft accounts, least privileged first.</summary>
+    public IReadOnlyList<string> Personal => Names(GraphPermissionScheme.DelegatedPersonal);
 
-    /// <summary>Gets the least-privileged delegated permission, then the least-privileged application permission.</summary>
-    public IReadOnlyList<string> LeastPrivileged
-    {
-        get
-        {
-            var list = new List<string>(2);
-            if (SupportsDelegated)
-            {
-                list.Add(Delegated[0]);
-            }
+    /// <summary>Gets a value indicating whether personal Microsoft accounts may call the operation.</summary>
+    public bool PersonalAccounts => Grants(GraphPermissionScheme.DelegatedPersonal).Count > 0;
 
-            if (SupportsApplication && !list.Contains(Application[0], StringComparer.OrdinalIgnoreCase))
-            {
-                list.Add(Application[0]);
-            }
+    public bool SupportsDelegated => Grants(GraphPermissionScheme.DelegatedWork).Count > 0 || PersonalAccounts;
 
-            return list;
-        }
-    }
+    public bool SupportsApplication => Grants(GraphPermissionScheme.Application).Count > 0;
 
     /// <summary>Gets the operation as <c>METHOD /template</c>.</summary>
     public string Display => Method + " " + PathTemplate;
 
-    /// <summary>Whether the token is of a kind the operation supports at all (delegated or app-only).</summary>
+    /// <summary>Gets the least-privileged delegated permission, then the least-privileged application permission.</summary>
+    public IReadOnlyList<string> LeastPrivileged => RequiredFor(null);
+
+    public IReadOnlyList<GraphPermissionGrant> Grants(GraphPermissionScheme scheme) => _grants[(int)scheme];
+
+    /// <summary>The scheme a token's permissions are granted in.</summary>
+    public static GraphPermissionScheme SchemeOf(GraphTokenInfo token) => token.IsAppOnly
+        ? GraphPermissionScheme.Application
+        : token.IsPersonalAccount ? GraphPermissionScheme.DelegatedPersonal : GraphPermissionScheme.DelegatedWork;
+
+    /// <summary>The least-privileged permission of a scheme (the first listed), or null when the scheme has none.</summary>
+    public GraphPermissionGrant? LeastFor(GraphPermissionScheme scheme) => Grants(scheme) is { Count: > 0 } list ? list[0] : null;
+
+    /// <summary>
+    /// The least-privileged permission for the token's kind first, then the other kind's (delegated ↔ application);
+    /// without a token, delegated (work or school) then application.
+    /// </summary>
+    public IReadOnlyList<string> RequiredFor(GraphTokenInfo? token)
+    {
+        var own = token is null ? GraphPermissionScheme.DelegatedWork : SchemeOf(token);
+        var other = own == GraphPermissionScheme.Application ? GraphPermissionScheme.DelegatedWork : GraphPermissionScheme.Application;
+        var list = new List<string>(3);
+        Add(list, LeastFor(own));
+        if (own == GraphPermissionScheme.DelegatedPersonal && list.Count == 0)
+        {
+            Add(list, LeastFor(GraphPermissionScheme.DelegatedWork));
+        }
+
+        Add(list, LeastFor(other));
+        return list;
+
+        static void Add(List<string> list, GraphPermissionGrant? grant)
+        {
+            if (grant is not null && !list.Contains(grant.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                list.Add(grant.Name);
+            }
+        }
+    }
+
+    /// <summary>Whether the operation accepts the token's kind at all.</summary>
     public bool SupportsTokenKind(GraphTokenInfo token) => token.IsAppOnly ? SupportsApplication : SupportsDelegated;
 
-    /// <summary>The permission of the token that the operation accepts, if any.</summary>
+    /// <summary>
+    /// A permission of the token (in <c>scp</c> or <c>roles</c>) that the operation accepts for the token's kind, with
+    /// its AlsoRequires met: any listed permission counts, not only the least-privileged one.
+    /// </summary>
     public string? AcceptedPermissionHeld(GraphTokenInfo token)
     {
+        ArgumentNullException.ThrowIfNull(token);
         var held = token.IsAppOnly ? token.Roles : token.Scopes;
-        var accepted = token.IsAppOnly ? Application : Delegated;
-        foreach (var permission in accepted)
+        foreach (var scheme in SchemesOf(token))
         {
-            if (held.Contains(permission, StringComparer.OrdinalIgnoreCase))
+            foreach (var grant in Grants(scheme))
             {
-                return permission;
+                if (Holds(held, grant.Name) && (grant.AlsoRequires.Count == 0 || grant.AlsoRequires.Any(a => Holds(held, a))))
+                {
+                    return grant.Name;
+                }
             }
         }
 
         return null;
     }
 
-    /// <summary>Says what the operation needs: <c>GET /users needs User.ReadBasic.All (delegated) or User.Read.All (application)</c>.</summary>
-    public string DescribeNeeds()
+    /// <summary>A permission of the token that the operation lists but whose AlsoRequires is not met, if any.</summary>
+    public GraphPermissionGrant? HeldWithoutAlsoRequired(GraphTokenInfo token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var held = token.IsAppOnly ? token.Roles : token.Scopes;
+        return SchemesOf(token).SelectMany(Grants).FirstOrDefault(g => g.AlsoRequires.Count > 0 && Holds(held, g.Name));
+    }
+
+    /// <summary>Says what the operation needs, with admin consent: <c>GET /users needs User.ReadBasic.All (delegated) or User.Read.All (application, admin consent)</c>.</summary>
+    public string DescribeNeeds(GraphTokenInfo? token = null)
     {
         var text = new StringBuilder(Display).Append(" needs ");
-        if (SupportsDelegated && SupportsApplication)
+        var own = token is null ? GraphPermissionScheme.DelegatedWork : SchemeOf(token);
+        var order = own switch
         {
-            text.Append(CultureInfo.InvariantCulture, $"{Delegated[0]} (delegated) or {Application[0]} (application)");
+            GraphPermissionScheme.Application => new[] { GraphPermissionScheme.Application, GraphPermissionScheme.DelegatedWork },
+            GraphPermissionScheme.DelegatedPersonal => [GraphPermissionScheme.DelegatedPersonal, GraphPermissionScheme.DelegatedWork, GraphPermissionScheme.Application],
+            _ => [GraphPermissionScheme.DelegatedWork, GraphPermissionScheme.Application],
+        };
+        var parts = new List<string>(3);
+        foreach (var scheme in order)
+        {
+            if (LeastFor(scheme) is { } grant)
+            {
+                parts.Add(Describe(grant, scheme));
+            }
         }
-        else if (SupportsDelegated)
+
+        if (parts.Count == 0)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{Delegated[0]} (delegated; no application permission supports it)");
+            return text.Append("a permission the catalog does not record").ToString();
         }
-        else if (SupportsApplication)
+
+        text.AppendJoin(" or ", parts);
+        if (!SupportsApplication)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{Application[0]} (application; no delegated permission supports it)");
+            text.Append("; no application permission supports it");
         }
-        else
+        else if (!SupportsDelegated)
         {
-            text.Append("a permission the catalog does not record");
+            text.Append("; no delegated permission supports it");
         }
 
         return text.ToString();
     }
+
+    /// <summary><c>User.Read.All (application, admin consent)</c>, with the permission's AlsoRequires.</summary>
+    public static string Describe(GraphPermissionGrant grant, GraphPermissionScheme scheme)
+    {
+        ArgumentNullException.ThrowIfNull(grant);
+        var kind = scheme switch
+        {
+            GraphPermissionScheme.Application => "application",
+            GraphPermissionScheme.DelegatedPersonal => "delegated, personal account",
+            _ => "delegated",
+        };
+        var consent = grant.Permission.IsResourceSpecific
+            ? ", resource-specific consent"
+            : grant.Permission.RequiresAdminConsent(scheme) ? ", admin consent" : ", user consent";
+        var also = grant.AlsoRequires.Count == 0 ? string.Empty : " plus one of " + string.Join(", ", grant.AlsoRequires);
+        return $"{grant.Name} ({kind}{consent}){also}";
+    }
+
+    private static bool Holds(IReadOnlyList<string> held, string permission)
+    {
+        foreach (var item in held)
+        {
+            if (string.Equals(item, permission, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static GraphPermissionScheme[] SchemesOf(GraphTokenInfo token) => token.IsAppOnly
+        ? [GraphPermissionScheme.Application]
+        : token.IsPersonalAccount ? [GraphPermissionScheme.DelegatedPersonal] : [GraphPermissionScheme.DelegatedWork];
+
+    private List<string> Names(GraphPermissionScheme scheme) => [.. Grants(scheme).Select(g => g.Name)];
 }

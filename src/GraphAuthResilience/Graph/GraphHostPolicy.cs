@@ -57,7 +57,7 @@ internal sealed class GraphHostPolicy
     public bool IsAllowed(HttpRequestMessage request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return IsAllowed(request.RequestUri, GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request)); // no Options dictionary on the hot path
+        return IsAllowed(request.RequestUri, GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request));
     }
 
     /// <summary>Whether a request to <paramref name="uri"/> asking for <paramref name="requestScopes"/> (the options'

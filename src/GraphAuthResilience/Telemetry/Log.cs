@@ -40,8 +40,17 @@ internal static partial class Log
     [LoggerMessage(1009, LogLevel.Debug, "Evicted {Count} cached token entries (limit {Limit}).", EventName = "TokenCacheEvicted")]
     public static partial void TokenCacheEvicted(ILogger logger, int count, int limit);
 
-    [LoggerMessage(1010, LogLevel.Warning, "Background token refresh for scopes '{Scopes}' failed; the current token is served until it expires.", EventName = "TokenRefreshAheadFailed")]
-    public static partial void TokenRefreshAheadFailed(ILogger logger, string scopes);
+    [LoggerMessage(1010, LogLevel.Warning, "Background token refresh for scopes '{Scopes}' failed: {Cause} (AADSTS {AadstsCode}, error {ErrorCode}, exception {ExceptionType}); the current token is served until it expires.", EventName = "TokenRefreshAheadFailed")]
+    public static partial void TokenRefreshAheadFailed(ILogger logger, string scopes, GraphAuthFailureCause cause, string aadstsCode, string errorCode, string exceptionType);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Token acquisition for scopes '{Scopes}' gave no answer within {Timeout}; abandoned so that the next request starts a new one.", EventName = "TokenAcquisitionTimedOut")]
+    public static partial void TokenAcquisitionTimedOut(ILogger logger, string scopes, TimeSpan timeout);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Token acquisition for scopes '{Scopes}' abandoned: every request waiting for it gave up.", EventName = "TokenAcquisitionAbandoned")]
+    public static partial void TokenAcquisitionAbandoned(ILogger logger, string scopes);
+
+    [LoggerMessage(1013, LogLevel.Information, "Dropped {Count} cached token(s) that another instance saw Graph reject.", EventName = "TokenRejectedElsewhere")]
+    public static partial void TokenRejectedElsewhere(ILogger logger, int count);
 
     // MSAL token sources.
     [LoggerMessage(1100, LogLevel.Information, "Token endpoint attempt {Attempt} failed transiently ({ErrorCode}, status {StatusCode}); retrying in {Delay}.", EventName = "TokenEndpointRetry")]

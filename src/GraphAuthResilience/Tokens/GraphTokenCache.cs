@@ -1,173 +1,243 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using GraphAuthResilience.Telemetry;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace GraphAuthResilience.Tokens;
 
 /// <summary>
-/// Caches tokens per (scopes, claims) with single-flight acquisition: however many requests need a token at once,
-/// the token source is called once, and each waiter cancels only its own wait. Refreshes ahead of expiry in the
-/// background while the current token still serves. A failed acquisition is not cached.
+/// The chain's token cache: one entry per (partition, scopes, claims), held in a <see cref="BoundedTokenStore"/>;
+/// one <see cref="TokenFlight"/> per entry at a time, whatever the number of requests (single flight), each waiter
+/// cancelling only its own wait; refresh ahead of expiry on the <see cref="TokenRefreshSchedule"/> in the
+/// background while the current token still serves; telemetry through <see cref="TokenCacheTelemetry"/>, never on
+/// the path that completes an acquisition. A failed acquisition is not cached. A hit reads one volatile snapshot
+/// and a tick count: no lock, no wall clock, no allocation.
 /// </summary>
-internal sealed class GraphTokenCache
+internal sealed class GraphTokenCache : IDisposable
 {
-    /// <summary>The most entries kept; claims-keyed entries are evicted first, least recently used first.</summary>
-    internal const int MaxEntries = 64;
+    /// <summary>The default bound: sized for a busy on-behalf-of API (one entry per caller and scope set).</summary>
+    public const int DefaultMaxEntries = 10_000;
+
+    /// <summary>The default bound on one acquisition, retries included.</summary>
+    public static readonly TimeSpan DefaultAcquisitionTimeout = TimeSpan.FromMinutes(2);
 
     /// <summary>The longest wait before retrying a refresh ahead that failed or returned a token already due.</summary>
-    internal static readonly TimeSpan RefreshRetryInterval = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan RefreshRetryInterval = TokenRefreshSchedule.RetryInterval;
+
+    private const int MaxRememberedRejections = 1024;
 
     private readonly IGraphTokenSource _source;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _refreshMargin;
-    private readonly ILogger _logger;
-    private readonly Dictionary<CacheKey, Entry> _entries = [];
-    private readonly Lock _entriesGate = new();
+    private readonly TokenClock _clock;
+    private readonly TokenRefreshSchedule _schedule;
+    private readonly TokenCacheTelemetry _telemetry;
+    private readonly BoundedTokenStore _store;
+    private readonly TimeSpan _acquisitionTimeout;
+    private readonly IGraphTokenRejectionChannel? _rejections;
+    private readonly IDisposable? _subscription;
+    private readonly bool _stablePartitions;
+    private readonly ConditionalWeakTable<string, HotEntry> _partitionHot = [];
+    private readonly ConcurrentDictionary<string, byte> _published = new(StringComparer.Ordinal);
+    private volatile HotEntry? _hot;
 
-    public GraphTokenCache(IGraphTokenSource source, TimeProvider time, TimeSpan refreshMargin, ILogger logger)
+    /// <summary>Creates the cache.</summary>
+    /// <param name="source">Where tokens come from.</param>
+    /// <param name="time">The clock (tests pass <c>FakeTimeProvider</c>).</param>
+    /// <param name="refreshMargin">How long before expiry a token is refreshed ahead.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="maxEntries">The most entries kept (<see cref="GraphAuthOptions.TokenCacheSize"/>).</param>
+    /// <param name="acquisitionTimeout">The bound on one acquisition (<see cref="GraphAuthOptions.TokenAcquisitionTimeout"/>).</param>
+    /// <param name="rejections">The channel to other instances, if any.</param>
+    public GraphTokenCache(
+        IGraphTokenSource source, TimeProvider time, TimeSpan refreshMargin, ILogger logger,
+        int maxEntries = DefaultMaxEntries, TimeSpan? acquisitionTimeout = null, IGraphTokenRejectionChannel? rejections = null)
     {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         _source = source;
-        _time = time;
-        _refreshMargin = refreshMargin;
-        _logger = logger;
+        _clock = new TokenClock(time);
+        _schedule = new TokenRefreshSchedule(refreshMargin);
+        _telemetry = new TokenCacheTelemetry(logger);
+        _store = new BoundedTokenStore(maxEntries);
+        _acquisitionTimeout = acquisitionTimeout is { } t && t > TimeSpan.Zero ? t : DefaultAcquisitionTimeout;
+        _stablePartitions = source is OnBehalfOfTokenSource;
+        _rejections = rejections;
+        _subscription = rejections?.Subscribe(OnRejectedElsewhere);
     }
 
     internal IGraphTokenSource Source => _source;
 
-    internal int Count
-    {
-        get
-        {
-            lock (_entriesGate)
-            {
-                return _entries.Count;
-            }
-        }
-    }
+    /// <summary>Gets how many entries are kept.</summary>
+    internal int Count => _store.Count;
 
-    /// <summary>Gets a token for the scopes and claims.</summary>
+    /// <summary>Gets how many entries have an acquisition in flight (foreground or refresh ahead), orphans excluded.</summary>
+    internal int PendingCount => _store.Entries.Count(e => Volatile.Read(ref e.Pending) is not null);
+
+    /// <summary>Gets the most entries kept.</summary>
+    internal int MaxEntries => _store.MaxEntries;
+
+    /// <summary>Gets a token for the scopes and claims (no partition). Builds the scope set on each call: tests and
+    /// callers off the hot path only.</summary>
     /// <param name="scopes">The scopes, in a stable order.</param>
+    /// <param name="claims">Claims JSON to meet, or <see langword="null"/>.</param>
+    /// <param name="rejectedToken">A token that Graph rejected, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait only.</param>
+    /// <returns>The token.</returns>
+    public ValueTask<GraphAccessToken> GetTokenAsync(
+        IReadOnlyList<string> scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken) =>
+        GetTokenAsync(null, GraphScopeSet.From(scopes), claims, rejectedToken, cancellationToken);
+
+    /// <summary>Gets a token for the partition, scopes and claims.</summary>
+    /// <param name="partition">Whose token this is, for sources that serve several users (on-behalf-of): tokens are
+    /// never shared across partitions. <see langword="null"/> for sources with one identity.</param>
+    /// <param name="scopes">The scopes with their precomputed key.</param>
     /// <param name="claims">Claims JSON to meet, or <see langword="null"/>.</param>
     /// <param name="rejectedToken">A token that Graph rejected: the answer is never this token, and a refresh is
     /// forced unless another request already replaced it (so a storm of 401s causes one refresh).</param>
     /// <param name="cancellationToken">Cancels this caller's wait only.</param>
     /// <returns>The token.</returns>
     public ValueTask<GraphAccessToken> GetTokenAsync(
-        IReadOnlyList<string> scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken) =>
-        GetTokenAsync(null, ScopesKey(scopes), claims, rejectedToken, cancellationToken);
-
-    /// <summary>Gets a token for the scopes (given as their <see cref="ScopesKey"/>) and claims.</summary>
-    /// <param name="partition">Whose token this is, for sources that serve several users (on-behalf-of): tokens are
-    /// never shared across partitions. <see langword="null"/> for sources with one identity.</param>
-    /// <param name="scopesKey">The scopes joined by spaces (precomputed by the handler for its default scopes).</param>
-    /// <param name="claims">Claims JSON to meet, or <see langword="null"/>.</param>
-    /// <param name="rejectedToken">A token that Graph rejected, or <see langword="null"/>.</param>
-    /// <param name="cancellationToken">Cancels this caller's wait only.</param>
-    /// <returns>The token.</returns>
-    public ValueTask<GraphAccessToken> GetTokenAsync(
-        string? partition, string scopesKey, string? claims, string? rejectedToken, CancellationToken cancellationToken)
+        string? partition, GraphScopeSet scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken)
     {
-        // Hot path: the handler's default scopes (the same string instance every time), a fresh token, nothing
-        // rejected: no lock, no dictionary lookup, no state machine.
-        if (partition is null && claims is null && rejectedToken is null && _hot is { } hot
-            && string.Equals(hot.ScopesKey, scopesKey, StringComparison.Ordinal) && hot.Entry.Fresh is { } fresh)
+        if (rejectedToken is null)
         {
-            var now = _time.GetUtcNow();
-            if (now < fresh.RefreshAt && now < fresh.Token.ExpiresOn)
+            // Hot path: the entry of this scope set instance (per partition instance for on-behalf-of), else a
+            // lock-free lookup; a fresh snapshot and a tick count decide. No lock, no wall clock, no allocation.
+            TokenCacheEntry? entry = null;
+            if (claims is null)
             {
-                GraphAuthTelemetry.CacheHits.Add(1);
-                Log.TokenCacheHit(_logger, scopesKey);
+                if (partition is null)
+                {
+                    var hot = _hot;
+                    entry = hot is not null && SameScopes(hot.Scopes, scopes) ? hot.Entry : null;
+                }
+                else if (_stablePartitions && _partitionHot.TryGetValue(partition, out var hot) && SameScopes(hot.Scopes, scopes))
+                {
+                    entry = hot.Entry;
+                }
+            }
+
+            entry ??= _store.Find(new TokenCacheKey(partition, scopes.Key, claims));
+            if (entry?.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+            {
+                entry.Touch();
+                _telemetry.Hit(scopes.Key);
                 return new ValueTask<GraphAccessToken>(fresh.Token);
             }
         }
 
-        return GetTokenSlowAsync(partition, scopesKey, claims, rejectedToken, cancellationToken);
+        return GetTokenSlowAsync(partition, scopes, claims, rejectedToken, cancellationToken);
     }
 
     private async ValueTask<GraphAccessToken> GetTokenSlowAsync(
-        string? partition, string scopesKey, string? claims, string? rejectedToken, CancellationToken cancellationToken)
+        string? partition, GraphScopeSet scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken)
     {
-        var key = new CacheKey(partition, scopesKey, claims);
-        var entry = GetEntry(key);
-
-        while (true)
+        var key = new TokenCacheKey(partition, scopes.Key, claims);
+        var entry = _store.GetOrAdd(key, scopes, out var evicted);
+        if (evicted > 0)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            Task<GraphAccessToken> pending;
-            var joinedForced = false;
-            TaskCompletionSource<GraphAccessToken>? started = null;
-            TaskCompletionSource<GraphAccessToken>? refreshAhead = null;
-            GraphAccessToken served = default;
-            var serve = false;
-            lock (entry.Gate)
+            _telemetry.Evicted(evicted, _store.MaxEntries);
+        }
+
+        Remember(partition, scopes, claims, entry);
+        var force = false;
+        try
+        {
+            while (true)
             {
-                entry.LastUsed = _time.GetTimestamp();
-                var now = _time.GetUtcNow();
-                var current = entry.Current;
-                var usable = current is { } c && now < c.ExpiresOn
-                    && (rejectedToken is null || !string.Equals(c.Value, rejectedToken, StringComparison.Ordinal));
-
-                if (usable)
+                cancellationToken.ThrowIfCancellationRequested();
+                var now = _clock.NowMilliseconds;
+                TokenFlight? flight = null;
+                TokenFlight? refreshAhead = null;
+                var startedHere = false;
+                GraphAccessToken served = default;
+                var serve = false;
+                string? rejectedElsewhere;
+                lock (entry.Gate)
                 {
-                    served = current!.Value;
-                    serve = true;
-
-                    // Refresh ahead: the current token still serves while one background acquisition runs.
-                    if (rejectedToken is null && now >= entry.RefreshAt && entry.Pending is null)
+                    rejectedElsewhere = entry.RejectedElsewhere;
+                    if (entry.Token is { } current && now < entry.Deadlines.ExpiresAt
+                        && !string.Equals(current, rejectedToken, StringComparison.Ordinal)
+                        && !string.Equals(current, rejectedElsewhere, StringComparison.Ordinal))
                     {
-                        refreshAhead = Start(entry, force: false);
+                        served = entry.Current;
+                        serve = true;
+
+                        // Refresh ahead: the current token still serves while one background acquisition runs.
+                        if (rejectedToken is null && now >= entry.Deadlines.RefreshAt && entry.Pending is null)
+                        {
+                            refreshAhead = TryNewFlight(force: false, background: true);
+                            entry.Pending = refreshAhead;
+                        }
+                    }
+                    else if (entry.Pending is { } inFlight)
+                    {
+                        // Join the acquisition in flight. If it was not forced it may hand back the rejected token
+                        // from the source's cache; the loop below then forces one refresh.
+                        flight = inFlight;
+                        flight.Waiters++;
+                    }
+                    else
+                    {
+                        // Creating the flight can throw (its timer comes from the TimeProvider): it is created before
+                        // anything is marked pending, so a throw leaves nothing behind.
+                        var rejectedNow = rejectedToken ?? (force ? rejectedElsewhere : null);
+                        flight = NewFlight(force: force || rejectedToken is not null, background: false, rejectedNow);
+                        flight.Waiters = 1;
+                        entry.Pending = flight;
+                        startedHere = true;
+                    }
+                }
+
+                if (serve)
+                {
+                    entry.Touch();
+                    _telemetry.Hit(scopes.Key);
+                    if (refreshAhead is not null)
+                    {
+                        _telemetry.RefreshAhead(scopes.Key);
+                        _ = RunAsync(entry, refreshAhead);
                     }
 
-                    pending = null!;
+                    return served;
                 }
-                else if (entry.Pending is { } inFlight)
+
+                if (startedHere)
                 {
-                    // Join the acquisition in flight. If it was not forced it may hand back the rejected token from
-                    // MSAL's cache; the loop below then forces one refresh.
-                    pending = inFlight;
-                    joinedForced = entry.PendingForced;
+                    _ = RunAsync(entry, flight!);
                 }
                 else
                 {
-                    started = Start(entry, force: rejectedToken is not null);
-                    pending = started.Task;
+                    _telemetry.Joined(scopes.Key);
                 }
-            }
 
-            if (serve)
-            {
-                GraphAuthTelemetry.CacheHits.Add(1);
-                Log.TokenCacheHit(_logger, key.Scopes);
-                if (refreshAhead is not null)
+                GraphAccessToken token;
+                try
                 {
-                    Log.TokenRefreshAhead(_logger, key.Scopes);
-                    _ = RunAsync(key, entry, refreshAhead, force: false, background: true);
+                    token = await flight!.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    Leave(entry, flight!);
+                    throw;
                 }
 
-                return served;
-            }
+                var rejected = rejectedToken ?? rejectedElsewhere;
+                if (rejected is null || !string.Equals(token.Value, rejected, StringComparison.Ordinal) || flight.Forced)
+                {
+                    // A forced refresh that still returned the rejected token: the source cannot do better, do not
+                    // loop (and never let each waiter of a storm force a refresh of its own).
+                    return token;
+                }
 
-            if (started is not null)
-            {
-                _ = RunAsync(key, entry, started, force: rejectedToken is not null, background: false, rejectedToken);
+                force = true;
             }
-            else
+        }
+        finally
+        {
+            if (rejectedToken is not null)
             {
-                GraphAuthTelemetry.Waits.Add(1);
-                Log.TokenAcquisitionJoined(_logger, key.Scopes);
-            }
-
-            var token = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (rejectedToken is null || !string.Equals(token.Value, rejectedToken, StringComparison.Ordinal))
-            {
-                return token;
-            }
-
-            if (started is not null || joinedForced)
-            {
-                // A forced refresh still returned the rejected token: the source cannot do better, do not loop
-                // (and never let each waiter of a storm force a refresh of its own).
-                return token;
+                PublishRejection(rejectedToken);
             }
         }
     }
@@ -179,244 +249,409 @@ internal sealed class GraphTokenCache
     /// <summary>Forgets <paramref name="rejectedToken"/> in the partition's entry for the scopes without claims.</summary>
     public void Invalidate(string? partition, IReadOnlyList<string> scopes, string rejectedToken)
     {
-        var key = new CacheKey(partition, ScopesKey(scopes), null);
-        Entry? entry;
-        lock (_entriesGate)
-        {
-            _entries.TryGetValue(key, out entry);
-        }
-
-        if (entry is null)
+        if (_store.Find(new TokenCacheKey(partition, GraphScopeSet.From(scopes).Key, null)) is not { } entry)
         {
             return;
         }
 
         lock (entry.Gate)
         {
-            if (entry.Current is { } current && string.Equals(current.Value, rejectedToken, StringComparison.Ordinal))
+            if (string.Equals(entry.Token, rejectedToken, StringComparison.Ordinal))
             {
-                entry.Current = null;
-                entry.Fresh = null;
+                Clear(entry);
             }
         }
     }
 
-    /// <summary>The cache's name for a scope set: the scopes joined by single spaces, in the order given.</summary>
-    public static string ScopesKey(IReadOnlyList<string> scopes) => scopes.Count == 1 ? scopes[0] : string.Join(' ', scopes);
-
-    private static TaskCompletionSource<GraphAccessToken> Start(Entry entry, bool force)
+    /// <summary>Drops every cached token whose hash another instance reported rejected; the next request for
+    /// those entries acquires a new one (forced if the source hands back the same token).</summary>
+    /// <param name="tokenHash">The lower-case hexadecimal SHA-256 of the token.</param>
+    /// <returns>How many entries were dropped.</returns>
+    internal int DropRejected(string tokenHash)
     {
-        var tcs = new TaskCompletionSource<GraphAccessToken>(TaskCreationOptions.RunContinuationsAsynchronously);
-        entry.Pending = tcs.Task;
-        entry.PendingForced = force;
-        return tcs;
+        var dropped = 0;
+        foreach (var entry in _store.Entries)
+        {
+            if (!string.Equals(entry.TokenHash, tokenHash, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            lock (entry.Gate)
+            {
+                if (string.Equals(entry.TokenHash, tokenHash, StringComparison.Ordinal) && entry.Token is { } token)
+                {
+                    entry.RejectedElsewhere = token;
+                    Clear(entry);
+                    dropped++;
+                }
+            }
+        }
+
+        return dropped;
     }
 
-    private async Task RunAsync(CacheKey key, Entry entry, TaskCompletionSource<GraphAccessToken> tcs, bool force, bool background, string? rejectedToken = null)
-    {
-        var started = _time.GetTimestamp();
-        Activity? activity = null;
-        Guard(() =>
-        {
-            activity = GraphAuthTelemetry.ActivitySource.StartActivity("graph_auth.acquire_token");
-            activity?.SetTag("graph_auth.scopes", key.Scopes);
-            activity?.SetTag("graph_auth.has_claims", key.Claims is not null);
-            activity?.SetTag("graph_auth.force_refresh", force);
-            Log.TokenAcquisitionStarted(_logger, key.Scopes, key.Claims is not null, force);
-        });
+    public void Dispose() => _subscription?.Dispose();
 
-        GraphAccessToken token = default;
-        GraphAuthException? failure = null;
-        DateTimeOffset refreshAt = default;
+    private static void Clear(TokenCacheEntry entry)
+    {
+        entry.Token = null;
+        entry.Current = default;
+        entry.Fresh = null;
+        entry.TokenHash = null;
+    }
+
+    private void OnRejectedElsewhere(string tokenHash)
+    {
         try
         {
-            var scopes = key.Scopes.Split(' ');
-            var request = new GraphTokenRequest(scopes)
+            if (!string.IsNullOrEmpty(tokenHash) && DropRejected(tokenHash) is > 0 and var dropped)
             {
-                Claims = key.Claims,
-                ForceRefresh = force,
-                RejectedTokenSha256 = rejectedToken is null ? null : GraphTokenRequest.Sha256Hex(rejectedToken),
+                _telemetry.RejectedElsewhere(dropped);
+            }
+        }
+        catch (Exception)
+        {
+            // The channel's callback must not throw; the cost of a lost message is one rejected send.
+        }
+    }
+
+    private void PublishRejection(string rejectedToken)
+    {
+        if (_rejections is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var hash = GraphTokenRequest.Sha256Hex(rejectedToken);
+            if (_published.Count >= MaxRememberedRejections)
+            {
+                _published.Clear();
+            }
+
+            if (!_published.TryAdd(hash, 0))
+            {
+                return; // Once per rejected token, however many requests of a storm saw it rejected.
+            }
+
+            var publishing = _rejections.PublishAsync(hash, CancellationToken.None);
+            if (!publishing.IsCompletedSuccessfully)
+            {
+                _ = ObserveAsync(publishing);
+            }
+        }
+        catch (Exception)
+        {
+            // News to other instances is best effort and never fails this request.
+        }
+    }
+
+    private static async Task ObserveAsync(ValueTask publishing)
+    {
+        try
+        {
+            await publishing.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Best effort, see PublishRejection.
+        }
+    }
+
+    private void Remember(string? partition, GraphScopeSet scopes, string? claims, TokenCacheEntry entry)
+    {
+        if (claims is not null)
+        {
+            return;
+        }
+
+        if (partition is null)
+        {
+            if (_hot?.Entry != entry)
+            {
+                _hot = new HotEntry(scopes, entry);
+            }
+        }
+        else if (_stablePartitions && (!_partitionHot.TryGetValue(partition, out var hot) || hot.Entry != entry || !SameScopes(hot.Scopes, scopes)))
+        {
+            _partitionHot.AddOrUpdate(partition, new HotEntry(scopes, entry));
+        }
+    }
+
+    /// <summary>The same scope set: usually the same instance; after <c>IHttpClientFactory</c> rotates the handler,
+    /// a new instance whose key is the same string (one scope) or an equal one.</summary>
+    private static bool SameScopes(GraphScopeSet remembered, GraphScopeSet scopes) =>
+        ReferenceEquals(remembered, scopes) || string.Equals(remembered.Key, scopes.Key, StringComparison.Ordinal);
+
+    private TokenFlight NewFlight(bool force, bool background, string? rejectedToken = null) =>
+        new(force, background, new CancellationTokenSource(_acquisitionTimeout, _clock.Time))
+        {
+            RejectedTokenSha256 = rejectedToken is null ? null : GraphTokenRequest.Sha256Hex(rejectedToken),
+        };
+
+    private TokenFlight? TryNewFlight(bool force, bool background)
+    {
+        try
+        {
+            return NewFlight(force, background);
+        }
+        catch (Exception)
+        {
+            return null; // No refresh ahead this time: the current token serves and the next request tries again.
+        }
+    }
+
+    private async Task RunAsync(TokenCacheEntry entry, TokenFlight flight)
+    {
+        Activity? activity = null;
+        var started = 0L;
+        GraphAccessToken token = default;
+        GraphAuthException? failure = null;
+        try
+        {
+            // The flight ends at the timeout (or when abandoned) even if the source never answers.
+            flight.Registration = flight.Bound.Token.UnsafeRegister(
+                static state => ((FlightState)state!).Cache.OnBoundCancelled(((FlightState)state).Entry, ((FlightState)state).Flight),
+                new FlightState(this, entry, flight));
+            started = Timestamp();
+            activity = _telemetry.AcquisitionStarted(entry.Key.Scopes, entry.Key.Claims is not null, flight.Forced);
+            var request = new GraphTokenRequest(entry.Scopes.Scopes)
+            {
+                Claims = entry.Key.Claims,
+                ForceRefresh = flight.Forced,
+                RejectedTokenSha256 = flight.RejectedTokenSha256,
             };
 
             // The shared acquisition runs without any caller's token: one caller giving up must not fail the others.
-            token = await _source.GetTokenAsync(request, CancellationToken.None).ConfigureAwait(false);
+            token = await _source.GetTokenAsync(request, flight.Bound.Token).ConfigureAwait(false);
             if (string.IsNullOrEmpty(token.Value))
             {
                 failure = GraphAuthException.Create(
                     GraphAuthFailureCause.TokenAcquisitionFailed,
                     "The token source returned an empty access token.",
-                    scopes: scopes);
+                    scopes: entry.Scopes.Scopes);
             }
         }
         catch (Exception ex)
         {
-            failure = ex is GraphAuthException thrown ? GraphAuthException.Create(thrown) : TokenSourceErrors.Map(ex, key.Scopes.Split(' '), key.Claims);
+            failure = Map(ex, entry);
         }
         finally
         {
-            // Whatever happens (a throwing logger included), the entry is released and every waiter is answered.
-            lock (entry.Gate)
+            if (Finish(entry, flight, token, failure, out var refreshAt))
             {
-                var now = _time.GetUtcNow();
-                if (failure is null)
-                {
-                    refreshAt = ComputeRefreshAt(token, now);
-                    entry.Current = token;
-                    entry.RefreshAt = refreshAt;
-                    entry.Fresh = new FreshToken(token, refreshAt);
-                }
-                else if (background && entry.Current is { } current)
-                {
-                    // The current token still serves: try again a little later, not on every request.
-                    entry.RefreshAt = Backoff(current, now);
-                    entry.Fresh = new FreshToken(current, entry.RefreshAt);
-                }
-
-                entry.Pending = null;
-            }
-
-            if (failure is null)
-            {
-                tcs.TrySetResult(token);
+                _telemetry.AcquisitionEnded(
+                    activity, entry.Key.Scopes, flight.Forced, flight.Background, Elapsed(started), token, refreshAt, failure);
             }
             else
             {
-                tcs.TrySetException(failure);
-                if (background)
-                {
-                    // Nobody awaits a background refresh: observe the failure so it never reaches UnobservedTaskException.
-                    _ = tcs.Task.Exception;
-                }
+                // Ended earlier by the timeout or abandonment, which logged it: the late answer is dropped.
+                TokenCacheTelemetry.EndActivity(activity);
             }
+
+            flight.Release();
         }
-
-        Guard(() =>
-        {
-            var forceTag = new KeyValuePair<string, object?>("graph_auth.force_refresh", force);
-            if (failure is null)
-            {
-                GraphAuthTelemetry.TokenAcquisitions.Add(1, new(GraphAuthTelemetry.OutcomeTag, "success"), forceTag);
-                GraphAuthTelemetry.AcquisitionDuration.Record(_time.GetElapsedTime(started).TotalSeconds, forceTag);
-                Log.TokenAcquired(_logger, key.Scopes, token.ExpiresOn, refreshAt);
-            }
-            else
-            {
-                GraphAuthTelemetry.TokenAcquisitions.Add(
-                    1, new(GraphAuthTelemetry.OutcomeTag, "failure"), new(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
-                activity?.SetStatus(ActivityStatusCode.Error, failure.Cause.ToString());
-                if (background)
-                {
-                    Log.TokenRefreshAheadFailed(_logger, key.Scopes);
-                }
-                else
-                {
-                    Log.TokenAcquisitionFailed(_logger, key.Scopes, failure.Cause);
-                }
-            }
-
-            activity?.Dispose();
-        });
     }
 
-    /// <summary>Telemetry must never break token acquisition: a throwing logger or listener is ignored here.</summary>
-    private static void Guard(Action telemetry)
+    private void OnBoundCancelled(TokenCacheEntry entry, TokenFlight flight)
     {
+        var abandoned = flight.Abandoned;
+        var failure = GraphAuthException.Create(
+            GraphAuthFailureCause.TokenAcquisitionFailed,
+            abandoned
+                ? "The token acquisition was abandoned: every request waiting for it gave up."
+                : $"The token source gave no answer within {_acquisitionTimeout}.",
+            remediation: "The token source did not answer in time. Check connectivity to the token endpoint (or what the application's own token source waits for); the acquisition timeout is GraphAuthOptions.TokenAcquisitionTimeout. The next request starts a new acquisition.",
+            scopes: entry.Scopes.Scopes);
+        if (Finish(entry, flight, default, failure, out _))
+        {
+            if (abandoned)
+            {
+                _telemetry.Abandoned(entry.Key.Scopes);
+            }
+            else
+            {
+                _telemetry.TimedOut(entry.Key.Scopes, _acquisitionTimeout);
+            }
+        }
+    }
+
+    /// <summary>Ends <paramref name="flight"/> once: stores the token (or backs off after a failed refresh ahead),
+    /// releases the entry and answers every waiter. Only assignments happen under the lock; what can throw (the
+    /// clock, hashing) is done before it and, should it throw, only keeps the token from being cached.</summary>
+    /// <returns><see langword="true"/> when this call ended the flight.</returns>
+    private bool Finish(TokenCacheEntry entry, TokenFlight flight, GraphAccessToken token, GraphAuthException? failure, out DateTimeOffset refreshAt)
+    {
+        refreshAt = default;
+        if (!flight.TryFinish())
+        {
+            return false;
+        }
+
+        TokenDeadlines? deadlines = null;
+        string? hash = null;
+        long now = 0;
+        var clockOk = false;
         try
         {
-            telemetry();
+            now = _clock.NowMilliseconds;
+            clockOk = true;
+            if (failure is null)
+            {
+                var utcNow = _clock.Time.GetUtcNow();
+                var computed = _schedule.Compute(token, utcNow, now);
+                refreshAt = new DateTimeOffset(
+                    Math.Clamp(utcNow.UtcTicks + ((computed.RefreshAt - now) * TimeSpan.TicksPerMillisecond), DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks),
+                    TimeSpan.Zero);
+                hash = _rejections is null ? null : GraphTokenRequest.Sha256Hex(token.Value);
+                deadlines = computed;
+            }
         }
         catch (Exception)
         {
-            // Deliberately swallowed: the acquisition's outcome has already been delivered to every waiter.
+            // A clock that throws: the token still goes to every waiter, it is just not cached.
         }
-    }
 
-    /// <summary>When a refresh ahead could not produce a newer token, when to try again: half the remaining
-    /// lifetime, at most 30 seconds, so a token that is due is not re-requested on every request.</summary>
-    private static DateTimeOffset Backoff(GraphAccessToken current, DateTimeOffset now)
-    {
-        var half = TimeSpan.FromTicks(Math.Max(0, (current.ExpiresOn - now).Ticks / 2));
-        return now + (half < RefreshRetryInterval ? half : RefreshRetryInterval);
-    }
-
-    private DateTimeOffset ComputeRefreshAt(GraphAccessToken token, DateTimeOffset now)
-    {
-        var byMargin = token.ExpiresOn - _refreshMargin;
-        var refreshAt = token.RefreshOn is { } refreshOn && refreshOn < byMargin ? refreshOn : byMargin;
-
-        // A token that is already due when it arrives (MSAL handed back its cached token, or the margin exceeds the
-        // token's lifetime) is refreshed again later, not on every request.
-        return refreshAt > now ? refreshAt : Backoff(token, now);
-    }
-
-    private Entry GetEntry(CacheKey key)
-    {
-        lock (_entriesGate)
+        lock (entry.Gate)
         {
-            if (!_entries.TryGetValue(key, out var entry))
+            var orphan = ReferenceEquals(entry.Orphan, flight);
+            if (orphan)
             {
-                entry = new Entry();
-                _entries[key] = entry;
-                if (_entries.Count > MaxEntries)
+                entry.Orphan = null;
+            }
+
+            if (orphan && (failure is not null || (entry.Token is not null && now < entry.Deadlines.ExpiresAt)))
+            {
+                // An orphan's answer only fills an entry that has no usable token; its failure concerns nobody.
+            }
+            else if (failure is null)
+            {
+                if (!flight.Forced && string.Equals(entry.RejectedElsewhere, token.Value, StringComparison.Ordinal))
                 {
-                    Evict(key);
+                    // The source handed back a token another instance saw rejected: not cached; the waiting request
+                    // forces a refresh (see GetTokenSlowAsync).
+                    Clear(entry);
+                }
+                else if (deadlines is { } d && d.ExpiresAt > now)
+                {
+                    entry.Token = token.Value;
+                    entry.Current = token;
+                    entry.Deadlines = d;
+                    entry.TokenHash = hash;
+                    entry.Fresh = entry.Evicted ? null : new FreshToken(token, d.RefreshAt);
+                    entry.RejectedElsewhere = null;
+                }
+                else
+                {
+                    // Expired on arrival, no expiry, or no clock: handed to the waiters, never served from the cache.
+                    Clear(entry);
                 }
             }
-
-            if (key.Partition is null && key.Claims is null && _hot?.Entry != entry)
+            else if (flight.Background && entry.Token is not null)
             {
-                // The hot entry is touched without the clock on the fast path; eviction keeps it until last.
-                _hot = new HotEntry(key.Scopes, entry);
+                // The current token still serves: try again a little later, not on every request.
+                var expiresAt = entry.Deadlines.ExpiresAt;
+                entry.Deadlines = new TokenDeadlines(expiresAt, clockOk ? TokenRefreshSchedule.Backoff(expiresAt, now) : expiresAt);
+                entry.Fresh = entry.Evicted ? null : new FreshToken(entry.Current, entry.Deadlines.RefreshAt);
             }
 
-            return entry;
+            if (ReferenceEquals(entry.Pending, flight))
+            {
+                entry.Pending = null;
+            }
         }
+
+        if (failure is null)
+        {
+            flight.Completion.TrySetResult(token);
+        }
+        else
+        {
+            flight.Completion.TrySetException(failure);
+
+            // A background refresh or an abandoned flight has nobody awaiting it: observe the failure so it never
+            // reaches UnobservedTaskException.
+            _ = flight.Completion.Task.Exception;
+        }
+
+        return true;
     }
 
-    private void Evict(CacheKey keep)
+    /// <summary>A waiter gave up. When it was the last one of a foreground flight, the flight is detached so that the
+    /// next request starts a new one instead of waiting on a source that may never answer. The first such flight of
+    /// an entry keeps running as its orphan (bounded by the acquisition timeout): should it answer, its token still
+    /// fills the entry, so callers with short timeouts facing a slow endpoint are served once it answers. A second
+    /// one while the orphan runs is abandoned (cancelled): at most two calls per entry are ever in flight.</summary>
+    private static void Leave(TokenCacheEntry entry, TokenFlight flight)
     {
-        // Claims-keyed entries go first (each CAE challenge can carry a new nbf), then least recently used.
-        var hotEntry = _hot?.Entry;
-        var victims = _entries
-            .Where(pair => !pair.Key.Equals(keep) && pair.Value.Pending is null)
-            .OrderBy(pair => pair.Key.Claims is null ? 1 : 0)
-            .ThenBy(pair => ReferenceEquals(pair.Value, hotEntry) ? 1 : 0)
-            .ThenBy(pair => pair.Value.LastUsed)
-            .Take(_entries.Count - (MaxEntries * 3 / 4))
-            .Select(pair => pair.Key)
-            .ToList();
-        foreach (var victim in victims)
+        var abandon = false;
+        lock (entry.Gate)
         {
-            if (_entries.Remove(victim, out var removed))
+            flight.Waiters--;
+            if (flight.Waiters <= 0 && !flight.Background && ReferenceEquals(entry.Pending, flight))
             {
-                removed.Fresh = null;
-                if (_hot is { } hot && ReferenceEquals(hot.Entry, removed))
+                entry.Pending = null;
+                if (entry.Orphan is null)
                 {
-                    _hot = null;
+                    entry.Orphan = flight;
+                }
+                else
+                {
+                    abandon = true;
                 }
             }
         }
 
-        Log.TokenCacheEvicted(_logger, victims.Count, MaxEntries);
+        if (abandon)
+        {
+            flight.Abandon();
+        }
     }
 
-    private volatile HotEntry? _hot;
-
-    private sealed record HotEntry(string ScopesKey, Entry Entry);
-
-    /// <summary>An immutable snapshot of the current token and when to refresh it, read without the lock.</summary>
-    private sealed record FreshToken(GraphAccessToken Token, DateTimeOffset RefreshAt);
-
-    private readonly record struct CacheKey(string? Partition, string Scopes, string? Claims);
-
-    private sealed class Entry
+    /// <summary>Maps what the source threw. Never throws itself: the mapping is bounded and, should it fail anyway,
+    /// a plain failure is used.</summary>
+    private static GraphAuthException Map(Exception exception, TokenCacheEntry entry)
     {
-        public readonly Lock Gate = new();
-        public GraphAccessToken? Current;
-        public DateTimeOffset RefreshAt;
-        public Task<GraphAccessToken>? Pending;
-        public bool PendingForced;
-        public long LastUsed;
-        public volatile FreshToken? Fresh;
+        try
+        {
+            return (exception is GraphAuthException thrown ? GraphAuthException.Create(thrown) : null)
+                ?? TokenSourceErrors.Map(exception, entry.Scopes.Scopes, entry.Key.Claims, keepApplicationException: true);
+        }
+        catch (Exception)
+        {
+            return GraphAuthException.Create(
+                GraphAuthFailureCause.TokenAcquisitionFailed, "The token source failed.", scopes: entry.Scopes.Scopes);
+        }
     }
+
+    private long Timestamp()
+    {
+        try
+        {
+            return _clock.Time.GetTimestamp();
+        }
+        catch (Exception)
+        {
+            return 0;
+        }
+    }
+
+    private TimeSpan Elapsed(long started)
+    {
+        try
+        {
+            return started == 0 ? TimeSpan.Zero : _clock.Time.GetElapsedTime(started);
+        }
+        catch (Exception)
+        {
+            return TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>The entry a scope set instance (per partition instance, for on-behalf-of) last used.</summary>
+    private sealed record HotEntry(GraphScopeSet Scopes, TokenCacheEntry Entry);
+
+    private sealed record FlightState(GraphTokenCache Cache, TokenCacheEntry Entry, TokenFlight Flight);
 }

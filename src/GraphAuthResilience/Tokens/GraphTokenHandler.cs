@@ -18,8 +18,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
 {
     private readonly GraphTokenCache _cache;
     private readonly GraphHostPolicy _hosts;
-    private readonly string[] _scopes;
-    private readonly string _scopesKey;
+    private readonly GraphScopeSet _scopes;
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
     private volatile GraphBearerHeader? _header;
@@ -28,8 +27,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     {
         _cache = cache;
         _hosts = new GraphHostPolicy(options);
-        _scopes = [.. options.Scopes];
-        _scopesKey = GraphTokenCache.ScopesKey(_scopes);
+        _scopes = GraphScopeSet.From([.. options.Scopes]);
         _logger = logger;
         _chain = chain;
     }
@@ -81,29 +79,41 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var scopes = requestScopes ?? _scopes;
-        var scopesKey = requestScopes is null ? _scopesKey : GraphTokenCache.ScopesKey(requestScopes);
+        var scopes = requestScopes is null ? _scopes : GraphScopeSet.From(requestScopes);
         var directive = GraphSendDirective.For(request, _chain);
         partition ??= directive?.Partition;
-        if (directive is not null || (partition is null && _cache.Source is IPartitionedGraphTokenSource))
+        if (directive is null && partition is null && _cache.Source is IPartitionedGraphTokenSource partitioned)
         {
-            return AcquireThenSendAsync(request, host, partition, scopes, scopesKey, directive, cancellationToken);
+            // On-behalf-of: the partition usually comes back synchronously (the assertion is hashed once per
+            // assertion instance), so the hit stays free of async state machines.
+            var finding = partitioned.GetCachePartitionAsync(cancellationToken);
+            if (!finding.IsCompletedSuccessfully)
+            {
+                return PartitionThenSendAsync(finding, request, host, scopes, cancellationToken);
+            }
+
+            partition = finding.Result;
         }
 
-        var pending = _cache.GetTokenAsync(partition, scopesKey, null, null, cancellationToken);
+        if (directive is not null)
+        {
+            return AcquireThenSendAsync(request, host, partition, scopes, directive, cancellationToken);
+        }
+
+        var pending = _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
             var token = pending.Result;
             if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
             {
-                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes));
+                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
             }
 
-            Attach(request, token, host, partition, scopes, scopesKey);
+            Attach(request, token, host, partition, scopes);
             return base.SendAsync(request, cancellationToken);
         }
 
-        return AttachWhenReadyAsync(pending, request, host, partition, scopes, scopesKey, cancellationToken);
+        return AttachWhenReadyAsync(pending, request, host, partition, scopes, cancellationToken);
     }
 
     private static GraphAuthException UnmetClaimsFailure(HttpRequestMessage request, string claims, IReadOnlyList<string> scopes) =>
@@ -114,14 +124,14 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             claims: claims,
             scopes: scopes);
 
-    private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey)
+    private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, GraphScopeSet scopes)
     {
         // One header value per token, shared by every request that carries it (the value is immutable).
         var header = _header;
         if (header is null || !ReferenceEquals(header.Token, token.Value) || !string.Equals(header.Host, host, StringComparison.Ordinal)
-            || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopesKey, StringComparison.Ordinal))
+            || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopes.Key, StringComparison.Ordinal))
         {
-            header = new GraphBearerHeader(_chain, token.Value, host, partition, scopes, scopesKey);
+            header = new GraphBearerHeader(_chain, token.Value, host, partition, scopes.Scopes, scopes.Key);
             _header = header;
         }
 
@@ -129,21 +139,35 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     }
 
     private async Task<HttpResponseMessage> AttachWhenReadyAsync(
-        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey,
+        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes,
         CancellationToken cancellationToken)
     {
         var token = await pending.ConfigureAwait(false);
         if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
         {
-            throw UnmetClaimsFailure(request, unmet, scopes);
+            throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
         }
 
-        Attach(request, token, host, partition, scopes, scopesKey);
+        Attach(request, token, host, partition, scopes);
+        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> PartitionThenSendAsync(
+        ValueTask<string> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, CancellationToken cancellationToken)
+    {
+        var partition = await finding.ConfigureAwait(false);
+        var token = await _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken).ConfigureAwait(false);
+        if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
+        {
+            throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
+        }
+
+        Attach(request, token, host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> AcquireThenSendAsync(
-        HttpRequestMessage request, string host, string? partition, IReadOnlyList<string> scopes, string scopesKey, GraphSendDirective? directive,
+        HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes, GraphSendDirective directive,
         CancellationToken cancellationToken)
     {
         if (partition is null && _cache.Source is IPartitionedGraphTokenSource partitioned)
@@ -151,18 +175,13 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             partition = await partitioned.GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var token = await _cache.GetTokenAsync(partition, scopesKey, directive?.Claims, directive?.RejectedToken, cancellationToken).ConfigureAwait(false);
-        if (directive is null && _chain.TakeUnmetClaims(request, token.Value) is { } unmet)
-        {
-            throw UnmetClaimsFailure(request, unmet, scopes);
-        }
-
-        Attach(request, token, host, partition, scopes, scopesKey);
+        var token = await _cache.GetTokenAsync(partition, scopes, directive.Claims, directive.RejectedToken, cancellationToken).ConfigureAwait(false);
+        Attach(request, token, host, partition, scopes);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
         {
             // The claims were met: later requests without claims must not reuse the token Graph revoked.
-            _cache.Invalidate(partition, scopes, rejected);
+            _cache.Invalidate(partition, scopes.Scopes, rejected);
         }
 
         return response;

@@ -63,10 +63,10 @@ public static class MsalTokenSource
     /// <remarks>
     /// Managed identity asks for a resource, not scopes: the one scope of the request (for example
     /// <c>https://graph.microsoft.com/.default</c>) is handed to MSAL as is; a request with several scopes fails
-    /// with <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/>. Claims are passed with <c>WithClaims</c>
-    /// (MSAL then bypasses its cache and, on App Service and Service Fabric, asks the managed identity endpoint to
-    /// replace the token it holds); <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c>, which
-    /// bypasses MSAL's cache only: the managed identity endpoint keeps its own cache and may hand back the same token.
+    /// with <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/>. Claims are passed with <c>WithClaims</c> and
+    /// <see cref="GraphTokenRequest.ForceRefresh"/> with <c>WithForceRefresh</c>; both make MSAL skip its own cache
+    /// only: the managed identity endpoint keeps its own cache (IMDS and App Service receive no claims) and may hand
+    /// back the same token, and app roles granted to the identity can be missing from its tokens for up to 24 hours.
     /// </remarks>
     public static IGraphTokenSource ForManagedIdentity(IManagedIdentityApplication app) =>
         ForManagedIdentity(app, new MsalTokenSourceOptions());

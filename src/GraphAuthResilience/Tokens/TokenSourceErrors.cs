@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using Microsoft.Identity.Client;
 using Polly.Timeout;
 
@@ -11,13 +10,21 @@ namespace GraphAuthResilience.Tokens;
 /// error description and body (in <c>Message</c>, <c>ResponseBody</c> and <c>ToString()</c>); none of that is
 /// copied: only the OAuth error code, the AADSTS number, the status and the correlation id.
 /// </summary>
-internal static partial class TokenSourceErrors
+internal static class TokenSourceErrors
 {
+    /// <summary>How much of an error text is searched for an AADSTS code (MSAL puts it first).</summary>
+    internal const int MaxAadstsSearchLength = 4096;
+
     /// <param name="exception">What the token source threw.</param>
     /// <param name="scopes">The scopes that were asked for.</param>
     /// <param name="requestedClaims">The claims (JSON) the acquisition tried to meet: carried on the exception when
     /// MSAL's own exception has none, so an interactive sign-in can meet Graph's challenge.</param>
-    public static GraphAuthException Map(Exception exception, IReadOnlyList<string> scopes, string? requestedClaims = null) => exception switch
+    /// <param name="keepApplicationException">Whether an exception of the application's own token source is kept as
+    /// the inner exception (the cache passes <see langword="true"/>): it is the application's to read. An exception
+    /// from MSAL or Azure.Identity, or one that wraps one, is never kept: its text can carry the token endpoint's
+    /// answer.</param>
+    public static GraphAuthException Map(
+        Exception exception, IReadOnlyList<string> scopes, string? requestedClaims = null, bool keepApplicationException = false) => exception switch
     {
         GraphAuthException graph => graph,
         MsalUiRequiredException ui => FromUiRequired(ui, scopes, requestedClaims),
@@ -46,10 +53,54 @@ internal static partial class TokenSourceErrors
         _ => GraphAuthException.Create(
             GraphAuthFailureCause.TokenAcquisitionFailed,
             $"The token source failed with {exception.GetType().Name}.",
+            remediation: keepApplicationException && IsApplicationException(exception)
+                ? "The application's token source threw; its exception is the inner exception of this one."
+                : null,
             scopes: scopes,
-            innerException: null),
+            innerException: keepApplicationException && IsApplicationException(exception) ? exception : null),
     };
 
+    /// <summary>Whether <paramref name="exception"/> (and everything it wraps) comes from outside MSAL and the
+    /// Azure SDK, whose exception texts can carry a token endpoint's answer.</summary>
+    internal static bool IsApplicationException(Exception exception)
+    {
+        var pending = new Stack<Exception>();
+        pending.Push(exception);
+        var seen = 0;
+        while (pending.TryPop(out var current))
+        {
+            if (++seen > 64 || IsIdentityLibrary(current.GetType()))
+            {
+                return false;
+            }
+
+            if (current is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions)
+                {
+                    pending.Push(inner);
+                }
+            }
+            else if (current.InnerException is { } inner)
+            {
+                pending.Push(inner);
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsIdentityLibrary(Type type)
+    {
+        var assembly = type.Assembly.GetName().Name ?? string.Empty;
+        return assembly.StartsWith("Microsoft.Identity.", StringComparison.Ordinal)
+            || assembly.StartsWith("Azure.", StringComparison.Ordinal);
+    }
+
+    /// <summary>Finds the first <c>AADSTS</c> followed by 4 to 8 digits in the first
+    /// <see cref="MaxAadstsSearchLength"/> characters. A linear scan of a bounded prefix: it cannot time out, throw
+    /// or take longer for a larger text.</summary>
+    /// <returns>The code, for example <c>AADSTS7000215</c>, or <see langword="null"/>.</returns>
     internal static string? AadstsCode(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -57,8 +108,29 @@ internal static partial class TokenSourceErrors
             return null;
         }
 
-        var match = AadstsPattern().Match(text);
-        return match.Success ? "AADSTS" + match.Groups[1].Value : null;
+        var span = text.AsSpan(0, Math.Min(text.Length, MaxAadstsSearchLength));
+        while (true)
+        {
+            var at = span.IndexOf("AADSTS", StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return null;
+            }
+
+            var digits = span[(at + 6)..];
+            var count = 0;
+            while (count < digits.Length && count <= 8 && char.IsAsciiDigit(digits[count]))
+            {
+                count++;
+            }
+
+            if (count is >= 4 and <= 8)
+            {
+                return string.Concat("AADSTS", digits[..count]);
+            }
+
+            span = digits;
+        }
     }
 
     private static GraphAuthException FromUiRequired(MsalUiRequiredException ui, IReadOnlyList<string> scopes, string? requestedClaims)
@@ -149,7 +221,6 @@ internal static partial class TokenSourceErrors
         _ when ManagedIdentityRemediation(errorCode) is { } managedIdentity => managedIdentity,
         _ => "MSAL could not complete the token request; check the application's configuration (authority, client id, credential).",
     };
-
     /// <summary>The managed identity endpoint's failures (MSAL's <c>MsalError</c> managed identity codes).</summary>
     private static string? ManagedIdentityRemediation(string? errorCode) => errorCode switch
     {
@@ -161,7 +232,4 @@ internal static partial class TokenSourceErrors
             "This Azure environment does not accept a user-assigned identity from code: assign the identity in the resource's configuration, or use the system-assigned identity.",
         _ => null,
     };
-
-    [GeneratedRegex(@"AADSTS(\d{4,8})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
-    private static partial Regex AadstsPattern();
 }

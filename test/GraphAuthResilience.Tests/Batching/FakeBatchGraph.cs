@@ -93,13 +93,13 @@ internal sealed class FakeBatchGraph : HttpMessageHandler
     }
 
     /// <summary>A 200 whose body arrives as a stream of known length (not buffered), like a network answer.</summary>
-    public static HttpResponseMessage StreamAnswer(byte[] body, HttpRequestMessage? request = null, string mediaType = "application/json", bool knownLength = true)
+    public static HttpResponseMessage StreamAnswer(byte[] body, HttpRequestMessage? request = null, string mediaType = "application/json", bool knownLength = true, long? declaredLength = null)
     {
-        var content = new StreamContent(knownLength ? new MemoryStream(body, writable: false) : new Tests.Infrastructure.ForwardOnlyStream(body));
+        var content = new StreamContent(knownLength && declaredLength is null ? new MemoryStream(body, writable: false) : new Tests.Infrastructure.ForwardOnlyStream(body));
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
         if (knownLength)
         {
-            content.Headers.ContentLength = body.Length;
+            content.Headers.ContentLength = declaredLength ?? body.Length;
         }
 
         return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };

@@ -252,3 +252,36 @@ public class GraphBatchHandlerTests
         await Task.Delay(Timeout.Infinite, ct);
     }
 }
+
+/// <summary>The batch handler on its own, over the fake Graph, with a diagnoser standing in for the classifier.</summary>
+public class GraphBatchHandlerAloneTests
+{
+    [Test]
+    public async Task SendAsync_DiagnosisThrows_AnswerHandedBackStepLeftUndiagnosed()
+    {
+        var graph = new FakeBatchGraph { Step = call => call.Id == "1" ? GraphBatchHandlerTests.Expired() : StepAnswer.Ok() };
+        var diagnosed = 0;
+        using var handler = new GraphAuthResilience.Batching.GraphBatchHandler(
+            new GraphAuthOptions(),
+            step =>
+            {
+                diagnosed++;
+                throw new InvalidOperationException("a classifier bug");
+            },
+            revoked: null,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            new GraphAuthResilience.Chain.GraphAuthChain()) { InnerHandler = graph };
+        using var invoker = new HttpMessageInvoker(handler);
+        using var request = new HttpRequestMessage(HttpMethod.Post, GraphBatchHandlerTests.BatchUri)
+        {
+            Content = GraphBatchHandlerTests.Json("""{"requests":[{"id":"1","method":"GET","url":"/me"},{"id":"2","method":"GET","url":"/me/events"}]}"""),
+        };
+
+        using var response = await invoker.SendAsync(request, CancellationToken.None);
+
+        Assert.That(diagnosed, Is.EqualTo(1));
+        Assert.That(response.GetGraphBatchAuthFailures(), Is.Empty);
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"status\":401"));
+        Assert.That(graph.Batches, Is.EqualTo(1), "no token of the chain on the batch: nothing re-sent");
+    }
+}

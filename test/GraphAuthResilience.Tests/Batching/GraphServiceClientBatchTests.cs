@@ -118,11 +118,11 @@ public class GraphServiceClientBatchTests
         var failures = harness.LastResponse!.GetGraphBatchAuthFailures();
         Assert.That(failures.Keys, Is.EquivalentTo(denied));
         Assert.That(failures.Values.Select(f => f.Cause), Is.All.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
-        Assert.That(failures["groups"].RequiredPermissions, Does.Contain("GroupMember.Read.All"));
+        Assert.That(failures["groups"].RequiredPermissions, Does.Contain("Group.ReadBasic.All"));
         Assert.That(failures["applications"].RequiredPermissions, Does.Contain("Application.Read.All"));
         Assert.That(failures["groups"].GraphErrorCode, Is.EqualTo("Authorization_RequestDenied"));
         Assert.That(failures["groups"].RequestId, Is.EqualTo("7a1c0000-0000-4000-8000-0000000000b1"));
-        Assert.That(failures["groups"].Remediation, Does.Contain("GroupMember.Read.All"));
+        Assert.That(failures["groups"].Remediation, Does.Contain("Group.ReadBasic.All"));
         var warnings = harness.Logs.GetSnapshot().Where(r => r.Id.Name == "BatchStepsFailed").ToList();
         Assert.That(warnings, Has.Count.EqualTo(1), "one warning per batch");
         Assert.That(warnings[0].Message, Does.Contain("groups: InsufficientPermissions").And.Contain("applications: InsufficientPermissions"));

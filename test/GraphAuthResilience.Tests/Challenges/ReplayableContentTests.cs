@@ -104,6 +104,48 @@ public class ReplayableContentTests
         Assert.That(sequence.Enumerations, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task SendAsync_EndlessJsonSequenceCancelled_ThrowsCanceledAndTheSerialiserIsStopped()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source, o => o.MaxReplayBufferBytes = 1024);
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancel = new CancellationTokenSource();
+        var produced = 0;
+
+        async IAsyncEnumerable<Item> Endless([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token = default)
+        {
+            try
+            {
+                for (var i = 0; ; i++)
+                {
+                    await Task.Yield();
+                    if (Interlocked.Increment(ref produced) == 5_000)
+                    {
+                        await cancel.CancelAsync(); // well past the limit: the body is streaming by now
+                    }
+
+                    token.ThrowIfCancellationRequested();
+                    yield return new Item(0, i, "value " + i);
+                }
+            }
+            finally
+            {
+                stopped.TrySetResult();
+            }
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Post, MessagesUrl) { Content = JsonContent.Create(Endless()) })
+        {
+            Assert.CatchAsync<OperationCanceledException>(() => harness.CreateClient().SendAsync(request, cancel.Token));
+        }
+
+        // Disposing the request stops the one serialisation (a hang here fails the test; nothing is timed).
+        await stopped.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(stopped.Task.IsCompletedSuccessfully, Is.True);
+        Assert.That(source.CallCount, Is.LessThanOrEqualTo(1));
+    }
+
     private static byte[] Expected(int enumeration, int count) =>
         JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, count).Select(i => new Item(enumeration, i, "value " + i)), JsonSerializerOptions.Web);
 

@@ -31,7 +31,7 @@ public class GraphAuthFailureBodyTests
         Assert.That(failure!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
         Assert.That(failure.GraphErrorCode, Is.EqualTo("Authorization_RequestDenied"), "read from the 64 KiB prefix of a longer JSON");
         Assert.That(failure.RequestId, Is.EqualTo(RequestId));
-        Assert.That(failure.RequiredPermissions, Is.EqualTo(new[] { "User.ReadBasic.All", "User.Read.All" }));
+        Assert.That(failure.RequiredPermissions, Is.EqualTo(new[] { "User.ReadBasic.All" }));
         var read = await response.Content.ReadAsByteArrayAsync();
         Assert.That(read.Length, Is.EqualTo(body.Length));
         Assert.That(read, Is.EqualTo(body));
@@ -78,7 +78,7 @@ public class GraphAuthFailureBodyTests
         var failure = response.GetGraphAuthFailure();
         Assert.That(failure!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
         Assert.That(failure.GraphErrorCode, Is.Null);
-        Assert.That(failure.Remediation, Does.Contain("scp=User.Read; GET /groups needs GroupMember.Read.All (delegated)"));
+        Assert.That(failure.Remediation, Does.Contain("scp=User.Read; GET /groups needs Group.ReadBasic.All (delegated"));
         Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(body));
     }
 
@@ -141,7 +141,7 @@ public class GraphAuthFailureBodyTests
         Assert.That(failure, Is.InstanceOf<GraphAuthPermissionException>());
         Assert.That(failure!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
         Assert.That(failure.RequestId, Is.EqualTo(RequestId));
-        Assert.That(failure.RequiredPermissions, Is.EqualTo(new[] { "User.ReadBasic.All", "User.Read.All" }));
+        Assert.That(failure.RequiredPermissions, Is.EqualTo(new[] { "User.ReadBasic.All" }));
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo(json));
     }
 

@@ -106,11 +106,11 @@ public class GraphAuthFailureClassifierTests
     }
 
     [Test]
-    public void Classify_Expired403_ExpiryOnlyDecidesA401()
+    public void Classify_Expired403_ExpiredWhateverTheStatusAndMessage()
     {
         var input = Input(HttpStatusCode.Forbidden, "GET", "/v1.0/users", Body("Authorization_RequestDenied", "Insufficient privileges to complete the operation."), Delegated(Past, "User.Read"));
 
-        Assert.That(GraphAuthFailureClassifier.Classify(input)!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
+        Assert.That(GraphAuthFailureClassifier.Classify(input)!.Cause, Is.EqualTo(GraphAuthFailureCause.ExpiredToken));
     }
 
     [Test]
@@ -152,20 +152,20 @@ public class GraphAuthFailureClassifierTests
 
         var ex = GraphAuthFailureClassifier.Classify(input)!;
 
-        Assert.That(ex.Remediation, Does.Contain("The token has scp=User.Read; GET /users needs User.ReadBasic.All (delegated) or User.Read.All (application)."));
-        Assert.That(ex.RequiredPermissions, Is.EqualTo(new[] { "User.ReadBasic.All", "User.Read.All" }));
+        Assert.That(ex.Remediation, Does.Contain("The token has scp=User.Read; GET /users needs User.ReadBasic.All (delegated, user consent) or User.ReadBasic.All (application, admin consent). Add User.ReadBasic.All as a delegated permission to the app registration, let the user consent (no admin consent needed)"));
+        Assert.That(ex.RequiredPermissions, Is.EqualTo(new[] { "User.ReadBasic.All" }));
     }
 
     [Test]
     public void Classify_UnknownOperation_InsufficientPermissionsWithoutIdsInText()
     {
-        var input = Input(HttpStatusCode.Forbidden, "GET", "/v1.0/users/alice@contoso.com/onenote/pages/1-4f9c2e1a7b3d4e8f9a0b1c2d3e4f5a6b", Body("Forbidden", "No."), Delegated(Future, "Notes.Read"));
+        var input = Input(HttpStatusCode.Forbidden, "GET", "/v1.0/users/alice@contoso.com/unknownThings/1-4f9c2e1a7b3d4e8f9a0b1c2d3e4f5a6b", Body("Forbidden", "No."), Delegated(Future, "Notes.Read"));
 
         var ex = GraphAuthFailureClassifier.Classify(input)!;
 
         Assert.That(ex.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
         Assert.That(ex.RequiredPermissions, Is.Empty);
-        Assert.That(ex.Remediation, Does.Contain("GET /users/{id}/onenote/pages/{id}").And.Contain("reference page"));
+        Assert.That(ex.Remediation, Does.Contain("GET /users/{id}/unknownThings/{id}").And.Contain("reference page"));
         Assert.That(ex.Message + ex.Remediation, Does.Not.Contain("alice"));
     }
 

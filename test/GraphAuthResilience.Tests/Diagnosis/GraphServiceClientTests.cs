@@ -29,7 +29,7 @@ public class GraphServiceClientTests
         Assert.That(ex, Is.InstanceOf<GraphAuthPermissionException>());
         Assert.That(ex.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
         Assert.That(ex.RequestId, Is.EqualTo(RequestId));
-        Assert.That(ex.RequiredPermissions, Is.EqualTo(new[] { "User.ReadBasic.All", "User.Read.All" }));
+        Assert.That(ex.RequiredPermissions, Is.EqualTo(new[] { "User.ReadBasic.All" }));
         Assert.That(harness.Graph.Requests.Single().Uri.AbsolutePath, Is.EqualTo("/v1.0/users"));
     }
 

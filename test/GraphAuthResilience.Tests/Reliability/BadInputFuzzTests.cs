@@ -29,7 +29,8 @@ public class BadInputFuzzTests
     private const int JwtRoundTripCases = 5_000;
     private const int ErrorBodyCases = 17_500;
     private const int FailureHandlerCases = 3_000;
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(45);
+    // A hang guard, not a timing goal: generous enough for a loaded 2-core machine (generation dominates there).
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(150);
 
     [Test]
     public async Task WwwAuthenticateParse_ArbitraryHeaderValues_NeverThrowsAndFoundClaimsAreJsonObjects()

@@ -40,7 +40,8 @@ public class CacheIsolationTests
             Prop.ForAll(gen.ToArbitrary(), c =>
             {
                 Interlocked.Increment(ref cases);
-                var cache = new GraphTokenCache(new LoadTests.KeyEchoSource(), TimeProvider.System, TimeSpan.FromMinutes(5), NullLogger.Instance);
+                // A small bound, so that the distinct claims values force evictions mid-interleaving.
+                var cache = new GraphTokenCache(new LoadTests.KeyEchoSource(), TimeProvider.System, TimeSpan.FromMinutes(5), NullLogger.Instance, maxEntries: 8);
                 var tasks = c.Steps.Select(async (step, i) =>
                 {
                     var scopes = ScopeSets[step.Item1];

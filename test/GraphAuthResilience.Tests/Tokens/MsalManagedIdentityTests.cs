@@ -134,6 +134,25 @@ public class MsalManagedIdentityTests
     }
 
     [Test]
+    public async Task ForManagedIdentity_CaeChallengeToAHundredConcurrentRequests_OneMoreEndpointRequest()
+    {
+        using var environment = Use(Form.AppService);
+        var endpoint = new FakeManagedIdentityEndpoint();
+        using var harness = new ChainHarness(MsalTokenSource.ForManagedIdentity(endpoint.CreateApp(null, "cp1"), FastRetries()));
+        var client = harness.CreateClient();
+        await client.GetAsync(UsersUrl);
+        var revoked = endpoint.IssuedTokens.Single();
+        harness.Graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
+            ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted)
+            : GraphResponses.Ok();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.GetAsync(UsersUrl)));
+
+        Assert.That(responses.All(r => r.StatusCode == HttpStatusCode.OK), Is.True);
+        Assert.That(endpoint.Requests, Is.EqualTo(2), "the cold token, then one claims acquisition for the whole storm");
+    }
+
+    [Test]
     public async Task ForManagedIdentity_RejectedTokenAndEndpointServesItFromItsCache_OneForcedRequestThenInvalidToken()
     {
         using var environment = Use(Form.Imds);

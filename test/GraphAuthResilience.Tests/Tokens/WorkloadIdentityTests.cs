@@ -76,7 +76,7 @@ public class WorkloadIdentityTests
         Project(second);
         harness.Graph.Respond = (_, n) => n == 3
             ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.ExpiredBody, ChallengeSamples.PlainGraph401)
-            : GraphResponses.Json(HttpStatusCode.OK, "{}");
+            : GraphResponses.Ok();
 
         var response = await client.GetAsync(UsersUrl);
 

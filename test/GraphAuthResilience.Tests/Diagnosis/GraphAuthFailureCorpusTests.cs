@@ -1,0 +1,217 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GraphAuthResilience.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GraphAuthResilience.Tests.Diagnosis;
+
+/// <summary>
+/// The corpus of real Graph auth failures (Corpus/graph-auth-failures.json, each with the thread it came from),
+/// replayed through the public chain (AddGraphAuthHandlers, a token source whose token says what the thread says
+/// was sent, a stub Graph answering what the thread quoted). Uses public API only, so the same file measures any
+/// version of the library.
+/// </summary>
+public class GraphAuthFailureCorpusTests
+{
+    private static readonly Lazy<IReadOnlyList<CorpusCase>> Cases = new(Load);
+
+    public static IEnumerable<TestCaseData> AllCases() =>
+        Cases.Value.Select(c => new TestCaseData(c).SetName("Classify_RealFailure_" + c.Id.Replace('-', '_')));
+
+    [TestCaseSource(nameof(AllCases))]
+    public async Task Classify(CorpusCase corpusCase)
+    {
+        ArgumentNullException.ThrowIfNull(corpusCase);
+        var (failure, token) = await RunAsync(corpusCase);
+
+        Assert.That(failure, Is.Not.Null, "not classified");
+        Assert.Multiple(() =>
+        {
+            Assert.That(failure!.Cause.ToString(), Is.EqualTo(corpusCase.Cause), corpusCase.Source);
+            if (corpusCase.Permissions.Count > 0)
+            {
+                Assert.That(failure.RequiredPermissions.Intersect(corpusCase.Permissions, StringComparer.OrdinalIgnoreCase), Is.Not.Empty,
+                    $"RequiredPermissions [{string.Join(", ", failure.RequiredPermissions)}] name none of [{string.Join(", ", corpusCase.Permissions)}]");
+            }
+
+            if (corpusCase.RemediationKeyword is { } keyword)
+            {
+                Assert.That(failure.Remediation, Does.Contain(keyword).IgnoreCase);
+            }
+
+            foreach (var text in new[] { failure.Message, failure.Remediation, failure.ToString() })
+            {
+                Assert.That(text, Does.Not.Contain(token), "no token text in any output");
+                if (token.Split('.') is [_, { Length: > 8 } payload, _])
+                {
+                    Assert.That(text, Does.Not.Contain(payload));
+                }
+            }
+        });
+    }
+
+    [Test]
+    public async Task Classify_WholeCorpus_ScoreReported()
+    {
+        int causes = 0, permissionsKnown = 0, permissionsAsked = 0;
+        var wrong = new List<string>();
+        foreach (var corpusCase in Cases.Value)
+        {
+            var (failure, _) = await RunAsync(corpusCase);
+            var cause = failure?.Cause.ToString() ?? "(not classified)";
+            if (cause == corpusCase.Cause)
+            {
+                causes++;
+            }
+            else
+            {
+                wrong.Add($"{corpusCase.Id}: {cause}, expected {corpusCase.Cause}");
+            }
+
+            if (corpusCase.Permissions.Count > 0)
+            {
+                permissionsAsked++;
+                if (failure is not null && failure.RequiredPermissions.Intersect(corpusCase.Permissions, StringComparer.OrdinalIgnoreCase).Any())
+                {
+                    permissionsKnown++;
+                }
+            }
+        }
+
+        TestContext.Out.WriteLine($"CORPUS SCORE: cause right in {causes} of {Cases.Value.Count}; required permission named in {permissionsKnown} of {permissionsAsked}.");
+        wrong.ForEach(TestContext.Out.WriteLine);
+        Assert.That(Cases.Value, Has.Count.GreaterThanOrEqualTo(40));
+        Assert.That(causes, Is.EqualTo(Cases.Value.Count), string.Join(Environment.NewLine, wrong));
+    }
+
+    private static async Task<(GraphAuthException? Failure, string Token)> RunAsync(CorpusCase corpusCase)
+    {
+        var token = corpusCase.BuildToken();
+        var source = new FakeGraphTokenSource { TokenFactory = (_, _) => token };
+        var services = new ServiceCollection();
+        services.AddHttpClient("corpus")
+            .AddGraphAuthHandlers(o =>
+            {
+                o.TokenSource = source;
+                o.ThrowOnAuthFailure = false;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new StubGraph(corpusCase));
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("corpus");
+        var space = corpusCase.Request.IndexOf(' ', StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(new HttpMethod(corpusCase.Request[..space]), corpusCase.Request[(space + 1)..]);
+        if (corpusCase.RequestBody is { } requestBody)
+        {
+            request.Content = new StringContent(requestBody, Encoding.UTF8, "application/json");
+        }
+
+        using var response = await client.SendAsync(request);
+        return (response.GetGraphAuthFailure(), token);
+    }
+
+    private static List<CorpusCase> Load()
+    {
+        var path = Path.Combine(TestContext.CurrentContext.TestDirectory, "Diagnosis", "Corpus", "graph-auth-failures.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return [.. document.RootElement.GetProperty("cases").EnumerateArray().Select(CorpusCase.Read)];
+    }
+
+    /// <summary>One real failure: what was sent and answered, and what the thread resolved.</summary>
+    public sealed class CorpusCase
+    {
+        public required string Id { get; init; }
+
+        public required string Source { get; init; }
+
+        public required string Request { get; init; }
+
+        public string? RequestBody { get; init; }
+
+        public required int Status { get; init; }
+
+        public required IReadOnlyDictionary<string, string> Headers { get; init; }
+
+        public required string Body { get; init; }
+
+        public required JsonElement Token { get; init; }
+
+        public required string Cause { get; init; }
+
+        public required IReadOnlyList<string> Permissions { get; init; }
+
+        public string? RemediationKeyword { get; init; }
+
+        public static CorpusCase Read(JsonElement e)
+        {
+            var expect = e.GetProperty("expect");
+            return new CorpusCase
+            {
+                Id = e.GetProperty("id").GetString()!,
+                Source = e.GetProperty("source").GetString()!,
+                Request = e.GetProperty("request").GetString()!,
+                RequestBody = e.TryGetProperty("requestBody", out var rb) ? rb.GetString() : null,
+                Status = e.GetProperty("status").GetInt32(),
+                Headers = e.GetProperty("headers").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
+                Body = e.GetProperty("body").GetString()!,
+                Token = e.GetProperty("token").Clone(),
+                Cause = expect.GetProperty("cause").GetString()!,
+                Permissions = expect.TryGetProperty("permissions", out var p) ? [.. p.EnumerateArray().Select(x => x.GetString()!)] : [],
+                RemediationKeyword = expect.TryGetProperty("remediation", out var r) ? r.GetString() : null,
+            };
+        }
+
+        public string BuildToken()
+        {
+            var kind = Token.GetProperty("kind").GetString();
+            if (kind == "opaque")
+            {
+                return "EwBwA8l6BAAURSN/FHlDW5xN74t6GIl1b2ROvIMvjdQQAgAA" + Id.Length;
+            }
+
+            var scopes = Token.TryGetProperty("scp", out var scp) ? scp.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [];
+            var jwt = kind == "app" ? UnsignedJwt.AppOnly() : UnsignedJwt.Delegated(scopes);
+            if (kind == "personal")
+            {
+                jwt = jwt.AsPersonalAccount();
+            }
+
+            if (Token.TryGetProperty("roles", out var roles) && roles.GetArrayLength() > 0)
+            {
+                jwt = jwt.WithRoles([.. roles.EnumerateArray().Select(x => x.GetString()!)]);
+            }
+
+            if (Token.TryGetProperty("aud", out var aud))
+            {
+                jwt = jwt.WithAudience(aud.GetString()!);
+            }
+
+            if (Token.TryGetProperty("expired", out var expired) && expired.GetBoolean())
+            {
+                jwt = jwt.ExpiresAt(DateTimeOffset.UtcNow.AddHours(-2));
+            }
+
+            return jwt.Build();
+        }
+
+        public override string ToString() => Id;
+    }
+
+    private sealed class StubGraph(CorpusCase corpusCase) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = new HttpResponseMessage((HttpStatusCode)corpusCase.Status)
+            {
+                RequestMessage = request,
+                Content = new StringContent(corpusCase.Body, Encoding.UTF8, "application/json"),
+            };
+            foreach (var (name, value) in corpusCase.Headers)
+            {
+                response.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            return Task.FromResult(response);
+        }
+    }
+}

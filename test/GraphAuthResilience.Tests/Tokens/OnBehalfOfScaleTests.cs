@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using GraphAuthResilience.DependencyInjection;
+using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tokens;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GraphAuthResilience.Tests.Tokens;
+
+/// <summary>Issue 15, scale in users: one chain serving 10,000 on-behalf-of callers with real MSAL over the fake
+/// token endpoint.</summary>
+[NonParallelizable]
+public class OnBehalfOfScaleTests
+{
+    /// <summary>What the chain and MSAL together may keep per caller (documented in the README): the chain's entry
+    /// (about 700 bytes with its partition hash, besides the token string) plus MSAL's own cache of the caller's
+    /// access token, refresh token, id token and account.</summary>
+    internal const int MaxBytesPerCaller = 24 * 1024;
+
+    /// <summary>What one entry of the chain's cache may cost besides the token string (documented in the README).</summary>
+    internal const int MaxBytesPerEntry = 1024;
+
+    private const string Scope = "https://graph.microsoft.com/User.Read";
+    private const int Callers = 10_000;
+
+    [Test]
+    public async Task SendAsync_TenThousandOnBehalfOfCallers_EachRequestCarriesItsOwnCallersTokenAndMemoryStaysBounded()
+    {
+        var endpoint = new FakeEntraTokenEndpoint();
+        var callerByAssertion = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        endpoint.DefaultAnswer = request => OnBehalfOfAnswer(callerByAssertion[request.Form["assertion"]]);
+        var current = new AsyncLocal<string?>();
+        var source = MsalTokenSource.OnBehalfOf(
+            endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId), _ => new ValueTask<string>(current.Value!));
+        var assertions = new string[Callers];
+        for (var i = 0; i < Callers; i++)
+        {
+            assertions[i] = UnsignedJwt.Delegated("access_as_user").WithAudience("api://obo-scale").WithClaim("oid", Oid(i)).Build();
+            callerByAssertion[assertions[i]] = i;
+        }
+
+        var graph = new CallerCheckingGraph();
+        var services = new ServiceCollection();
+        services.AddHttpClient("graph")
+            .AddGraphAuthHandlers(o =>
+            {
+                o.TokenSource = source;
+                o.Scopes.Clear();
+                o.Scopes.Add(Scope);
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => graph);
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph");
+        var cache = provider.GetRequiredService<GraphAuthHandlerFactory>().Cache("graph");
+
+        async Task PassAsync()
+        {
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                for (var i = Interlocked.Increment(ref next); i < Callers; i = Interlocked.Increment(ref next))
+                {
+                    current.Value = assertions[i];
+                    using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me");
+                    request.Headers.Add(CallerCheckingGraph.CallerHeader, Oid(i));
+                    using var response = await client.SendAsync(request);
+                    Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+                }
+            })));
+        }
+
+        var before = Retained();
+        await PassAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        var afterCold = Retained();
+        await PassAsync().WaitAsync(TimeSpan.FromMinutes(5));
+        var perCaller = (afterCold - before) / Callers;
+
+        await TestContext.Out.WriteLineAsync(
+            $"on-behalf-of at scale: {Callers} callers x 2 passes, {graph.Checked} requests checked, {endpoint.Posts} token POSTs, " +
+            $"{cache.Count} cache entries (bound {cache.MaxEntries}), {perCaller} bytes retained per caller (chain and MSAL)");
+        Assert.Multiple(() =>
+        {
+            Assert.That(graph.Checked, Is.EqualTo(2 * Callers));
+            Assert.That(graph.Mismatches, Is.Zero, "no request got another caller's token");
+            Assert.That(endpoint.Posts, Is.EqualTo(Callers), "one token request per caller; the warm pass made none");
+            Assert.That(cache.Count, Is.EqualTo(Callers).And.LessThanOrEqualTo(cache.MaxEntries));
+            Assert.That(perCaller, Is.LessThanOrEqualTo(MaxBytesPerCaller));
+        });
+    }
+
+    [Test]
+    public async Task GetTokenAsync_TenThousandPartitions_EachEntryCostsLessThanTheDocumentedBound()
+    {
+        var token = new GraphAccessToken(UnsignedJwt.Delegated("User.Read").Build(), DateTimeOffset.UtcNow.AddHours(1));
+        var source = new TokenCacheDefectTests.DelegateSource((_, _) => new ValueTask<GraphAccessToken>(token));
+        using var cache = new GraphTokenCache(source, TimeProvider.System, TimeSpan.FromMinutes(5), NullLogger.Instance);
+        var scopes = GraphScopeSet.From([Scope]);
+        var partitions = Enumerable.Range(0, Callers).Select(i => "obo:" + i.ToString("X64", CultureInfo.InvariantCulture)).ToArray();
+        await cache.GetTokenAsync(partitions[0], scopes, null, null, CancellationToken.None);
+
+        var before = Retained();
+        for (var i = 1; i < Callers; i++)
+        {
+            await cache.GetTokenAsync(partitions[i], scopes, null, null, CancellationToken.None);
+        }
+
+        var perEntry = (Retained() - before) / (Callers - 1);
+        GC.KeepAlive(partitions);
+
+        await TestContext.Out.WriteLineAsync($"token cache: {perEntry} bytes per entry besides the token string and the partition key ({cache.Count} entries)");
+        Assert.That(cache.Count, Is.EqualTo(Callers));
+        Assert.That(perEntry, Is.LessThanOrEqualTo(MaxBytesPerEntry));
+    }
+
+    [Test]
+    public async Task GetTokenAsync_MoreCallersThanTheBound_EvictsLeastRecentlyUsedAndStaysBounded()
+    {
+        var calls = 0;
+        var source = new TokenCacheDefectTests.DelegateSource((_, _) =>
+            new ValueTask<GraphAccessToken>(new GraphAccessToken(UnsignedJwt.Delegated().WithClaim("n", Interlocked.Increment(ref calls).ToString(CultureInfo.InvariantCulture)).Build(), DateTimeOffset.UtcNow.AddHours(1))));
+        using var cache = new GraphTokenCache(source, TimeProvider.System, TimeSpan.FromMinutes(5), NullLogger.Instance, maxEntries: 100);
+        var scopes = GraphScopeSet.From([Scope]);
+
+        // A hot caller used between every new one keeps its entry (second chance); the cold ones rotate.
+        var hot = (await cache.GetTokenAsync("obo:hot", scopes, null, null, CancellationToken.None)).Value;
+        for (var i = 0; i < 1_000; i++)
+        {
+            await cache.GetTokenAsync($"obo:{i}", scopes, null, null, CancellationToken.None);
+            Assert.That((await cache.GetTokenAsync("obo:hot", scopes, null, null, CancellationToken.None)).Value, Is.EqualTo(hot));
+        }
+
+        Assert.That(cache.Count, Is.EqualTo(100));
+        Assert.That(calls, Is.EqualTo(1_001), "the hot caller was never evicted");
+    }
+
+    private static long Retained()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    private static string Oid(int caller) => "00000000-0000-4000-8000-" + caller.ToString("D12", CultureInfo.InvariantCulture);
+
+    /// <summary>MSAL's on-behalf-of answer for one caller: an access token naming the caller (oid), with the
+    /// client_info, id token and refresh token MSAL caches an account with.</summary>
+    internal static HttpResponseMessage OnBehalfOfAnswer(int caller)
+    {
+        var oid = Oid(caller);
+        var clientInfo = Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"uid\":\"" + oid + "\",\"utid\":\"" + FakeEntraTokenEndpoint.Tenant + "\"}"))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var idToken = UnsignedJwt.Delegated().WithAudience("client").WithClaim("oid", oid).WithClaim("sub", "subject-" + caller)
+            .WithClaim("iss", $"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/v2.0").WithClaim("ver", "2.0").Build();
+        var accessToken = UnsignedJwt.Delegated("User.Read").WithClaim("oid", oid).Build();
+        var json = $$"""{"token_type":"Bearer","scope":"{{Scope}}","expires_in":3599,"ext_expires_in":3599,"access_token":"{{accessToken}}","refresh_token":"rt-{{caller}}","id_token":"{{idToken}}","client_info":"{{clientInfo}}"}""";
+        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+    }
+
+    /// <summary>Graph, checking that each request's token was minted for the caller the request was made for.</summary>
+    private sealed class CallerCheckingGraph : HttpMessageHandler
+    {
+        public const string CallerHeader = "x-test-caller";
+        private int _checked;
+        private int _mismatches;
+
+        public int Checked => Volatile.Read(ref _checked);
+
+        public int Mismatches => Volatile.Read(ref _mismatches);
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var expected = request.Headers.GetValues(CallerHeader).Single();
+            var token = request.Headers.Authorization?.Parameter ?? string.Empty;
+            var parts = token.Split('.');
+            var oid = parts.Length == 3 ? ReadOid(parts[1]) : null;
+            Interlocked.Increment(ref _checked);
+            if (!string.Equals(oid, expected, StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _mismatches);
+            }
+
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request });
+        }
+
+        private static string? ReadOid(string payload)
+        {
+            var padded = payload.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - (padded.Length % 4)) % 4);
+            using var json = JsonDocument.Parse(Convert.FromBase64String(padded));
+            return json.RootElement.TryGetProperty("oid", out var oid) ? oid.GetString() : null;
+        }
+    }
+}
