@@ -326,5 +326,5 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     }
 
     private static string Base64Url(string text) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(text));
 }

@@ -280,8 +280,8 @@ public sealed class GraphAuthFailureScenario
         return source;
     }
 
-    /// <summary>Creates the exception a token source throws for this scenario, as the library's MSAL sources map it:
-    /// the cause, the OAuth error, the AADSTS number, the claims and the scopes an interactive sign-in needs.</summary>
+    /// <summary>Creates the exception a token source throws for this scenario, as the library's MSAL sources map it
+    /// (the subtype for the cause, such as <see cref="GraphAuthSignInRequiredException"/>): the cause, the OAuth error, the AADSTS number, the claims and the scopes an interactive sign-in needs.</summary>
     /// <param name="scopes">The scopes that were asked for.</param>
     /// <returns>The exception.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="scopes"/> is <see langword="null"/>.</exception>
@@ -290,7 +290,7 @@ public sealed class GraphAuthFailureScenario
     {
         ArgumentNullException.ThrowIfNull(scopes);
         EnsureTokenSource();
-        return new GraphAuthException(
+        return GraphAuthException.Create(
             Cause,
             $"Could not acquire a token for Microsoft Graph: {AadstsCode} ({TokenEndpointError}), status {(int)StatusCode}.",
             remediation: TokenRemediation,

@@ -100,11 +100,7 @@ public sealed class UnsignedJwt
 
     private static string Encode(string json)
     {
-        var bytes = Encoding.UTF8.GetBytes(json);
-#if NET9_0_OR_GREATER
-        return Base64Url.EncodeToString(bytes);
-#else
-        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-#endif
+        // System.Buffers.Text.Base64Url: the BCL from net9.0, Microsoft.Bcl.Memory (through the library) on net8.0.
+        return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json));
     }
 }

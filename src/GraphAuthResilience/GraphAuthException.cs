@@ -67,9 +67,26 @@ public class GraphAuthException : HttpRequestException
     /// Creates the exception for <paramref name="cause"/> as the subtype that says what the caller must do:
     /// <see cref="GraphAuthTokenException"/> (get another token), <see cref="GraphAuthPermissionException"/> (fix
     /// permissions, token kind, roles or licenses) or <see cref="GraphAuthSignInRequiredException"/> (a person must
-    /// sign in); <see cref="GraphAuthFailureCause.Unknown"/> gets this base type. Parameters as for the constructor.
+    /// sign in); <see cref="GraphAuthFailureCause.Unknown"/> gets this base type. Use it in a custom
+    /// <see cref="IGraphTokenSource"/> so that <c>catch (GraphAuthSignInRequiredException)</c> works as with MSAL.
     /// </summary>
-    internal static GraphAuthException Create(
+    /// <param name="cause">Why the request was refused.</param>
+    /// <param name="message">A message that names the cause. Must not contain secrets.</param>
+    /// <param name="remediation">What to do about it, in plain words. Defaults to the text for <paramref name="cause"/>.</param>
+    /// <param name="statusCode">The HTTP status Graph or the token endpoint answered with.</param>
+    /// <param name="helpLinks">Microsoft docs for this cause. Defaults to the links for <paramref name="cause"/>.</param>
+    /// <param name="graphErrorCode"><c>error.code</c> from Graph's JSON body.</param>
+    /// <param name="requestId">The Graph request id.</param>
+    /// <param name="clientRequestId">The client request id.</param>
+    /// <param name="claims">Claims (JSON) to pass to an interactive sign-in.</param>
+    /// <param name="requiredPermissions">The least-privileged permissions the call needs, when known.</param>
+    /// <param name="token">What the token that was sent said; never the token.</param>
+    /// <param name="scopes">The scopes an interactive sign-in should ask for.</param>
+    /// <param name="tokenEndpointError">The token endpoint's OAuth error (for example <c>invalid_client</c>).</param>
+    /// <param name="aadstsCode">The Entra ID error number (for example <c>AADSTS7000215</c>).</param>
+    /// <param name="innerException">The exception that caused this one. Must not carry secrets in its text.</param>
+    /// <returns>The exception, of the subtype for <paramref name="cause"/>.</returns>
+    public static GraphAuthException Create(
         GraphAuthFailureCause cause,
         string message,
         string? remediation = null,
@@ -89,7 +106,22 @@ public class GraphAuthException : HttpRequestException
         var failure = new GraphAuthException(
             cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
             requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException);
-        return cause switch
+        return Create(failure);
+    }
+
+    /// <summary>
+    /// Gets <paramref name="failure"/> as the subtype for its <see cref="Cause"/> (see
+    /// <see cref="Create(GraphAuthFailureCause, string, string?, HttpStatusCode?, IReadOnlyList{Uri}?, string?, string?, string?, string?, IReadOnlyList{string}?, GraphTokenInfo?, IReadOnlyList{string}?, string?, string?, Exception?)"/>):
+    /// itself when it already is one, else a copy carrying everything it carries. The chain uses it on what a custom
+    /// token source throws, so a source that throws the base type is caught by the same <c>catch</c> clauses.
+    /// </summary>
+    /// <param name="failure">The exception.</param>
+    /// <returns>The exception of the right subtype.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="failure"/> is <see langword="null"/>.</exception>
+    public static GraphAuthException Create(GraphAuthException failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure.GetType() != typeof(GraphAuthException) ? failure : failure.Cause switch
         {
             GraphAuthFailureCause.MissingToken or GraphAuthFailureCause.InvalidToken or GraphAuthFailureCause.ExpiredToken
                 or GraphAuthFailureCause.WrongAudience or GraphAuthFailureCause.TokenAcquisitionFailed => new GraphAuthTokenException(failure),
@@ -102,7 +134,7 @@ public class GraphAuthException : HttpRequestException
     }
 
     /// <summary>Initializes a new instance of the <see cref="GraphAuthException"/> class with everything
-    /// <paramref name="failure"/> carries (for the subtypes chosen by <see cref="Create"/>).</summary>
+    /// <paramref name="failure"/> carries (for the subtypes chosen by <see cref="Create(GraphAuthException)"/>).</summary>
     /// <param name="failure">The diagnosis to copy.</param>
     private protected GraphAuthException(GraphAuthException failure)
         : base(failure.Message, failure.InnerException, failure.StatusCode)

@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+
 namespace GraphAuthResilience;
 
 /// <summary>Options for the Graph auth chain of one named <see cref="HttpClient"/>.</summary>
@@ -33,11 +36,16 @@ public sealed class GraphAuthOptions
     /// background, the current token still serving), or at <see cref="GraphAccessToken.RefreshOn"/> when the token
     /// source gave an earlier one.</summary>
     /// <value>Defaults to 5 minutes. Between zero and one hour.</value>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Read at build time by the options source generator (GraphAuthOptionsRangeValidator), which emits its own TimeSpan comparison; nothing reflects on it at run time.")]
     public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Gets or sets the largest stream body that is buffered before the first send so that it can be
-    /// replayed after a challenge. Larger or unknown-length streams are sent as they are and cannot be replayed.</summary>
+    /// <summary>Gets or sets the largest body that is read ahead (into a pooled buffer, returned when the request is
+    /// disposed) before the first send so that it can be replayed after a challenge: a forward-only stream of known
+    /// or unknown length, or content that makes its bytes anew on each send. A longer body is sent once, as it is,
+    /// and cannot be replayed.</summary>
     /// <value>Defaults to 1 MiB. Between zero and 100 MiB.</value>
+    [Range(0L, 100L * 1024 * 1024)]
     public long MaxReplayBufferBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Gets or sets the most tokens the chain's own cache keeps: one per (caller, scope set, claims) for
@@ -59,6 +67,7 @@ public sealed class GraphAuthOptions
     /// failed with what a token fixes and to diagnose the others. A larger answer is handed back unread (its steps
     /// are neither fixed nor diagnosed); zero turns batch handling off.</summary>
     /// <value>Defaults to 4 MiB. Between zero and 100 MiB.</value>
+    [Range(0L, 100L * 1024 * 1024)]
     public long MaxBatchResponseBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Gets or sets a value indicating whether an auth failure throws <see cref="GraphAuthException"/>.

@@ -14,7 +14,13 @@ namespace GraphAuthResilience.Chain;
 /// </remarks>
 internal sealed class GraphAuthChain
 {
+    /// <summary>How long tokens that failed a claims challenge even after the one replay are refused.</summary>
+    internal const int UnmetClaimsMilliseconds = 10_000;
+    private const int MaxUnmetClaims = 8;
+    private const string KiotaObservabilityOptionsKey = "Microsoft.Kiota.Http.HttpClientLibrary.ObservabilityOptions";
+
     private int _pendingDirectives;
+    private volatile UnmetClaims[]? _unmet;
 
     /// <summary>Gets a value indicating whether any request of this chain carries a <see cref="GraphSendDirective"/> now.</summary>
     public bool HasPendingDirectives => Volatile.Read(ref _pendingDirectives) != 0;
@@ -32,7 +38,69 @@ internal sealed class GraphAuthChain
     public static bool IsPerRequestStateKey(string key) =>
         key is GraphChallengeState.KeyName or GraphSendDirective.KeyName or GraphAuthFailureRecord.KeyName;
 
+    /// <summary>
+    /// Remembers, for a short while, that Graph refused <paramref name="tokens"/> on <paramref name="request"/>'s call
+    /// with a claims challenge (<paramref name="claimsJson"/>) that a token acquired with those claims did not meet
+    /// either. Written by the challenge handler after its one replay, for requests built by Kiota's request adapter
+    /// (<c>GraphServiceClient</c>): that adapter meets a 401 carrying claims by sending a <em>new</em> message for the
+    /// same call, which would otherwise reach Graph a third (and, replayed, a fourth) time.
+    /// </summary>
+    /// <param name="request">The request refused.</param>
+    /// <param name="claimsJson">The claims Graph demanded.</param>
+    /// <param name="tokens">The tokens Graph refused (the first one, and the one acquired with the claims).</param>
+    public void RecordUnmetClaims(HttpRequestMessage request, string claimsJson, params string?[] tokens)
+    {
+        if (!IsFromKiotaAdapter(request) || request.RequestUri is not { } uri)
+        {
+            return;
+        }
+
+        var now = Environment.TickCount64;
+        var expires = now + UnmetClaimsMilliseconds;
+        var kept = (_unmet ?? []).Where(u => u.Expires > now).TakeLast(MaxUnmetClaims - tokens.Length);
+        _unmet = [.. kept, .. tokens.OfType<string>().Select(t => new UnmetClaims(t, request.Method, uri, claimsJson, expires))];
+    }
+
+    /// <summary>Takes the claims that <paramref name="token"/> failed to meet moments ago on this same call (same method and
+    /// URI, a Kiota-built message), if it did: read by the token handler before it sends a token. Each record answers
+    /// once. On the hot path it is one volatile read of <see langword="null"/>.</summary>
+    /// <param name="request">The request about to be sent.</param>
+    /// <param name="token">The token about to be sent.</param>
+    /// <returns>The claims JSON, or <see langword="null"/>.</returns>
+    public string? TakeUnmetClaims(HttpRequestMessage request, string token)
+    {
+        if (_unmet is not { } unmet)
+        {
+            return null;
+        }
+
+        var now = Environment.TickCount64;
+        foreach (var entry in unmet)
+        {
+            if (entry.Expires > now && string.Equals(entry.Token, token, StringComparison.Ordinal) && entry.Method == request.Method
+                && entry.Uri == request.RequestUri && IsFromKiotaAdapter(request))
+            {
+                _unmet = unmet.Length == 1 ? null : [.. unmet.Where(u => !ReferenceEquals(u, entry))];
+                return entry.ClaimsJson;
+            }
+        }
+
+        if (Array.TrueForAll(unmet, u => u.Expires <= now))
+        {
+            _unmet = null; // all expired: the hot path reads null again
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets a value indicating whether Kiota's request adapter built the message (it puts its
+    /// <c>ObservabilityOptions</c> in every message's options).</summary>
+    private static bool IsFromKiotaAdapter(HttpRequestMessage request) =>
+        ((IDictionary<string, object?>)request.Options).ContainsKey(KiotaObservabilityOptionsKey);
+
     internal void DirectiveAdded() => Interlocked.Increment(ref _pendingDirectives);
 
     internal void DirectiveRemoved() => Interlocked.Decrement(ref _pendingDirectives);
+
+    private sealed record UnmetClaims(string Token, HttpMethod Method, Uri Uri, string ClaimsJson, long Expires);
 }

@@ -144,8 +144,14 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
             var replayChallenges = WwwAuthenticateParser.Parse(replayResponse.Headers);
             var replayToken = GraphBearerHeader.Of(request)?.Token ?? CallerBearerToken(request);
             GraphTokenInfo.TryParse(replayToken, out var replayInfo);
+            var replayClaims = ClaimsChallenge.Find(replayChallenges)?.ClaimsJson;
             state.Latest = new GraphChallengeDecision(
-                replayResponse, GraphChallengeOutcome.Replayed, replayChallenges, ClaimsChallenge.Find(replayChallenges)?.ClaimsJson, replayToken, replayInfo, replayable);
+                replayResponse, GraphChallengeOutcome.Replayed, replayChallenges, replayClaims, replayToken, replayInfo, replayable);
+            if (claimsChallenge is not null && replayClaims is not null)
+            {
+                // The claims cannot be met silently: Kiota's own claims re-send of this call must not reach Graph again.
+                _chain.RecordUnmetClaims(request, replayClaims, ours.Token, replayToken);
+            }
         }
 
         return replayResponse;

@@ -1,49 +1,139 @@
+using System.Buffers;
+
 namespace GraphAuthResilience.Challenges;
 
 /// <summary>
-/// Makes a request body safe to send twice, before the first send: fixed buffers are left as is; content of known
-/// length up to the limit is buffered into the content; content that makes its bytes on each send (JsonContent)
-/// is serialised once into a <see cref="CapturedContent"/> that takes its place; a stream of unknown length or
-/// anything past the limit is marked not replayable (it is never sent twice half-read, nor with other bytes).
+/// Makes a request body safe to send twice, before the first send, without a new buffer of its size per request:
+/// content already in memory, and a stream that can seek back, are left as they are; a forward-only stream (known
+/// length or not) is read ahead, up to the limit, into a buffer rented from <see cref="ArrayPool{T}"/> that goes
+/// back when the request (its content) is disposed; other content of known length is copied once into such a
+/// buffer; content that makes its bytes on each send (JsonContent) is serialised once into a
+/// <see cref="CapturedContent"/>. A body that turns out longer than the limit is sent as the part read plus the
+/// rest, once, forward-only: it is never sent twice half-read, nor with other bytes.
 /// </summary>
 internal static class ReplayableContent
 {
-    public static async ValueTask<bool> PrepareAsync(HttpRequestMessage request, long maxBufferBytes, CancellationToken cancellationToken)
+    private const int FirstRentBytes = 16 * 1024;
+
+    /// <returns><see langword="true"/> when the body can be sent again.</returns>
+    public static ValueTask<bool> PrepareAsync(HttpRequestMessage request, long maxBufferBytes, CancellationToken cancellationToken)
     {
         var content = request.Content;
-        if (content is null or ByteArrayContent or ReadOnlyMemoryContent)
+        if (content is null or ByteArrayContent or ReadOnlyMemoryContent or PooledBodyContent)
         {
-            // Fixed buffers; ByteArrayContent covers StringContent and FormUrlEncodedContent.
-            return true;
+            // Fixed buffers (ByteArrayContent covers StringContent and FormUrlEncodedContent); PooledBodyContent is ours
+            // from an earlier send of this message (an outer retry).
+            return ValueTask.FromResult(true);
+        }
+
+        if (content is ReadAheadBodyContent)
+        {
+            return ValueTask.FromResult(false); // longer than the limit on an earlier send of this message
         }
 
         if (content is CapturedContent captured)
         {
-            return captured.IsReplayable; // this request was prepared before (an outer retry sends it again)
+            return ValueTask.FromResult(captured.IsReplayable); // prepared on an earlier send of this message
         }
 
-        // ContentLength asks the content (TryComputeLength) or reads a Content-Length the caller set.
-        var length = content.Headers.ContentLength;
-        if (length is null && content is not StreamContent)
+        var declared = content.Headers.ContentLength; // asks the content (TryComputeLength) or reads the header
+        if (declared is null && content is not StreamContent)
         {
             // Bytes made on each send (JsonContent re-serialises its value, maybe a one-shot sequence): serialise once,
             // now, so the replay carries the same bytes; past the limit it streams once and is not replayable.
-            captured = await CapturedContent.CaptureAsync(content, maxBufferBytes, cancellationToken).ConfigureAwait(false);
-            request.Content = captured;
-            return captured.IsReplayable;
+            return CaptureAsync(request, content, maxBufferBytes, cancellationToken);
         }
 
-        if (length is null || length > maxBufferBytes)
+        if (declared > maxBufferBytes)
         {
-            return false;
+            return ValueTask.FromResult(false);
         }
 
-#if NET9_0_OR_GREATER
-        await content.LoadIntoBufferAsync(maxBufferBytes, cancellationToken).ConfigureAwait(false);
-#else
-        cancellationToken.ThrowIfCancellationRequested();
-        await content.LoadIntoBufferAsync(maxBufferBytes).ConfigureAwait(false);
-#endif
-        return true;
+        return content is StreamContent
+            ? ReadAheadAsync(request, content, declared, maxBufferBytes, cancellationToken)
+            : declared is { } length ? CopyKnownLengthAsync(request, content, length, cancellationToken) : ValueTask.FromResult(false);
+    }
+
+    private static async ValueTask<bool> CaptureAsync(HttpRequestMessage request, HttpContent content, long maxBufferBytes, CancellationToken cancellationToken)
+    {
+        var captured = await CapturedContent.CaptureAsync(content, maxBufferBytes, cancellationToken).ConfigureAwait(false);
+        request.Content = captured;
+        return captured.IsReplayable;
+    }
+
+    private static async ValueTask<bool> ReadAheadAsync(
+        HttpRequestMessage request, HttpContent content, long? declared, long maxBufferBytes, CancellationToken cancellationToken)
+    {
+        // StreamContent hands out its own stream without buffering it (a seekable one it can also rewind itself).
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        if (stream.CanSeek)
+        {
+            return true; // StreamContent seeks back to where it started before every send
+        }
+
+        var limit = (int)Math.Min(maxBufferBytes, Array.MaxLength - 1);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? FirstRentBytes, limit) + 1);
+        var read = 0;
+        try
+        {
+            while (true)
+            {
+                if (read == buffer.Length)
+                {
+                    if (read > limit)
+                    {
+                        break;
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
+                    buffer.AsSpan(0, read).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                read += n;
+            }
+        }
+        catch
+        {
+            // Nothing was sent; the bytes read are lost with the failed read, as they would be in a send.
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        if (read <= limit)
+        {
+            request.Content = new PooledBodyContent(content, buffer, read);
+            return true;
+        }
+
+        // Longer than the limit: the part read, then the rest, sent once.
+        request.Content = new ReadAheadBodyContent(content, stream, buffer, read);
+        return false;
+    }
+
+    private static async ValueTask<bool> CopyKnownLengthAsync(HttpRequestMessage request, HttpContent content, long length, CancellationToken cancellationToken)
+    {
+        // Some other content (multipart, a custom one) whose length is known and within the limit: serialized once
+        // into a pooled buffer, which replays.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            var sink = new PooledBodyContent.FixedBufferStream(buffer, (int)length);
+            await content.CopyToAsync(sink, cancellationToken).ConfigureAwait(false);
+            request.Content = new PooledBodyContent(content, buffer, sink.Written);
+            return true;
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 }

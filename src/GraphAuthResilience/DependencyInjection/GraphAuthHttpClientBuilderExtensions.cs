@@ -43,6 +43,7 @@ public static class GraphAuthHttpClientBuilderExtensions
 
         optionsBuilder.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphAuthOptions>, GraphAuthOptionsValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphAuthOptions>, GraphAuthOptionsRangeValidator>());
         builder.Services.TryAddSingleton<GraphAuthHandlerFactory>();
 
         var isDefaults = builder.Name is null;

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 
 namespace GraphAuthResilience.DependencyInjection;
 
-/// <summary>Checks <see cref="GraphAuthOptions"/> at start; every message names the setting.</summary>
+/// <summary>Checks the rules of <see cref="GraphAuthOptions"/> that a <c>[Range]</c> cannot say (scopes, hosts, the
+/// token source in DI); the ranges are checked by the source-generated <see cref="GraphAuthOptionsRangeValidator"/>.
+/// Every message names the setting.</summary>
 internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IValidateOptions<GraphAuthOptions>
 {
     internal static readonly TimeSpan MaxRefreshMargin = TimeSpan.FromHours(1);
@@ -46,16 +48,6 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
             }
         }
 
-        if (options.RefreshMargin < TimeSpan.Zero || options.RefreshMargin > MaxRefreshMargin)
-        {
-            failures.Add(prefix + $"{nameof(GraphAuthOptions.RefreshMargin)} must be between 00:00:00 and {MaxRefreshMargin}; it is {options.RefreshMargin}.");
-        }
-
-        if (options.MaxReplayBufferBytes < 0 || options.MaxReplayBufferBytes > MaxReplayBufferLimit)
-        {
-            failures.Add(prefix + $"{nameof(GraphAuthOptions.MaxReplayBufferBytes)} must be between 0 and {MaxReplayBufferLimit}; it is {options.MaxReplayBufferBytes}.");
-        }
-
         if (options.TokenCacheSize < 1 || options.TokenCacheSize > MaxTokenCacheSize)
         {
             failures.Add(prefix + $"{nameof(GraphAuthOptions.TokenCacheSize)} must be between 1 and {MaxTokenCacheSize}; it is {options.TokenCacheSize}.");
@@ -64,11 +56,6 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
         if (options.TokenAcquisitionTimeout < MinTokenAcquisitionTimeout || options.TokenAcquisitionTimeout > MaxTokenAcquisitionTimeout)
         {
             failures.Add(prefix + $"{nameof(GraphAuthOptions.TokenAcquisitionTimeout)} must be between {MinTokenAcquisitionTimeout} and {MaxTokenAcquisitionTimeout}; it is {options.TokenAcquisitionTimeout}.");
-        }
-
-        if (options.MaxBatchResponseBytes < 0 || options.MaxBatchResponseBytes > MaxReplayBufferLimit)
-        {
-            failures.Add(prefix + $"{nameof(GraphAuthOptions.MaxBatchResponseBytes)} must be between 0 and {MaxReplayBufferLimit}; it is {options.MaxBatchResponseBytes}.");
         }
 
         if (options.TokenSource is null && services.GetService<IGraphTokenSource>() is null)

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Text;
 
 namespace GraphAuthResilience.Graph;
@@ -20,8 +21,8 @@ internal static class Base64UrlText
             return null;
         }
 
-        // Normalise to the url-safe alphabet, unpadded: the BCL's Base64Url decoder on net9+, a padded
-        // standard decode on net8.
+        // Normalise to the url-safe alphabet, unpadded, and let System.Buffers.Text.Base64Url (the BCL from net9.0,
+        // Microsoft.Bcl.Memory on net8.0) validate and decode it.
         Span<char> chars = value.Length <= 1024 ? stackalloc char[value.Length] : new char[value.Length];
         for (var i = 0; i < value.Length; i++)
         {
@@ -40,8 +41,7 @@ internal static class Base64UrlText
             };
         }
 
-#if NET9_0_OR_GREATER
-        if (!System.Buffers.Text.Base64Url.IsValid(chars, out var length))
+        if (!Base64Url.IsValid(chars, out var length))
         {
             return null;
         }
@@ -49,25 +49,12 @@ internal static class Base64UrlText
         var bytes = new byte[length];
         try
         {
-            return System.Buffers.Text.Base64Url.TryDecodeFromChars(chars, bytes, out var written) && written == length
-                ? bytes
-                : null;
+            return Base64Url.TryDecodeFromChars(chars, bytes, out var written) && written == length ? bytes : null;
         }
         catch (FormatException)
         {
             return null;
         }
-#else
-        var padded = new StringBuilder(chars.Length + 3);
-        foreach (var c in chars)
-        {
-            padded.Append(c switch { '-' => '+', '_' => '/', _ => c });
-        }
-
-        padded.Append('=', (4 - (chars.Length % 4)) % 4);
-        var buffer = new byte[(padded.Length / 4) * 3];
-        return Convert.TryFromBase64String(padded.ToString(), buffer, out var written) ? buffer.AsSpan(0, written).ToArray() : null;
-#endif
     }
 
     /// <summary>Decodes base64 text into UTF-8 text.</summary>

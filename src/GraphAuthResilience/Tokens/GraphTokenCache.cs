@@ -616,7 +616,7 @@ internal sealed class GraphTokenCache : IDisposable
     {
         try
         {
-            return exception as GraphAuthException
+            return (exception is GraphAuthException thrown ? GraphAuthException.Create(thrown) : null)
                 ?? TokenSourceErrors.Map(exception, entry.Scopes.Scopes, entry.Key.Claims, keepApplicationException: true);
         }
         catch (Exception)

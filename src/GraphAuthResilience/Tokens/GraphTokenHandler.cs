@@ -103,12 +103,26 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         var pending = _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken);
         if (pending.IsCompletedSuccessfully)
         {
-            Attach(request, pending.Result, host, partition, scopes);
+            var token = pending.Result;
+            if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
+            {
+                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+            }
+
+            Attach(request, token, host, partition, scopes);
             return base.SendAsync(request, cancellationToken);
         }
 
         return AttachWhenReadyAsync(pending, request, host, partition, scopes, cancellationToken);
     }
+
+    private static GraphAuthException UnmetClaimsFailure(HttpRequestMessage request, string claims, IReadOnlyList<string> scopes) =>
+        GraphAuthException.Create(
+            GraphAuthFailureCause.UnsatisfiedClaimsChallenge,
+            $"Microsoft Graph demanded claims that a silently acquired token did not meet moments ago; the client's own re-send of {request.Method.Method} {GraphPath.Redact(request.RequestUri)} was not sent to Graph again.",
+            statusCode: System.Net.HttpStatusCode.Unauthorized,
+            claims: claims,
+            scopes: scopes);
 
     private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, GraphScopeSet scopes)
     {
@@ -128,7 +142,13 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes,
         CancellationToken cancellationToken)
     {
-        Attach(request, await pending.ConfigureAwait(false), host, partition, scopes);
+        var token = await pending.ConfigureAwait(false);
+        if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
+        {
+            throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
+        }
+
+        Attach(request, token, host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -137,6 +157,11 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     {
         var partition = await finding.ConfigureAwait(false);
         var token = await _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken).ConfigureAwait(false);
+        if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
+        {
+            throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
+        }
+
         Attach(request, token, host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }

@@ -192,21 +192,51 @@ public class GraphChallengeHandlerTests
     }
 
     [Test]
-    public void SendAsync_ChallengedStreamOfUnknownLength_TypedExceptionNamesTheBodyAndNothingIsResent()
+    public async Task SendAsync_ChallengedStreamOfUnknownLengthWithinTheLimit_IsReadAheadAndReplayedByteForByte()
     {
         var source = new FakeGraphTokenSource();
         using var harness = new ChainHarness(source);
+        harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
+        var payload = Encoding.UTF8.GetBytes(new string('x', 50_000));
+
+        using var response = await harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", new StreamContent(new ForwardOnlyStream(payload)));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(harness.Graph.Requests.Select(r => r.Body), Is.EqualTo(new[] { payload, payload }));
+        Assert.That(source.Requests[1].Claims, Is.EqualTo(ChallengeSamples.CaeQuotedClaims));
+    }
+
+    [Test]
+    public void SendAsync_ChallengedStreamOfUnknownLengthAboveTheLimit_SentOnceWholeThenTypedExceptionNamesTheBody()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source, o => o.MaxReplayBufferBytes = 4096);
         harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
-        var payload = Encoding.UTF8.GetBytes(new string('x', 5000));
+        var payload = new byte[20_000];
+        new Random(7).NextBytes(payload);
 
         var ex = Assert.CatchAsync<GraphAuthException>(() =>
-            harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", new StreamContent(new ForwardOnlyStream(payload))));
+            harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/me/messages", new StreamContent(new ForwardOnlyStream(payload, chunk: 1000))));
 
         Assert.That(harness.Graph.Sends, Is.EqualTo(1));
-        Assert.That(harness.Graph.Requests.Single().Body, Is.EqualTo(payload));
+        Assert.That(harness.Graph.Requests.Single().Body, Is.EqualTo(payload), "the part read ahead, then the rest: the whole body, once");
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.UnsatisfiedClaimsChallenge));
         Assert.That(ex.Remediation, Does.Contain("body could not be replayed"));
         Assert.That(ex.Claims, Is.EqualTo(ChallengeSamples.CaeQuotedClaims));
+    }
+
+    [Test]
+    public async Task SendAsync_ReadAheadBody_DisposingTheRequestDisposesTheCallersStream()
+    {
+        using var harness = new ChainHarness(new FakeGraphTokenSource());
+        var stream = new ForwardOnlyStream(new byte[3000]);
+        var request = new HttpRequestMessage(HttpMethod.Post, "https://graph.microsoft.com/v1.0/me/messages") { Content = new StreamContent(stream) };
+
+        (await harness.CreateClient().SendAsync(request)).Dispose();
+        request.Dispose();
+
+        Assert.That(stream.Disposed, Is.True);
+        Assert.That(harness.Graph.Requests.Single().Body, Has.Length.EqualTo(3000));
     }
 
     [Test]

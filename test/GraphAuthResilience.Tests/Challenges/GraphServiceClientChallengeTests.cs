@@ -41,4 +41,22 @@ public class GraphServiceClientChallengeTests
         var sent = harness.Graph.Requests.ToArray();
         Assert.That(sent[1].Token, Is.Not.EqualTo(sent[0].Token));
     }
+
+    [Test]
+    public void MeGetAsync_ThrowOffAndGraphChallengesEveryTime_GraphSeesTheCallAtMostTwice()
+    {
+        // Kiota's request adapter meets a 401 carrying claims by sending a new message for the same call: the chain
+        // must know it already spent its one replay on that challenge, or one call reaches Graph four times.
+        var source = new FakeGraphTokenSource();
+        using var harness = new ChainHarness(source, o => o.ThrowOnAuthFailure = false);
+        harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
+        var graph = new GraphServiceClient(harness.CreateClient());
+
+        var caught = Assert.CatchAsync<Exception>(() => graph.Me.GetAsync());
+
+        Assert.That(harness.Graph.Sends, Is.EqualTo(2));
+        var typed = caught as GraphAuthSignInRequiredException ?? caught!.InnerException as GraphAuthSignInRequiredException;
+        Assert.That(typed?.Claims, Is.EqualTo(ChallengeSamples.CaeQuotedClaims), "Kiota's own re-send gets the typed failure, not a third send");
+        Assert.That(source.Requests.Count(r => r.Claims is not null), Is.EqualTo(1), "one acquisition with the claims");
+    }
 }

@@ -95,7 +95,7 @@ public class AddGraphAuthHandlersTests
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptionsMonitor<GraphAuthOptions>>().Get("graph"));
 
         Assert.That(ex!.Message, Does.Contain(setting));
-        Assert.That(ex.Message, Does.Contain("'graph'"));
+        Assert.That(ex.Message, Does.Match("'graph'|graph\\." + setting), "the message names the client");
     }
 
     [Test]

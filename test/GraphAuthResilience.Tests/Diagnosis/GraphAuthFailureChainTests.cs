@@ -498,7 +498,8 @@ public class GraphAuthFailureChainTests
             () => UnsignedJwt.Delegated("Mail.Send"),
             () => Response(HttpStatusCode.Unauthorized, S25Body, S25Challenge),
             HttpMethod.Post, "https://graph.microsoft.com/v1.0/me/sendMail",
-            content: () => new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("{\"message\":{\"subject\":\"x\"}}"))));
+            // A forward-only stream longer than MaxReplayBufferBytes (1 MiB): one within it is read ahead and replays.
+            content: () => new StreamContent(new ForwardOnlyStream(Encoding.UTF8.GetBytes("{\"message\":{\"subject\":\"" + new string('x', 1_100_000) + "\"}}"))));
 
         Assert.That(outcome.Exception.Cause, Is.EqualTo(GraphAuthFailureCause.UnsatisfiedClaimsChallenge));
         Assert.That(outcome.Exception.Remediation, Does.Contain("could not be replayed"));

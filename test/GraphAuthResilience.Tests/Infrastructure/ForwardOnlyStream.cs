@@ -20,6 +20,9 @@ internal sealed class ForwardOnlyStream(byte[] data, int chunk = 8 * 1024) : Str
         set => throw new NotSupportedException();
     }
 
+    /// <summary>Gets a value indicating whether the stream was disposed.</summary>
+    public bool Disposed { get; private set; }
+
     public override int Read(byte[] buffer, int offset, int count)
     {
         var n = Math.Min(Math.Min(count, chunk), data.Length - _position);
@@ -37,4 +40,10 @@ internal sealed class ForwardOnlyStream(byte[] data, int chunk = 8 * 1024) : Str
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        Disposed = true;
+        base.Dispose(disposing);
+    }
 }
