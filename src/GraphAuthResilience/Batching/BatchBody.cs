@@ -90,33 +90,9 @@ internal static class BatchBody
         var limit = (int)Math.Min(maxBytes, Array.MaxLength - 1);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(already.Length * 2L, 16 * 1024), limit) + 1);
         already.CopyTo(buffer, 0);
-        var read = already.Length;
+        (buffer, var read) = await PooledStreamReader.ReadAsync(stream, buffer, already.Length, limit, cancellationToken).ConfigureAwait(false);
         try
         {
-            while (true)
-            {
-                if (read == buffer.Length)
-                {
-                    if (read > limit)
-                    {
-                        break;
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
-                    buffer.AsSpan(0, read).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                read += n;
-            }
-
             var bytes = buffer.AsSpan(0, read).ToArray();
             if (read > limit)
             {
