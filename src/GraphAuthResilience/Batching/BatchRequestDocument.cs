@@ -37,8 +37,6 @@ internal sealed class BatchRequestStep
 /// </summary>
 internal sealed class BatchRequestDocument
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
-
     private BatchRequestDocument(List<BatchRequestStep> steps, Dictionary<string, BatchRequestStep> byId)
     {
         Steps = steps;
@@ -51,63 +49,8 @@ internal sealed class BatchRequestDocument
 
     public static BatchRequestDocument? TryParse(ReadOnlySpan<byte> utf8, out string reason)
     {
-        try
+        if (BatchStepArray.TryRead<BatchRequestStep>(utf8, "requests", "the request body", ReadStep, out reason) is not { } steps)
         {
-            return Parse(utf8, out reason);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            reason = "the request body is not valid JSON";
-            return null;
-        }
-    }
-
-    private static BatchRequestDocument? Parse(ReadOnlySpan<byte> utf8, out string reason)
-    {
-        var reader = new Utf8JsonReader(utf8, ReaderOptions);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            reason = "the request body is not a JSON object";
-            return null;
-        }
-
-        List<BatchRequestStep>? steps = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isRequests = reader.ValueTextEquals("requests"u8);
-            reader.Read();
-            if (!isRequests)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if (steps is not null || reader.TokenType != JsonTokenType.StartArray)
-            {
-                reason = "'requests' is not one array";
-                return null;
-            }
-
-            steps = [];
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                if (ReadStep(ref reader, out reason) is not { } step)
-                {
-                    return null;
-                }
-
-                steps.Add(step);
-            }
-        }
-
-        // Read to the end: a truncated body throws here.
-        while (reader.Read())
-        {
-        }
-
-        if (steps is null)
-        {
-            reason = "no 'requests' array";
             return null;
         }
 

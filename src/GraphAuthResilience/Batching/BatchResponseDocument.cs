@@ -41,7 +41,6 @@ internal sealed class BatchResponseStep
 internal sealed class BatchResponseDocument
 {
     private const int MaxHeaderLength = 16 * 1024;
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
 
     private BatchResponseDocument(List<BatchResponseStep> steps, Dictionary<string, BatchResponseStep> byId, bool hasAuthFailures)
     {
@@ -107,63 +106,8 @@ internal sealed class BatchResponseDocument
 
     public static BatchResponseDocument? TryParse(ReadOnlySpan<byte> utf8, out string reason)
     {
-        try
+        if (BatchStepArray.TryRead<BatchResponseStep>(utf8, "responses", "the answer", ReadStep, out reason) is not { } steps)
         {
-            return Parse(utf8, out reason);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            reason = "the answer is not valid JSON";
-            return null;
-        }
-    }
-
-    private static BatchResponseDocument? Parse(ReadOnlySpan<byte> utf8, out string reason)
-    {
-        var reader = new Utf8JsonReader(utf8, ReaderOptions);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            reason = "the answer is not a JSON object";
-            return null;
-        }
-
-        List<BatchResponseStep>? steps = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isResponses = reader.ValueTextEquals("responses"u8);
-            reader.Read();
-            if (!isResponses)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            if (steps is not null || reader.TokenType != JsonTokenType.StartArray)
-            {
-                reason = "'responses' is not one array";
-                return null;
-            }
-
-            steps = [];
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                if (ReadStep(ref reader, out reason) is not { } step)
-                {
-                    return null;
-                }
-
-                steps.Add(step);
-            }
-        }
-
-        // Read to the end: a truncated answer throws here.
-        while (reader.Read())
-        {
-        }
-
-        if (steps is null)
-        {
-            reason = "no 'responses' array";
             return null;
         }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 
+using GraphAuthResilience.Graph;
+
 namespace GraphAuthResilience.Challenges;
 
 /// <summary>
@@ -73,39 +75,9 @@ internal static class ReplayableContent
 
         var limit = (int)Math.Min(maxBufferBytes, Array.MaxLength - 1);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? FirstRentBytes, limit) + 1);
-        var read = 0;
-        try
-        {
-            while (true)
-            {
-                if (read == buffer.Length)
-                {
-                    if (read > limit)
-                    {
-                        break;
-                    }
 
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, (long)limit + 1));
-                    buffer.AsSpan(0, read).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var n = await stream.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                read += n;
-            }
-        }
-        catch
-        {
-            // Nothing was sent; the bytes read are lost with the failed read, as they would be in a send.
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
+        // Nothing was sent if the read fails; the bytes read are lost with it (the buffer goes back), as in a send.
+        (buffer, var read) = await PooledStreamReader.ReadAsync(stream, buffer, 0, limit, cancellationToken).ConfigureAwait(false);
 
         if (read <= limit)
         {
