@@ -30,7 +30,16 @@ public sealed class RedisPartsTests
 
         await fleet.Instances[0].Services.GetRequiredService<IGraphTokenRejectionChannel>().PublishAsync(hash, CancellationToken.None);
         await RedisFleetFixture.WaitUntilAsync(
-            () => Task.FromResult(fleet.Instances.Skip(1).All(i => RedisFleetFixture.Channel(i).Received == 1)), "both other instances heard the hash");
+            () => Task.FromResult(fleet.Instances.Skip(1).All(i => RedisFleetFixture.Channel(i).Received == 1) && heard.Skip(1).All(Heard)),
+            "both other instances heard the hash and called their subscribers");
+
+        static bool Heard(List<string> list)
+        {
+            lock (list)
+            {
+                return list.Count > 0;
+            }
+        }
 
         Assert.Multiple(() =>
         {
