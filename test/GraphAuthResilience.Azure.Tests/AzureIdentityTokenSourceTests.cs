@@ -104,8 +104,8 @@ public class AzureIdentityTokenSourceTests
         await client.Me.GetAsync();
         var revoked = endpoint.IssuedTokens.Single();
         graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
-            ? FakeGraph.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge)
-            : FakeGraph.Json(HttpStatusCode.OK, FakeGraph.UserJson);
+            ? GraphResponses.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge)
+            : GraphResponses.Json(HttpStatusCode.OK, FakeGraph.UserJson);
 
         var users = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.Me.GetAsync()));
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
+using GraphAuthResilience.Testing;
 
 namespace GraphAuthResilience.Azure.Tests;
 
@@ -13,20 +13,9 @@ internal sealed class FakeGraph : HttpMessageHandler
 
     public ConcurrentQueue<string?> Tokens { get; } = new();
 
-    public Func<HttpRequestMessage, int, HttpResponseMessage> Respond { get; set; } = (_, _) => Json(HttpStatusCode.OK, UserJson);
+    public Func<HttpRequestMessage, int, HttpResponseMessage> Respond { get; set; } = (_, _) => GraphResponses.Json(HttpStatusCode.OK, UserJson);
 
     public const string UserJson = """{"id":"6c5b4a39-0000-4000-8000-0000000000a1","displayName":"Adele"}""";
-
-    public static HttpResponseMessage Json(HttpStatusCode status, string json, string? wwwAuthenticate = null)
-    {
-        var response = new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        if (wwwAuthenticate is not null)
-        {
-            response.Headers.TryAddWithoutValidation("WWW-Authenticate", wwwAuthenticate);
-        }
-
-        return response;
-    }
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
