@@ -127,8 +127,9 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         string? resendToken = null;
         IReadOnlySet<string> resent = new HashSet<string>();
         GraphAuthException? acquisitionFailure = null;
-        var plan = BatchResendPlan.Create(steps, first, BatchStepDiagnosis.ClaimsOf);
-        if (plan is not null && WhyNotResend(sentToken) is { } refused)
+        var readings = new BatchStepReadings(); // each step's challenge and each token read once for the whole batch
+        var plan = BatchResendPlan.Create(steps, first, readings.ClaimsOf);
+        if (plan is not null && WhyNotResend(sentToken, readings) is { } refused)
         {
             Log.BatchResendSkipped(_logger, path, Ids(plan.FixableIds), refused);
         }
@@ -158,7 +159,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             }
         }
 
-        var failures = Diagnose(request, version, steps, final, finalBytes, sent, sentToken, resendToken, resent, plan, acquisitionFailure);
+        var failures = Diagnose(request, version, steps, final, finalBytes, sent, sentToken, resendToken, resent, plan, acquisitionFailure, readings);
         if (failures.Count > 0)
         {
             GraphBatchOutcome.Set(request, new GraphBatchOutcome(failures));
@@ -189,14 +190,14 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         return true;
     }
 
-    private static string? WhyNotResend(string? sentToken)
+    private static string? WhyNotResend(string? sentToken, BatchStepReadings readings)
     {
         if (sentToken is null)
         {
             return "the batch did not carry a token of this chain (a caller-set Authorization header is the caller's business)";
         }
 
-        if (GraphTokenInfo.TryParse(sentToken, out var info) && (!info.IsGraphAudience || info.IsPersonalAccount))
+        if (readings.TokenInfo(sentToken) is { } info && (!info.IsGraphAudience || info.IsPersonalAccount))
         {
             // Another token from the same source would have the same audience and account.
             return info.IsPersonalAccount ? "personal account" : "wrong audience";
@@ -333,7 +334,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
     private Dictionary<string, GraphAuthException> Diagnose(
         HttpRequestMessage request, string version, BatchRequestDocument steps, BatchResponseDocument answers, byte[] answerBytes,
         byte[] sent, string? sentToken, string? resendToken, IReadOnlySet<string> resent, BatchResendPlan? plan,
-        GraphAuthException? acquisitionFailure)
+        GraphAuthException? acquisitionFailure, BatchStepReadings readings)
     {
         var failures = new Dictionary<string, GraphAuthException>(StringComparer.Ordinal);
         foreach (var answer in answers.Steps)
@@ -351,14 +352,16 @@ internal sealed class GraphBatchHandler : DelegatingHandler
 
             var step = steps.ById[answer.Id];
             var wasResent = resent.Contains(answer.Id);
+            var stepToken = wasResent ? resendToken ?? sentToken : sentToken ?? BearerOf(request);
             var failure = DiagnoseStep(new BatchStepFailure(
                 answer.Id,
                 (HttpStatusCode)answer.Status,
                 MethodOf(step),
                 StepUri(request.RequestUri!, version, step.Url),
-                answer.WwwAuthenticate,
+                readings.ClaimsOf(answer.WwwAuthenticate),
                 BatchResponseDocument.BodyBytes(answerBytes, answer),
-                wasResent ? resendToken ?? sentToken : sentToken ?? BearerOf(request),
+                stepToken,
+                readings.TokenInfo(stepToken),
                 wasResent)
             {
                 RequestIdHeader = answer.RequestId,

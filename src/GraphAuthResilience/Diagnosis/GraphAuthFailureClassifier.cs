@@ -24,9 +24,9 @@ internal static class GraphAuthFailureClassifier
             return null;
         }
 
-        var claimsChallenge = ClaimsChallenge.Find(input.Challenges);
+        var claims = input.ClaimsJson; // decoded once, by whoever parsed the challenges
         var evidence = GraphErrorEvidence.Read(body, catalog);
-        if (status == HttpStatusCode.BadRequest && !IsAuthBadRequest(body, evidence, claimsChallenge is not null))
+        if (status == HttpStatusCode.BadRequest && !IsAuthBadRequest(body, evidence, claims is not null))
         {
             return null;
         }
@@ -37,7 +37,7 @@ internal static class GraphAuthFailureClassifier
             operation = null; // Known path, but no permission recorded: say nothing the catalog cannot back.
         }
 
-        var decision = Decide(input, claimsChallenge?.ClaimsJson, operation, evidence, catalog);
+        var decision = Decide(input, claims, operation, evidence, catalog);
         var remediation = decision.DetailOnly
             ? decision.Detail!
             : Compose(decision.Detail, GraphAuthRemediation.For(decision.Cause), NoteFor(decision.Cause, operation), ManagedIdentityNote(decision.Cause, input.Token));
@@ -52,7 +52,7 @@ internal static class GraphAuthFailureClassifier
             graphErrorCode: body.Code,
             requestId: requestId,
             clientRequestId: clientRequestId,
-            claims: claimsChallenge?.ClaimsJson,
+            claims: claims,
             requiredPermissions: decision.Required ?? operation?.RequiredFor(input.Token) ?? [],
             token: input.Token);
     }

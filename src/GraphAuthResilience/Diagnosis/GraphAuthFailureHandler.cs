@@ -65,11 +65,13 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             return response;
         }
 
-        // What the challenge handler parsed and decided about this very answer, if it saw it: parsed once.
+        // What the challenge handler parsed and decided about this very answer, if it saw it: its claims and the
+        // token it saw are used as they are, never parsed again. Only an answer it did not see (a 404, a request
+        // another path produced) is parsed here.
         var challengeState = GraphChallengeState.Get(request);
         var decision = challengeState?.DecisionAbout(response);
-        var challenges = decision?.Challenges ?? WwwAuthenticateParser.Parse(response.Headers);
-        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound && !MayBeAuthBadRequest(response, challenges))
+        var claims = decision is not null ? decision.ClaimsJson : GraphAuthFailureContext.ClaimsOf(WwwAuthenticateParser.Parse(response.Headers));
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound && !MayBeAuthBadRequest(response, claims))
         {
             // A 400 that is neither Graph's JSON error nor a challenge is the caller's business: left untouched.
             return response;
@@ -112,7 +114,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             response.StatusCode,
             request.Method,
             request.RequestUri,
-            challenges,
+            claims,
             GraphErrorBody.Parse(prefix),
             !string.IsNullOrWhiteSpace(sentToken),
             token,
@@ -146,9 +148,9 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
         return response;
     }
 
-    private static bool MayBeAuthBadRequest(HttpResponseMessage response, IReadOnlyList<AuthenticationChallenge> challenges)
+    private static bool MayBeAuthBadRequest(HttpResponseMessage response, string? claims)
     {
-        if (ClaimsChallenge.Find(challenges) is not null)
+        if (claims is not null)
         {
             return true;
         }

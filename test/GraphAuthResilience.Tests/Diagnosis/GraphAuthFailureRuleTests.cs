@@ -14,7 +14,7 @@ public class GraphAuthFailureRuleTests
     {
         var json = "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\",\"innerError\":{\"request-id\":\"00000000-1111-2222-3333-444444444444\"}}}";
         var body = GraphErrorBody.Parse(Encoding.UTF8.GetBytes(json));
-        var input = new GraphAuthFailureContext(status, new HttpMethod(method), new Uri("https://graph.microsoft.com" + path), [], body, true, token, Now);
+        var input = new GraphAuthFailureContext(status, new HttpMethod(method), new Uri("https://graph.microsoft.com" + path), null, body, true, token, Now);
         return GraphAuthFailureClassifier.Classify(input) ?? throw new AssertionException("not classified");
     }
 
