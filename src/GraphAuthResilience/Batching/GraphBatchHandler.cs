@@ -109,7 +109,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         var sent = requestReadable ? await BatchBody.ReadRequestAsync(request, cancellationToken).ConfigureAwait(false) : null;
         if (sent is null)
         {
-            Log.BatchNotInspected(_logger, path, "the request body could not be read again (a stream of unknown length or above MaxReplayBufferBytes)");
+            Log.BatchNotInspected(_logger, path, "the request body could not be read again (longer than MaxReplayBufferBytes)");
             return response;
         }
 
