@@ -117,6 +117,23 @@ internal sealed class GraphTokenCache : IDisposable
         return GetTokenSlowAsync(partition, scopes, claims, rejectedToken, cancellationToken);
     }
 
+    /// <summary>Gets the token of the scope set's hot entry (no partition, no claims) if it is fresh: the token
+    /// handler's 2xx path, which needs only the token's value. One snapshot read and a tick count; no
+    /// <see cref="ValueTask{TResult}"/> of the whole <see cref="GraphAccessToken"/>.</summary>
+    /// <param name="scopes">The scopes with their precomputed key.</param>
+    /// <returns>The token, or <see langword="null"/> when <see cref="GetTokenAsync(string?, GraphScopeSet, string?, string?, CancellationToken)"/> must decide.</returns>
+    public string? TryGetFresh(GraphScopeSet scopes)
+    {
+        if (_hot is { } hot && SameScopes(hot.Scopes, scopes) && hot.Entry.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+        {
+            hot.Entry.Touch();
+            _telemetry.Hit(scopes.Key);
+            return fresh.Token.Value;
+        }
+
+        return null;
+    }
+
     /// <summary>Gets a token for an on-behalf-of caller's partition and the scopes (no claims, nothing rejected): the
     /// token handler's hot path. The partition remembers where this cache keeps the caller's entry, so a hit is one
     /// reference away; anything else goes the keyed way.</summary>

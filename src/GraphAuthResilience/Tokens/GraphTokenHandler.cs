@@ -53,7 +53,8 @@ internal sealed class GraphTokenHandler : DelegatingHandler
 
         // NonValidated first: a caller's header that .NET cannot parse reads as null through the typed property, and
         // must still be left alone.
-        if (request.Headers.NonValidated.Contains("Authorization"))
+        var headers = request.Headers;
+        if (headers.NonValidated.Count != 0 && headers.NonValidated.Contains("Authorization"))
         {
             if (request.Headers.Authorization is not GraphBearerHeader ours)
             {
@@ -113,20 +114,25 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return AcquireThenSendAsync(request, host, partition, scopes, directive, cancellationToken);
         }
 
-        var pending = _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken);
-        if (pending.IsCompletedSuccessfully)
+        var cached = partition is null ? _cache.TryGetFresh(scopes) : null;
+        if (cached is null)
         {
-            var token = pending.Result;
-            if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
+            var pending = _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
             {
-                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+                return AttachWhenReadyAsync(pending, request, host, partition, scopes, cancellationToken);
             }
 
-            Attach(request, token, host, partition, scopes);
-            return base.SendAsync(request, cancellationToken);
+            cached = pending.Result.Value;
         }
 
-        return AttachWhenReadyAsync(pending, request, host, partition, scopes, cancellationToken);
+        if (_chain.TakeUnmetClaims(request, cached) is { } unmet)
+        {
+            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+        }
+
+        Attach(request, cached, host, partition, scopes);
+        return base.SendAsync(request, cancellationToken);
     }
 
     private Task<HttpResponseMessage> SendForCaller(
@@ -144,7 +150,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
         }
 
-        Attach(request, token, host, caller.Key, scopes, caller);
+        Attach(request, token.Value, host, caller.Key, scopes, caller);
         return base.SendAsync(request, cancellationToken);
     }
 
@@ -163,16 +169,16 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             claims: claims,
             scopes: scopes);
 
-    private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, GraphScopeSet scopes, TokenPartition? caller = null)
+    private void Attach(HttpRequestMessage request, string token, string host, string? partition, GraphScopeSet scopes, TokenPartition? caller = null)
     {
         // One header value per token, shared by every request that carries it (the value is immutable): the handler
         // keeps the last one, and each on-behalf-of caller its own.
         var header = caller is null ? _header : caller.Header;
-        if (header is null || !ReferenceEquals(header.Chain, _chain) || !ReferenceEquals(header.Token, token.Value)
+        if (header is null || !ReferenceEquals(header.Chain, _chain) || !ReferenceEquals(header.Token, token)
             || !string.Equals(header.Host, host, StringComparison.Ordinal)
             || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopes.Key, StringComparison.Ordinal))
         {
-            header = new GraphBearerHeader(_chain, token.Value, host, partition, scopes.Scopes, scopes.Key);
+            header = new GraphBearerHeader(_chain, token, host, partition, scopes.Scopes, scopes.Key);
             if (caller is null)
             {
                 _header = header;
@@ -196,7 +202,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
         }
 
-        Attach(request, token, host, partition, scopes, caller);
+        Attach(request, token.Value, host, partition, scopes, caller);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -210,7 +216,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
         }
 
-        Attach(request, token, host, partition, scopes);
+        Attach(request, token.Value, host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -224,7 +230,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var token = await _cache.GetTokenAsync(partition, scopes, directive.Claims, directive.RejectedToken, cancellationToken).ConfigureAwait(false);
-        Attach(request, token, host, partition, scopes);
+        Attach(request, token.Value, host, partition, scopes);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
         {
