@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -35,8 +34,6 @@ internal sealed class GraphTokenCache : IDisposable
     private readonly TimeSpan _acquisitionTimeout;
     private readonly IGraphTokenRejectionChannel? _rejections;
     private readonly IDisposable? _subscription;
-    private readonly bool _stablePartitions;
-    private readonly ConditionalWeakTable<string, HotEntry> _partitionHot = [];
     private readonly ConcurrentDictionary<string, byte> _published = new(StringComparer.Ordinal);
     private volatile HotEntry? _hot;
 
@@ -63,7 +60,6 @@ internal sealed class GraphTokenCache : IDisposable
         _telemetry = new TokenCacheTelemetry(logger, metrics ?? GraphAuthMetrics.Shared);
         _store = new BoundedTokenStore(maxEntries);
         _acquisitionTimeout = acquisitionTimeout is { } t && t > TimeSpan.Zero ? t : DefaultAcquisitionTimeout;
-        _stablePartitions = source is OnBehalfOfTokenSource;
         _rejections = rejections;
         _subscription = rejections?.Subscribe(OnRejectedElsewhere);
     }
@@ -104,20 +100,12 @@ internal sealed class GraphTokenCache : IDisposable
     {
         if (rejectedToken is null)
         {
-            // Hot path: the entry of this scope set instance (per partition instance for on-behalf-of), else a
-            // lock-free lookup; a fresh snapshot and a tick count decide. No lock, no wall clock, no allocation.
+            // Hot path: the entry of this scope set instance (on-behalf-of has its own, GetTokenAsync(TokenPartition...)),
+            // else a lock-free lookup; a fresh snapshot and a tick count decide. No lock, no wall clock, no allocation.
             TokenCacheEntry? entry = null;
-            if (claims is null)
+            if (claims is null && partition is null && _hot is { } hot && SameScopes(hot.Scopes, scopes))
             {
-                if (partition is null)
-                {
-                    var hot = _hot;
-                    entry = hot is not null && SameScopes(hot.Scopes, scopes) ? hot.Entry : null;
-                }
-                else if (_stablePartitions && _partitionHot.TryGetValue(partition, out var hot) && SameScopes(hot.Scopes, scopes))
-                {
-                    entry = hot.Entry;
-                }
+                entry = hot.Entry;
             }
 
             entry ??= _store.Find(new TokenCacheKey(partition, scopes.Key, claims));
@@ -132,8 +120,57 @@ internal sealed class GraphTokenCache : IDisposable
         return GetTokenSlowAsync(partition, scopes, claims, rejectedToken, cancellationToken);
     }
 
+    /// <summary>Gets the token of the scope set's hot entry (no partition, no claims) if it is fresh: the token
+    /// handler's 2xx path, which needs only the token's value. One snapshot read and a tick count; no
+    /// <see cref="ValueTask{TResult}"/> of the whole <see cref="GraphAccessToken"/>.</summary>
+    /// <param name="scopes">The scopes with their precomputed key.</param>
+    /// <returns>The token, or <see langword="null"/> when <see cref="GetTokenAsync(string?, GraphScopeSet, string?, string?, CancellationToken)"/> must decide.</returns>
+    public string? TryGetFresh(GraphScopeSet scopes)
+    {
+        if (_hot is { } hot && SameScopes(hot.Scopes, scopes) && hot.Entry.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+        {
+            hot.Entry.Touch();
+            _telemetry.Hit(scopes.Key);
+            return fresh.Token.Value;
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets a token for an on-behalf-of caller's partition and the scopes (no claims, nothing rejected): the
+    /// token handler's hot path. The partition remembers where this cache keeps the caller's entry, so a hit is one
+    /// reference away; anything else goes the keyed way.</summary>
+    /// <param name="partition">The caller's partition, from <see cref="OnBehalfOfTokenSource"/>.</param>
+    /// <param name="scopes">The scopes with their precomputed key.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait only.</param>
+    /// <returns>The token.</returns>
+    public ValueTask<GraphAccessToken> GetTokenAsync(TokenPartition partition, GraphScopeSet scopes, CancellationToken cancellationToken)
+    {
+        // The caller's entry is one reference away (no hash of the partition key, no lookup), if it is this cache's
+        // entry for these scopes; anything else goes the keyed way.
+        if (partition.Hot is { } hot && ReferenceEquals(hot.Owner, _store) && SameScopes(hot.Scopes, scopes)
+            && hot.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+        {
+            hot.Touch();
+            _telemetry.Hit(scopes.Key);
+            return new ValueTask<GraphAccessToken>(fresh.Token);
+        }
+
+        var entry = _store.Find(new TokenCacheKey(partition.Key, scopes.Key, null));
+        if (entry?.Fresh is { } found && _clock.CoarseMilliseconds < found.RefreshAt)
+        {
+            partition.Hot = entry;
+            entry.Touch();
+            _telemetry.Hit(scopes.Key);
+            return new ValueTask<GraphAccessToken>(found.Token);
+        }
+
+        return GetTokenSlowAsync(partition.Key, scopes, null, null, cancellationToken, partition);
+    }
+
     private async ValueTask<GraphAccessToken> GetTokenSlowAsync(
-        string? partition, GraphScopeSet scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken)
+        string? partition, GraphScopeSet scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken,
+        TokenPartition? slot = null)
     {
         var key = new TokenCacheKey(partition, scopes.Key, claims);
         var entry = _store.GetOrAdd(key, scopes, out var evicted);
@@ -142,7 +179,7 @@ internal sealed class GraphTokenCache : IDisposable
             _telemetry.Evicted(evicted, _store.MaxEntries);
         }
 
-        Remember(partition, scopes, claims, entry);
+        Remember(partition, scopes, claims, entry, slot);
         var force = false;
         try
         {
@@ -363,7 +400,7 @@ internal sealed class GraphTokenCache : IDisposable
         }
     }
 
-    private void Remember(string? partition, GraphScopeSet scopes, string? claims, TokenCacheEntry entry)
+    private void Remember(string? partition, GraphScopeSet scopes, string? claims, TokenCacheEntry entry, TokenPartition? slot)
     {
         if (claims is not null)
         {
@@ -377,9 +414,9 @@ internal sealed class GraphTokenCache : IDisposable
                 _hot = new HotEntry(scopes, entry);
             }
         }
-        else if (_stablePartitions && (!_partitionHot.TryGetValue(partition, out var hot) || hot.Entry != entry || !SameScopes(hot.Scopes, scopes)))
+        else if (slot is not null && slot.Hot != entry)
         {
-            _partitionHot.AddOrUpdate(partition, new HotEntry(scopes, entry));
+            slot.Hot = entry;
         }
     }
 
