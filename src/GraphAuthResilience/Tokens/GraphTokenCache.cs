@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace GraphAuthResilience.Tokens;
@@ -44,9 +45,11 @@ internal sealed class GraphTokenCache : IDisposable
     /// <param name="maxEntries">The most entries kept (<see cref="GraphAuthOptions.TokenCacheSize"/>).</param>
     /// <param name="acquisitionTimeout">The bound on one acquisition (<see cref="GraphAuthOptions.TokenAcquisitionTimeout"/>).</param>
     /// <param name="rejections">The channel to other instances, if any.</param>
+    /// <param name="metrics">The instruments of the container (<see langword="null"/>: <see cref="GraphAuthMetrics.Shared"/>).</param>
     public GraphTokenCache(
         IGraphTokenSource source, TimeProvider time, TimeSpan refreshMargin, ILogger logger,
-        int maxEntries = DefaultMaxEntries, TimeSpan? acquisitionTimeout = null, IGraphTokenRejectionChannel? rejections = null)
+        int maxEntries = DefaultMaxEntries, TimeSpan? acquisitionTimeout = null, IGraphTokenRejectionChannel? rejections = null,
+        GraphAuthMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(time);
@@ -54,7 +57,7 @@ internal sealed class GraphTokenCache : IDisposable
         _source = source;
         _clock = new TokenClock(time);
         _schedule = new TokenRefreshSchedule(refreshMargin);
-        _telemetry = new TokenCacheTelemetry(logger);
+        _telemetry = new TokenCacheTelemetry(logger, metrics ?? GraphAuthMetrics.Shared);
         _store = new BoundedTokenStore(maxEntries);
         _acquisitionTimeout = acquisitionTimeout is { } t && t > TimeSpan.Zero ? t : DefaultAcquisitionTimeout;
         _rejections = rejections;
