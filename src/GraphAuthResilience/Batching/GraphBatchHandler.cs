@@ -28,9 +28,13 @@ internal sealed class GraphBatchHandler : DelegatingHandler
     private readonly BatchRevokedToken? _revoked;
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
+    private readonly GraphAuthMetrics _metrics;
 
-    public GraphBatchHandler(GraphAuthOptions options, BatchStepDiagnoser diagnose, BatchRevokedToken? revoked, ILogger logger, GraphAuthChain chain)
+    public GraphBatchHandler(
+        GraphAuthOptions options, BatchStepDiagnoser diagnose, BatchRevokedToken? revoked, ILogger logger, GraphAuthChain chain,
+        GraphAuthMetrics? metrics = null)
     {
+        _metrics = metrics ?? GraphAuthMetrics.Shared;
         _hosts = new GraphHostPolicy(options);
         _maxResponseBytes = options.MaxBatchResponseBytes;
         _maxRequestBytes = options.MaxReplayBufferBytes;
@@ -136,7 +140,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         else if (plan is not null)
         {
             Log.BatchStepsResent(_logger, path, Ids(plan.FixableIds), plan.Claims is null ? "refresh" : "claims challenge", plan.Steps.Count);
-            GraphAuthTelemetry.Replays.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.ReasonTag, plan.Claims is null ? "batch_refresh" : "batch_claims_challenge"));
+            _metrics.Replayed(plan.Claims is null ? "batch_refresh" : "batch_claims_challenge");
             resent = plan.Ids;
             var outcome = await ResendAsync(request, sentHeader?.Partition, sentToken!, plan, sent, first, answer, path, cancellationToken).ConfigureAwait(false);
             if (outcome.CallerCancelled)
@@ -165,7 +169,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             GraphBatchOutcome.Set(request, new GraphBatchOutcome(failures));
             foreach (var failure in failures.Values)
             {
-                GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
+                _metrics.Failed(failure.Cause);
             }
 
             Log.BatchStepsFailed(_logger, path, failures.Count, final.Steps.Count, Describe(failures, steps, request, version));

@@ -19,9 +19,13 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
     private readonly GraphPermissionCatalog _catalog;
+    private readonly GraphAuthMetrics _metrics;
 
-    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain, TimeProvider? time = null, GraphPermissionCatalog? catalog = null)
+    public GraphAuthFailureHandler(
+        GraphAuthOptions options, ILogger logger, GraphAuthChain chain, TimeProvider? time = null, GraphPermissionCatalog? catalog = null,
+        GraphAuthMetrics? metrics = null)
     {
+        _metrics = metrics ?? GraphAuthMetrics.Shared;
         _catalog = catalog ?? GraphPermissionCatalog.Default;
         _hosts = new GraphHostPolicy(options);
         _throw = options.ThrowOnAuthFailure;
@@ -131,7 +135,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             return response;
         }
 
-        GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
+        _metrics.Failed(failure.Cause);
         Log.AuthFailureClassified(
             _logger, request.Method.Method, GraphPath.Redact(request.RequestUri),
             (int)response.StatusCode, failure.Cause, failure.GraphErrorCode ?? "none", failure.RequestId ?? "none");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace GraphAuthResilience.Tokens;
@@ -44,9 +45,11 @@ internal sealed class GraphTokenCache : IDisposable
     /// <param name="maxEntries">The most entries kept (<see cref="GraphAuthOptions.TokenCacheSize"/>).</param>
     /// <param name="acquisitionTimeout">The bound on one acquisition (<see cref="GraphAuthOptions.TokenAcquisitionTimeout"/>).</param>
     /// <param name="rejections">The channel to other instances, if any.</param>
+    /// <param name="metrics">The instruments of the container (<see langword="null"/>: <see cref="GraphAuthMetrics.Shared"/>).</param>
     public GraphTokenCache(
         IGraphTokenSource source, TimeProvider time, TimeSpan refreshMargin, ILogger logger,
-        int maxEntries = DefaultMaxEntries, TimeSpan? acquisitionTimeout = null, IGraphTokenRejectionChannel? rejections = null)
+        int maxEntries = DefaultMaxEntries, TimeSpan? acquisitionTimeout = null, IGraphTokenRejectionChannel? rejections = null,
+        GraphAuthMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(time);
@@ -54,7 +57,7 @@ internal sealed class GraphTokenCache : IDisposable
         _source = source;
         _clock = new TokenClock(time);
         _schedule = new TokenRefreshSchedule(refreshMargin);
-        _telemetry = new TokenCacheTelemetry(logger);
+        _telemetry = new TokenCacheTelemetry(logger, metrics ?? GraphAuthMetrics.Shared);
         _store = new BoundedTokenStore(maxEntries);
         _acquisitionTimeout = acquisitionTimeout is { } t && t > TimeSpan.Zero ? t : DefaultAcquisitionTimeout;
         _rejections = rejections;
@@ -134,35 +137,65 @@ internal sealed class GraphTokenCache : IDisposable
         return null;
     }
 
-    /// <summary>Gets a token for an on-behalf-of caller's partition and the scopes (no claims, nothing rejected): the
-    /// token handler's hot path. The partition remembers where this cache keeps the caller's entry, so a hit is one
-    /// reference away; anything else goes the keyed way.</summary>
+    /// <summary>Gets a token for an on-behalf-of caller's partition and the scopes (no claims, nothing rejected).</summary>
     /// <param name="partition">The caller's partition, from <see cref="OnBehalfOfTokenSource"/>.</param>
     /// <param name="scopes">The scopes with their precomputed key.</param>
     /// <param name="cancellationToken">Cancels this caller's wait only.</param>
     /// <returns>The token.</returns>
-    public ValueTask<GraphAccessToken> GetTokenAsync(TokenPartition partition, GraphScopeSet scopes, CancellationToken cancellationToken)
+    public ValueTask<GraphAccessToken> GetTokenAsync(TokenPartition partition, GraphScopeSet scopes, CancellationToken cancellationToken) =>
+        TryGetFresh(partition, scopes, out _) is { } fresh
+            ? new ValueTask<GraphAccessToken>(fresh.Token)
+            : GetTokenSlowAsync(partition.Key, scopes, null, null, cancellationToken, partition);
+
+    /// <summary>Finds an on-behalf-of caller's fresh token without acquiring one: through the entry its partition
+    /// remembers (no hash of the partition key, no lookup) if that is this cache's entry for these scopes, else the
+    /// keyed way.</summary>
+    /// <param name="partition">The caller's partition.</param>
+    /// <param name="scopes">The scopes with their precomputed key.</param>
+    /// <param name="entry">The caller's entry, when there is one.</param>
+    /// <returns>The entry's snapshot when it serves, else <see langword="null"/>.</returns>
+    public FreshToken? TryGetFresh(TokenPartition partition, GraphScopeSet scopes, out TokenCacheEntry? entry)
     {
-        // The caller's entry is one reference away (no hash of the partition key, no lookup), if it is this cache's
-        // entry for these scopes; anything else goes the keyed way.
-        if (partition.Hot is { } hot && ReferenceEquals(hot.Owner, _store) && SameScopes(hot.Scopes, scopes)
-            && hot.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+        entry = partition.Hot;
+        if (entry is null || !ReferenceEquals(entry.Owner, _store) || !SameScopes(entry.Scopes, scopes))
         {
-            hot.Touch();
-            _telemetry.Hit(scopes.Key);
-            return new ValueTask<GraphAccessToken>(fresh.Token);
+            entry = _store.Find(new TokenCacheKey(partition.Key, scopes.Key, null));
+            if (entry is null)
+            {
+                return null;
+            }
+
+            partition.Hot = entry;
         }
 
-        var entry = _store.Find(new TokenCacheKey(partition.Key, scopes.Key, null));
-        if (entry?.Fresh is { } found && _clock.CoarseMilliseconds < found.RefreshAt)
+        if (entry.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
         {
-            partition.Hot = entry;
             entry.Touch();
             _telemetry.Hit(scopes.Key);
-            return new ValueTask<GraphAccessToken>(found.Token);
+            return fresh;
         }
 
-        return GetTokenSlowAsync(partition.Key, scopes, null, null, cancellationToken, partition);
+        return null;
+    }
+
+    /// <summary>Whether a snapshot handed out earlier still serves: <paramref name="entry"/> still holds it (nothing
+    /// refreshed, invalidated or evicted it since) and <paramref name="refreshAt"/>, its refresh time, has not come.
+    /// Counts as a hit when it does.</summary>
+    /// <param name="entry">The entry the snapshot came from (this cache's).</param>
+    /// <param name="fresh">The snapshot.</param>
+    /// <param name="refreshAt">The snapshot's refresh time, as remembered beside it.</param>
+    /// <param name="scopes">The scopes' key, for telemetry.</param>
+    /// <returns><see langword="true"/> when the snapshot's token may be sent.</returns>
+    public bool StillServes(TokenCacheEntry entry, FreshToken fresh, long refreshAt, string scopes)
+    {
+        if (ReferenceEquals(entry.Fresh, fresh) && ReferenceEquals(entry.Owner, _store) && _clock.CoarseMilliseconds < refreshAt)
+        {
+            entry.Touch();
+            _telemetry.Hit(scopes);
+            return true;
+        }
+
+        return false;
     }
 
     private async ValueTask<GraphAccessToken> GetTokenSlowAsync(

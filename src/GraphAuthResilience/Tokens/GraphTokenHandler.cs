@@ -138,19 +138,50 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     private Task<HttpResponseMessage> SendForCaller(
         HttpRequestMessage request, string host, TokenPartition caller, GraphScopeSet scopes, CancellationToken cancellationToken)
     {
-        var pending = _cache.GetTokenAsync(caller, scopes, cancellationToken);
-        if (!pending.IsCompletedSuccessfully)
+        // The caller's last request through this handler left what it attached and what makes it still right: the
+        // repeat request reads that and the cache entry, and attaches the same header.
+        string token;
+        if (caller.Hit is { } hit && ReferenceEquals(hit.Handler, this) && ReferenceEquals(hit.Scopes, scopes)
+            && string.Equals(hit.Host, host, StringComparison.Ordinal) && _cache.StillServes(hit.Entry, hit.Fresh, hit.RefreshAt, scopes.Key))
         {
-            return AttachWhenReadyAsync(pending, request, host, caller.Key, scopes, cancellationToken, caller);
+            token = hit.Token;
+            if (_chain.TakeUnmetClaims(request, token) is { } unmetAgain)
+            {
+                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmetAgain, scopes.Scopes));
+            }
+
+            request.Headers.Authorization = hit.Header;
+            return base.SendAsync(request, cancellationToken);
         }
 
-        var token = pending.Result;
-        if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
+        if (_cache.TryGetFresh(caller, scopes, out var entry) is not { } fresh)
+        {
+            var pending = _cache.GetTokenAsync(caller, scopes, cancellationToken);
+            return pending.IsCompletedSuccessfully
+                ? AttachAndSend(request, pending.Result.Value, host, caller.Key, scopes, cancellationToken)
+                : AttachWhenReadyAsync(pending, request, host, caller.Key, scopes, cancellationToken);
+        }
+
+        token = fresh.Token.Value;
+        if (_chain.TakeUnmetClaims(request, token) is { } unmet)
         {
             return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
         }
 
-        Attach(request, token.Value, host, caller.Key, scopes, caller);
+        var header = Attach(request, token, host, caller.Key, scopes, caller.Hit?.Header);
+        caller.Hit = new CallerHit(this, scopes, host, entry!, fresh, fresh.RefreshAt, token, header);
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private Task<HttpResponseMessage> AttachAndSend(
+        HttpRequestMessage request, string token, string host, string? partition, GraphScopeSet scopes, CancellationToken cancellationToken)
+    {
+        if (_chain.TakeUnmetClaims(request, token) is { } unmet)
+        {
+            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+        }
+
+        Attach(request, token, host, partition, scopes);
         return base.SendAsync(request, cancellationToken);
     }
 
@@ -169,32 +200,30 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             claims: claims,
             scopes: scopes);
 
-    private void Attach(HttpRequestMessage request, string token, string host, string? partition, GraphScopeSet scopes, TokenPartition? caller = null)
+    private GraphBearerHeader Attach(
+        HttpRequestMessage request, string token, string host, string? partition, GraphScopeSet scopes, GraphBearerHeader? reusable = null)
     {
         // One header value per token, shared by every request that carries it (the value is immutable): the handler
-        // keeps the last one, and each on-behalf-of caller its own.
-        var header = caller is null ? _header : caller.Header;
+        // keeps the last one; an on-behalf-of caller offers the one it was last given.
+        var header = reusable ?? _header;
         if (header is null || !ReferenceEquals(header.Chain, _chain) || !ReferenceEquals(header.Token, token)
             || !string.Equals(header.Host, host, StringComparison.Ordinal)
             || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopes.Key, StringComparison.Ordinal))
         {
             header = new GraphBearerHeader(_chain, token, host, partition, scopes.Scopes, scopes.Key);
-            if (caller is null)
+            if (reusable is null)
             {
                 _header = header;
-            }
-            else
-            {
-                caller.Header = header;
             }
         }
 
         request.Headers.Authorization = header;
+        return header;
     }
 
     private async Task<HttpResponseMessage> AttachWhenReadyAsync(
         ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes,
-        CancellationToken cancellationToken, TokenPartition? caller = null)
+        CancellationToken cancellationToken)
     {
         var token = await pending.ConfigureAwait(false);
         if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
@@ -202,7 +231,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
         }
 
-        Attach(request, token.Value, host, partition, scopes, caller);
+        Attach(request, token.Value, host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 

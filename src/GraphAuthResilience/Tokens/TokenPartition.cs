@@ -15,7 +15,7 @@ namespace GraphAuthResilience.Tokens;
 internal sealed class TokenPartition(string key)
 {
     private volatile TokenCacheEntry? _hot;
-    private volatile GraphBearerHeader? _header;
+    private volatile CallerHit? _hit;
 
     /// <summary>Gets the partition key (<c>obo:</c> and the SHA-256 of the assertion in hex).</summary>
     public string Key { get; } = key;
@@ -27,10 +27,31 @@ internal sealed class TokenPartition(string key)
         set => _hot = value;
     }
 
-    /// <summary>Gets or sets the last bearer header attached for this caller (owned by <see cref="GraphTokenHandler"/>).</summary>
-    internal GraphBearerHeader? Header
+    /// <summary>Gets or sets what the token handler attached for this caller last (owned by <see cref="GraphTokenHandler"/>).</summary>
+    internal CallerHit? Hit
     {
-        get => _header;
-        set => _header = value;
+        get => _hit;
+        set => _hit = value;
     }
+}
+
+/// <summary>
+/// What a token handler attached for an on-behalf-of caller, with what makes it still right: the entry and the
+/// snapshot it came from (the entry still holding that very snapshot means nothing refreshed, invalidated or evicted
+/// it), its refresh time copied here, the handler, scopes and host. A repeat request of the caller reads this object
+/// and its entry, and attaches the same header.
+/// </summary>
+/// <param name="Handler">The token handler that attached the header (its chain is the header's).</param>
+/// <param name="Scopes">The scope set the token is for.</param>
+/// <param name="Host">The host the header was attached for.</param>
+/// <param name="Entry">The cache entry the token came from.</param>
+/// <param name="Fresh">The entry's snapshot the token came from.</param>
+/// <param name="RefreshAt">The snapshot's refresh time (on the cache's clock).</param>
+/// <param name="Token">The token (never logged).</param>
+/// <param name="Header">The header attached.</param>
+internal sealed record CallerHit(
+    object Handler, GraphScopeSet Scopes, string Host, TokenCacheEntry Entry, FreshToken Fresh, long RefreshAt, string Token, GraphBearerHeader Header)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"CallerHit {{ Host = {Host}, Scopes = {Scopes.Key} }}"; // never the token
 }
