@@ -25,6 +25,7 @@ internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel
     private int _subscribeRequested;
     private int _attempting;
     private bool _registered;
+    private bool _failed;
     private IConnectionMultiplexer? _multiplexer;
     private long _received;
 
@@ -103,22 +104,26 @@ internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel
             var subscriber = multiplexer.GetSubscriber();
             if (_registered)
             {
-                if (!subscriber.IsConnected(_channel))
+                if (!_failed || !subscriber.IsConnected(_channel))
                 {
-                    return; // StackExchange.Redis subscribes its registered handlers again when that connection is back
+                    // StackExchange.Redis subscribes its registered handlers again each time its subscription
+                    // connection is (re)established; nothing to do until then.
+                    return;
                 }
 
-                // Registered and connected, yet not subscribed: the SUBSCRIBE failed or timed out. StackExchange.Redis
-                // calls a handler once per registration, so the handler is taken out before it is registered again.
+                // Our last SUBSCRIBE failed or timed out on a connection that is up: the client will not send it
+                // again by itself. It calls a handler once per registration, so the handler is taken out first.
                 _registered = false;
                 await subscriber.UnsubscribeAsync(_channel, _handler, CommandFlags.FireAndForget).ConfigureAwait(false);
             }
 
             _registered = true;
+            _failed = false;
             await subscriber.SubscribeAsync(_channel, _handler).ConfigureAwait(false);
         }
         catch (Exception)
         {
+            _failed = true;
             _redis.RunCallbacksAtNextUse();
         }
         finally
