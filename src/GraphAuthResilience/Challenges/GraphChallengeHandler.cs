@@ -42,6 +42,16 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (request.Content is null)
+        {
+            // No body to make replayable, so nothing to do before the send: whether the request is Graph's and this
+            // chain's is asked only of an auth answer (the hot path of a GET asks nothing).
+            var sent = base.SendAsync(request, cancellationToken);
+            return sent.IsCompletedSuccessfully && !IsAuthAnswer(sent.Result)
+                ? sent
+                : HandleResponseAsync(request, replayable: true, sent, cancellationToken, checkOwner: true);
+        }
+
         if (!_hosts.IsAllowed(request) || !_chain.Owns(request))
         {
             return base.SendAsync(request, cancellationToken);
@@ -77,10 +87,10 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     }
 
     private async Task<HttpResponseMessage> HandleResponseAsync(
-        HttpRequestMessage request, bool replayable, Task<HttpResponseMessage> send, CancellationToken cancellationToken)
+        HttpRequestMessage request, bool replayable, Task<HttpResponseMessage> send, CancellationToken cancellationToken, bool checkOwner = false)
     {
         var response = await send.ConfigureAwait(false);
-        if (!IsAuthAnswer(response))
+        if (!IsAuthAnswer(response) || (checkOwner && (!_hosts.IsAllowed(request) || !_chain.Owns(request))))
         {
             return response;
         }

@@ -39,13 +39,10 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!_chain.Owns(request))
-        {
-            return base.SendAsync(request, cancellationToken);
-        }
 
         // Nothing is stored per request: a diagnosis is tied to the answer it is about (GraphAuthFailureRecord), so
-        // an outer retry's answer never carries the previous one's.
+        // an outer retry's answer never carries the previous one's. Whether the request is this chain's (no other
+        // chain's token on it) is asked only of a failure: the inner handlers never put another chain's token on it.
         var send = base.SendAsync(request, cancellationToken);
 
         // A response that is already here and is no failure goes back without an async state machine.
@@ -59,7 +56,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     {
         var response = await send.ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
-            || !_hosts.IsAllowed(request) || GraphAuthFailureRecord.Get(response) is not null)
+            || !_hosts.IsAllowed(request) || !_chain.Owns(request) || GraphAuthFailureRecord.Get(response) is not null)
         {
             // Not an auth answer, not Graph's, or already diagnosed by another chain inside this one.
             return response;

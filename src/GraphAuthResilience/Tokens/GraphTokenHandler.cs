@@ -43,8 +43,8 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         ArgumentNullException.ThrowIfNull(request);
         var uri = request.RequestUri;
         var requestScopes = GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request);
-        var allowed = _hosts.IsAllowed(uri, requestScopes);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
+        var allowed = host.Length != 0 && _hosts.IsAllowed(uri!, host, requestScopes);
         string? partition = null;
 
         // NonValidated first: a caller's header that .NET cannot parse reads as null through the typed property, and
