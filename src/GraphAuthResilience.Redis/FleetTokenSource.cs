@@ -65,6 +65,7 @@ internal sealed class FleetTokenSource : IGraphTokenSource
                 continue;
             }
 
+            Log.LeaseWaiting(_redis.Logger, _client);
             var result = await WaitForAsync(lease, outcome, holder.Value, deadline, cancellationToken).ConfigureAwait(false);
             switch (result)
             {

@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(5007, LogLevel.Warning, "A subscriber to rejected-token news threw {ExceptionType}; ignored.", EventName = "RejectionCallbackFailed")]
     public static partial void RejectionCallbackFailed(ILogger logger, string exceptionType);
+
+    [LoggerMessage(5008, LogLevel.Debug, "Another instance holds the lease for a token acquisition of client '{Client}'; waiting for its result.", EventName = "LeaseWaiting")]
+    public static partial void LeaseWaiting(ILogger logger, string client);
 }

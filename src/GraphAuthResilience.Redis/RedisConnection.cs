@@ -8,8 +8,9 @@ namespace GraphAuthResilience.Redis;
 /// <summary>
 /// One Redis connection per container, and the one place that decides whether Redis is usable right now. Every
 /// operation is bounded by <see cref="GraphAuthRedisOptions.OperationTimeout"/>; a failure starts an outage (logged
-/// once) during which Redis is skipped for <see cref="GraphAuthRedisOptions.RetryInterval"/> at a time, and the first
-/// success ends it (logged once). Callers get their fallback value instead of an exception.
+/// once) during which Redis is skipped for <see cref="GraphAuthRedisOptions.RetryInterval"/> at a time, or until
+/// StackExchange.Redis restores the connection, whichever comes first; the first success ends it (logged once).
+/// Callers get their fallback value instead of an exception.
 /// </summary>
 internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
@@ -91,6 +92,10 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             _ = EnsureConnectedAsync();
         }
     }
+
+    /// <summary>Runs the <see cref="OnConnected"/> callbacks again at the next use of a connected Redis (one of them
+    /// could not do its work: a subscription that failed).</summary>
+    public void RunCallbacksAtNextUse() => Volatile.Write(ref _callbacksPending, 1);
 
     /// <summary>Runs one Redis operation; returns <paramref name="fallback"/> when Redis is unavailable, slow or fails.</summary>
     /// <param name="operation">The operation.</param>
@@ -233,7 +238,13 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     {
         try
         {
-            await _connect.Value.ConfigureAwait(false);
+            // Callbacks registered while the first connection was being made run once it is there, not only at the
+            // first request that needs Redis (the rejection subscription is in place before any token is shared).
+            var multiplexer = await _connect.Value.ConfigureAwait(false);
+            if (multiplexer.IsConnected && Interlocked.Exchange(ref _callbacksPending, 0) == 1)
+            {
+                RunOnConnected(multiplexer);
+            }
         }
         catch (Exception)
         {
@@ -254,13 +265,34 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         _options.ConfigureConnection?.Invoke(configuration);
 
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
-        multiplexer.ConnectionRestored += (_, _) => RunOnConnected(multiplexer);
+        multiplexer.ConnectionRestored += (_, e) =>
+        {
+            if (e.ConnectionType == ConnectionType.Interactive)
+            {
+                EndQuietPeriod();
+            }
+
+            RunOnConnected(multiplexer);
+        };
         if (multiplexer.IsConnected)
         {
             RunOnConnected(multiplexer);
         }
 
         return multiplexer;
+    }
+
+    /// <summary>The connection is back: the next operation tries Redis at once instead of after the rest of
+    /// <see cref="GraphAuthRedisOptions.RetryInterval"/> (the outage ends, and is logged as ended, at its first success).</summary>
+    private void EndQuietPeriod()
+    {
+        lock (_gate)
+        {
+            if (_down)
+            {
+                _retryAt = _time.GetUtcNow();
+            }
+        }
     }
 
     private void RunOnConnected(IConnectionMultiplexer multiplexer)

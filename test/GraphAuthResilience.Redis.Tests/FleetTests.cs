@@ -43,7 +43,8 @@ public sealed class FleetTests
         var fresh = fleet.TokenEndpoint.IssuedTokens.Last();
         Assert.That(fresh, Is.Not.EqualTo(old));
 
-        // The news travels by pub/sub: wait until every other instance heard it (a wait, not a timing assertion).
+        // The news travels by pub/sub: wait until every other instance heard it and its chain's callback ran (Received
+        // counts after the callbacks), so the chain has dropped the token (a wait, not a timing assertion).
         var others = fleet.Instances.Skip(1).ToList();
         await RedisFleetFixture.WaitUntilAsync(
             () => Task.FromResult(others.All(i => RedisFleetFixture.Channel(i).Received >= 1)), "every other instance heard of the rejected token");
@@ -146,22 +147,82 @@ public sealed class FleetTests
     }
 
     [Test]
+    public async Task RedisBackWithinTheRetryInterval_RevocationIsSharedAtOnce()
+    {
+        // Every instance leaves Redis alone for 5 minutes after a failure, unless its connection comes back first.
+        await using var fleet = await RedisFleetFixture.StartAsync(0);
+        var settings = fleet.Settings with { RetryInterval = TimeSpan.FromMinutes(5) };
+        for (var n = 0; n < 3; n++)
+        {
+            fleet.AddInstance(settings);
+        }
+
+        Assert.That(await fleet.LoadAllAsync(10), Is.Zero);
+        await fleet.WaitUntilSharedAsync();
+        var token = fleet.TokenEndpoint.IssuedTokens.Last();
+
+        // An outage every instance notices (any Redis operation would; here a ping), then carries on in-process.
+        await fleet.Redis.StopAsync();
+        foreach (var instance in fleet.Instances)
+        {
+            var redis = instance.Services.GetRequiredService<RedisConnection>();
+            Assert.That(await redis.RunAsync(async db => (await db.PingAsync()) >= TimeSpan.Zero, false, CancellationToken.None), Is.False, "a ping during the outage");
+        }
+
+        Assert.That(fleet.Logs.Select(l => l.Entries.Count(e => e.Id.Id == 5000)), Is.All.EqualTo(1), "every instance noticed the outage");
+        Assert.That(await fleet.LoadAllAsync(10), Is.Zero, "failed requests during the outage");
+
+        // Redis back, minutes before the retry interval ends: the restored connection ends the quiet period, so the
+        // next revocation is met with one claims acquisition for the fleet and the news reaches the others.
+        await fleet.Redis.StartAsync();
+        await fleet.WaitUntilSharedAsync();
+        var posts = fleet.TokenEndpoint.Posts;
+        fleet.Graph.Revoke(token);
+        Assert.That(await fleet.Instances[0].LoadAsync(1), Is.EqualTo(1), "the instance that met the revocation recovered");
+        var fresh = fleet.TokenEndpoint.IssuedTokens.Last();
+        var others = fleet.Instances.Skip(1).ToList();
+        await RedisFleetFixture.WaitUntilAsync(
+            () => Task.FromResult(others.All(i => RedisFleetFixture.Channel(i).Received >= 1)), "every other instance heard the news");
+        others.ForEach(i => i.SentTokens.Clear());
+
+        var failed = await fleet.LoadAllAsync(20, others);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed, Is.Zero, "failed requests after Redis came back");
+            Assert.That(fleet.TokenEndpoint.Posts - posts, Is.EqualTo(1), "token requests for the fleet after Redis came back");
+            Assert.That(fleet.TokenEndpoint.PostsWithClaims, Is.EqualTo(1), "claims acquisitions");
+            Assert.That(others.All(i => i.SentTokens.Keys.SequenceEqual([fresh])), Is.True, "the others sent the token shared through Redis");
+            Assert.That(fleet.Logs.Select(l => l.Entries.Count(e => e.Id.Id == 5001)), Is.All.EqualTo(1), "every instance logged the outage's end once");
+        });
+    }
+
+    [Test]
     public async Task LeaseHolderDies_WaitingInstance_AcquiresItsOwnAfterTheLeaseExpires()
     {
         await using var fleet = await RedisFleetFixture.StartAsync(1);
         var instance = fleet.Instances[0];
         await fleet.WaitUntilSharedAsync(subscribed: false);
 
-        // A holder that died: its lease (for the default scope, no claims, not forced) is there, its outcome never comes.
+        // A holder that died: its lease (for the default scope, no claims, not forced) is there, its outcome never
+        // comes. It lives until the instance is seen waiting for it, then Redis expires it: no race with the clock.
         var redis = instance.Services.GetRequiredService<RedisConnection>();
         var leaseName = FleetTokenSource.LeaseName(new GraphTokenRequest([GraphAuthOptions.DefaultScope]));
+        var lease = $"{fleet.Settings.KeyPrefix}:lease:graph:{leaseName}";
         var taken = await redis.RunAsync(
-            db => db.StringSetAsync($"{fleet.Settings.KeyPrefix}:lease:graph:{leaseName}", "dead-holder", TimeSpan.FromMilliseconds(300), When.NotExists),
+            db => db.StringSetAsync(lease, "dead-holder", TimeSpan.FromMinutes(1), When.NotExists),
             false,
             CancellationToken.None);
         Assert.That(taken, Is.True, "the dead holder's lease was planted");
 
-        Assert.That(await instance.LoadAsync(10), Is.EqualTo(10));
+        var load = instance.LoadAsync(10);
+        await RedisFleetFixture.WaitUntilAsync(
+            () => Task.FromResult(fleet.Logs[0].Entries.Any(e => e.Id.Id == 5008)), "the instance waits for the dead holder's lease");
+        Assert.That(fleet.TokenEndpoint.Posts, Is.Zero, "no token request while the lease is held");
+        var expiring = await redis.RunAsync(db => db.KeyExpireAsync(lease, TimeSpan.FromMilliseconds(50)), false, CancellationToken.None);
+        Assert.That(expiring, Is.True, "the dead holder's lease set to expire");
+
+        Assert.That(await load, Is.EqualTo(10));
         Assert.That(fleet.TokenEndpoint.Posts, Is.EqualTo(1));
         Assert.That(fleet.Logs[0].Entries.Count(e => e.Id.Id == 5004), Is.EqualTo(1), "fell back to its own acquisition once");
     }
