@@ -108,19 +108,31 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
         var names = new List<string>();
         foreach (var ex in Flatten(exception))
         {
-            foreach (Match match in CredentialName().Matches(ex.Message))
+            try
             {
-                if (!names.Contains(match.Value, StringComparer.Ordinal))
+                foreach (Match match in CredentialName().Matches(Head(ex.Message)))
                 {
-                    names.Add(match.Value);
+                    if (!names.Contains(match.Value, StringComparer.Ordinal))
+                    {
+                        names.Add(match.Value);
+                    }
                 }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // The mapping never throws: the names found so far are enough to say who failed.
             }
         }
 
         return names;
     }
 
-    private static string TextOf(Exception exception) => string.Join('\n', Flatten(exception).Select(e => e.Message));
+    /// <summary>The first characters of each message, where a credential names itself and the AADSTS number stands:
+    /// a message quoting a huge token-endpoint answer costs no more than a short one.</summary>
+    private static string TextOf(Exception exception) => string.Join('\n', Flatten(exception).Select(e => Head(e.Message)));
+
+    private static string Head(string message) =>
+        message.Length <= TokenSourceErrors.MaxAadstsSearchLength ? message : message[..TokenSourceErrors.MaxAadstsSearchLength];
 
     private static int? FindStatus(Exception exception) =>
         Flatten(exception).OfType<RequestFailedException>().FirstOrDefault(r => r.Status > 0)?.Status;

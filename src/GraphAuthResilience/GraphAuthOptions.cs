@@ -54,6 +54,7 @@ public sealed class GraphAuthOptions
     /// Each entry costs about 400 bytes, plus its partition key for on-behalf-of (a 68-character hash, about 160
     /// bytes), besides the token string it holds (see the README).</summary>
     /// <value>Defaults to 10,000 (a busy on-behalf-of API). Between 1 and 1,000,000.</value>
+    [Range(1, 1_000_000)]
     public int TokenCacheSize { get; set; } = 10_000;
 
     /// <summary>Gets or sets the longest one token acquisition may take, retries included, for any token source.
@@ -61,6 +62,8 @@ public sealed class GraphAuthOptions
     /// next request starts a new acquisition. An acquisition that every waiting request gave up on is detached at
     /// once, so the next request starts its own without waiting for this bound.</summary>
     /// <value>Defaults to 2 minutes. Between 1 second and 1 day. Measured on the <see cref="TimeProvider"/> in DI, like every deadline of the cache.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Read at build time by the options source generator (GraphAuthOptionsRangeValidator), which emits its own TimeSpan comparison; nothing reflects on it at run time.")]
     public TimeSpan TokenAcquisitionTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Gets or sets the largest JSON batch answer (<c>POST /$batch</c>) the chain reads to find the steps that

@@ -183,6 +183,33 @@ public class AzureIdentityTokenSourceTests
     }
 
     [Test]
+    public void FromCredential_FailureQuotingTenMegabytesOfEndpointText_TypedFailureFromTheStartOfTheMessageOnly()
+    {
+        var tail = string.Concat(Enumerable.Repeat(" Aaaaaaaaaa Bbbbbbbbbb", 500_000)) + " LeakedTailCredential secret-value-123";
+        var credential = new ThrowingCredential(new AuthenticationFailedException(
+            "ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided." + tail));
+        var source = AzureIdentityTokenSource.FromCredential(credential);
+
+        var ex = Assert.CatchAsync<GraphAuthException>(async () =>
+            await source.GetTokenAsync(new GraphTokenRequest(["https://graph.microsoft.com/.default"]), CancellationToken.None));
+
+        Assert.That(ex, Is.InstanceOf<GraphAuthTokenException>());
+        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.TokenAcquisitionFailed));
+        Assert.That(ex.AadstsCode, Is.EqualTo("AADSTS7000215"));
+        Assert.That(ex.Message, Does.StartWith("ThrowingCredential (ClientSecretCredential)"));
+        var text = string.Join('\n', ex.ToString(), ex.Message, ex.Remediation);
+        Assert.That(text, Does.Not.Contain("LeakedTailCredential").And.Not.Contain("secret-value-123").And.Not.Contain("Invalid client secret provided"));
+    }
+
+    /// <summary>A credential whose every request fails with the given exception.</summary>
+    private sealed class ThrowingCredential(Exception failure) : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken) => throw failure;
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) => throw failure;
+    }
+
+    [Test]
     public void FromCredential_Null_Throws() =>
         Assert.Throws<ArgumentNullException>(() => AzureIdentityTokenSource.FromCredential(null!));
 }

@@ -319,8 +319,14 @@ internal static class CatalogGenerator
             int? note = null;
             if (item.TryGetProperty("note", out var noteElement))
             {
-                notes.Add(noteElement.GetString()!);
-                note = notes.Count - 1;
+                // Overrides that share a note (one per path prefix of the same rule) share its line.
+                var text = noteElement.GetString()!;
+                note = notes.IndexOf(text);
+                if (note < 0)
+                {
+                    notes.Add(text);
+                    note = notes.Count - 1;
+                }
             }
 
             foreach (var entry in targets)

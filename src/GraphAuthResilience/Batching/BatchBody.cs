@@ -112,7 +112,8 @@ internal static class BatchBody
     }
 
     /// <summary>Buffers a batch request body before the first send so that it can be read after it (a stream of
-    /// known length up to <paramref name="maxBytes"/>); bodies already in memory need nothing.</summary>
+    /// known length up to <paramref name="maxBytes"/>, or of unknown length that turns out to be within it); bodies
+    /// already in memory need nothing.</summary>
     /// <returns>Whether the body can be read after the send.</returns>
     public static async ValueTask<bool> PrepareRequestAsync(HttpRequestMessage request, long maxBytes, CancellationToken cancellationToken)
     {
@@ -122,7 +123,14 @@ internal static class BatchBody
             return content is not null;
         }
 
-        if (content.Headers.ContentLength is not { } length || length > maxBytes)
+        if (content.Headers.ContentLength is not { } length)
+        {
+            // A forward-only stream of unknown length: read ahead up to the bound, as the challenge handler does for
+            // any request. Longer: the part read, then the rest, sent once (never half-read, never twice).
+            return content is StreamContent && await ReadAheadAsync(request, content, maxBytes, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (length > maxBytes)
         {
             return false;
         }
@@ -134,6 +142,31 @@ internal static class BatchBody
         await content.LoadIntoBufferAsync(maxBytes).ConfigureAwait(false);
 #endif
         return true;
+    }
+
+    private static async ValueTask<bool> ReadAheadAsync(HttpRequestMessage request, HttpContent content, long maxBytes, CancellationToken cancellationToken)
+    {
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var limit = (int)Math.Min(maxBytes, Array.MaxLength - 1);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(16 * 1024, (long)limit + 1));
+        (buffer, var read) = await PooledStreamReader.ReadAsync(stream, buffer, 0, limit, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var bytes = buffer.AsSpan(0, read).ToArray();
+            if (read > limit)
+            {
+                request.Content = CopyHeaders(content, new StreamContent(new PrefixedStream(bytes, stream)), keepLength: true);
+                return false;
+            }
+
+            request.Content = CopyHeaders(content, new ByteArrayContent(bytes), keepLength: false);
+            content.Dispose();
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Reads a request body that <see cref="PrepareRequestAsync"/> found readable, or <see langword="null"/>.</summary>

@@ -11,7 +11,7 @@ internal static class BatchStepDiagnosis
         var permissions = catalog ?? GraphPermissionCatalog.Default;
         return step =>
         {
-            GraphTokenInfo.TryParse(step.SentToken, out var token);
+            // The claims and the token's payload come read (once per batch, BatchStepReadings): nothing is parsed here.
             var bodyProperties = !step.RequestJsonBody.IsEmpty && permissions.NeedsRequestBody(step.Method, step.Uri)
                 ? RequestBodyProbe.TopLevelProperties(step.RequestJsonBody.Span)
                 : null;
@@ -19,10 +19,10 @@ internal static class BatchStepDiagnosis
                 step.Status,
                 step.Method,
                 step.Uri,
-                WwwAuthenticateParser.Parse(step.WwwAuthenticate),
+                step.ClaimsJson,
                 GraphErrorBody.Parse(step.Body.Span),
                 !string.IsNullOrWhiteSpace(step.SentToken),
-                token,
+                step.SentTokenInfo,
                 time.GetUtcNow())
             {
                 RequestIdHeader = step.RequestIdHeader,
@@ -33,10 +33,6 @@ internal static class BatchStepDiagnosis
             return GraphAuthFailureClassifier.Classify(input, permissions);
         };
     }
-
-    /// <summary>The claims (JSON) of a claims challenge in a step's WWW-Authenticate header, or <see langword="null"/>.</summary>
-    public static string? ClaimsOf(string? wwwAuthenticate) =>
-        ClaimsChallenge.Find(WwwAuthenticateParser.Parse(wwwAuthenticate))?.ClaimsJson;
 
     /// <summary>The path of a request without ids, UPNs or query, safe for logs.</summary>
     public static string RedactPath(Uri? uri) => GraphPath.Redact(uri);

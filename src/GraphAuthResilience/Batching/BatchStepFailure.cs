@@ -6,16 +6,18 @@ namespace GraphAuthResilience.Batching;
 
 /// <summary>
 /// One step of a batch answer still failing with 400/401/403, with what diagnosis needs: the step's own method and
-/// URL (resolved against the batch's host and version), its status, headers and body, and the token it was sent with.
+/// URL (resolved against the batch's host and version), its status, the claims of its challenge and its body, and the
+/// token it was sent with; what the batch handler already read (<see cref="BatchStepReadings"/>) is passed as read.
 /// </summary>
 internal sealed record BatchStepFailure(
     string Id,
     HttpStatusCode Status,
     HttpMethod Method,
     Uri? Uri,
-    string? WwwAuthenticate,
+    string? ClaimsJson,
     ReadOnlyMemory<byte> Body,
     string? SentToken,
+    GraphTokenInfo? SentTokenInfo,
     bool Resent)
 {
     public string? RequestIdHeader { get; init; }

@@ -28,9 +28,13 @@ internal sealed class GraphBatchHandler : DelegatingHandler
     private readonly BatchRevokedToken? _revoked;
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
+    private readonly GraphAuthMetrics _metrics;
 
-    public GraphBatchHandler(GraphAuthOptions options, BatchStepDiagnoser diagnose, BatchRevokedToken? revoked, ILogger logger, GraphAuthChain chain)
+    public GraphBatchHandler(
+        GraphAuthOptions options, BatchStepDiagnoser diagnose, BatchRevokedToken? revoked, ILogger logger, GraphAuthChain chain,
+        GraphAuthMetrics? metrics = null)
     {
+        _metrics = metrics ?? GraphAuthMetrics.Shared;
         _hosts = new GraphHostPolicy(options);
         _maxResponseBytes = options.MaxBatchResponseBytes;
         _maxRequestBytes = options.MaxReplayBufferBytes;
@@ -109,7 +113,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         var sent = requestReadable ? await BatchBody.ReadRequestAsync(request, cancellationToken).ConfigureAwait(false) : null;
         if (sent is null)
         {
-            Log.BatchNotInspected(_logger, path, "the request body could not be read again (a stream of unknown length or above MaxReplayBufferBytes)");
+            Log.BatchNotInspected(_logger, path, "the request body could not be read again (longer than MaxReplayBufferBytes)");
             return response;
         }
 
@@ -127,15 +131,16 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         string? resendToken = null;
         IReadOnlySet<string> resent = new HashSet<string>();
         GraphAuthException? acquisitionFailure = null;
-        var plan = BatchResendPlan.Create(steps, first, BatchStepDiagnosis.ClaimsOf);
-        if (plan is not null && WhyNotResend(sentToken) is { } refused)
+        var readings = new BatchStepReadings(); // each step's challenge and each token read once for the whole batch
+        var plan = BatchResendPlan.Create(steps, first, readings.ClaimsOf);
+        if (plan is not null && WhyNotResend(sentToken, readings) is { } refused)
         {
             Log.BatchResendSkipped(_logger, path, Ids(plan.FixableIds), refused);
         }
         else if (plan is not null)
         {
             Log.BatchStepsResent(_logger, path, Ids(plan.FixableIds), plan.Claims is null ? "refresh" : "claims challenge", plan.Steps.Count);
-            GraphAuthTelemetry.Replays.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.ReasonTag, plan.Claims is null ? "batch_refresh" : "batch_claims_challenge"));
+            _metrics.Replayed(plan.Claims is null ? "batch_refresh" : "batch_claims_challenge");
             resent = plan.Ids;
             var outcome = await ResendAsync(request, sentHeader?.Partition, sentToken!, plan, sent, first, answer, path, cancellationToken).ConfigureAwait(false);
             if (outcome.CallerCancelled)
@@ -158,13 +163,13 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             }
         }
 
-        var failures = Diagnose(request, version, steps, final, finalBytes, sent, sentToken, resendToken, resent, plan, acquisitionFailure);
+        var failures = Diagnose(request, version, steps, final, finalBytes, sent, sentToken, resendToken, resent, plan, acquisitionFailure, readings);
         if (failures.Count > 0)
         {
             GraphBatchOutcome.Set(request, new GraphBatchOutcome(failures));
             foreach (var failure in failures.Values)
             {
-                GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
+                _metrics.Failed(failure.Cause);
             }
 
             Log.BatchStepsFailed(_logger, path, failures.Count, final.Steps.Count, Describe(failures, steps, request, version));
@@ -189,14 +194,14 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         return true;
     }
 
-    private static string? WhyNotResend(string? sentToken)
+    private static string? WhyNotResend(string? sentToken, BatchStepReadings readings)
     {
         if (sentToken is null)
         {
             return "the batch did not carry a token of this chain (a caller-set Authorization header is the caller's business)";
         }
 
-        if (GraphTokenInfo.TryParse(sentToken, out var info) && (!info.IsGraphAudience || info.IsPersonalAccount))
+        if (readings.TokenInfo(sentToken) is { } info && (!info.IsGraphAudience || info.IsPersonalAccount))
         {
             // Another token from the same source would have the same audience and account.
             return info.IsPersonalAccount ? "personal account" : "wrong audience";
@@ -333,7 +338,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
     private Dictionary<string, GraphAuthException> Diagnose(
         HttpRequestMessage request, string version, BatchRequestDocument steps, BatchResponseDocument answers, byte[] answerBytes,
         byte[] sent, string? sentToken, string? resendToken, IReadOnlySet<string> resent, BatchResendPlan? plan,
-        GraphAuthException? acquisitionFailure)
+        GraphAuthException? acquisitionFailure, BatchStepReadings readings)
     {
         var failures = new Dictionary<string, GraphAuthException>(StringComparer.Ordinal);
         foreach (var answer in answers.Steps)
@@ -351,14 +356,16 @@ internal sealed class GraphBatchHandler : DelegatingHandler
 
             var step = steps.ById[answer.Id];
             var wasResent = resent.Contains(answer.Id);
+            var stepToken = wasResent ? resendToken ?? sentToken : sentToken ?? BearerOf(request);
             var failure = DiagnoseStep(new BatchStepFailure(
                 answer.Id,
                 (HttpStatusCode)answer.Status,
                 MethodOf(step),
                 StepUri(request.RequestUri!, version, step.Url),
-                answer.WwwAuthenticate,
+                readings.ClaimsOf(answer.WwwAuthenticate),
                 BatchResponseDocument.BodyBytes(answerBytes, answer),
-                wasResent ? resendToken ?? sentToken : sentToken ?? BearerOf(request),
+                stepToken,
+                readings.TokenInfo(stepToken),
                 wasResent)
             {
                 RequestIdHeader = answer.RequestId,

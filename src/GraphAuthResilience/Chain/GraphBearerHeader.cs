@@ -52,5 +52,7 @@ internal sealed class GraphBearerHeader : AuthenticationHeaderValue
     /// <param name="request">The request.</param>
     /// <returns>The header, or <see langword="null"/> when there is none or the caller set its own.</returns>
     public static GraphBearerHeader? Of(HttpRequestMessage request) =>
-        request.Headers.NonValidated.Contains("Authorization") ? request.Headers.Authorization as GraphBearerHeader : null;
+        request.Headers is { NonValidated: { Count: not 0 } headers } && headers.Contains("Authorization")
+            ? request.Headers.Authorization as GraphBearerHeader
+            : null;
 }

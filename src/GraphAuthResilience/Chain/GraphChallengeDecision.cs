@@ -8,7 +8,10 @@ namespace GraphAuthResilience.Chain;
 /// parses none of it again. Written only by the challenge handler; read by the failure handler.
 /// </summary>
 /// <remarks>Lifetime: one attempt. It is tied to its <see cref="Response"/> by reference: a reader holding another
-/// response (an outer retry's) ignores it.</remarks>
+/// response (an outer retry's) ignores it. The failure handler diagnoses from <see cref="ClaimsJson"/>,
+/// <see cref="SentToken"/>, <see cref="SentTokenInfo"/>, <see cref="Outcome"/> and <see cref="BodyReplayable"/> as they
+/// are, and parses an answer itself only when no decision is about it (a 404, a message another path produced);
+/// <c>GraphAuthFailureParseOnceTests</c> counts the parses.</remarks>
 internal sealed class GraphChallengeDecision
 {
     public GraphChallengeDecision(
@@ -35,7 +38,8 @@ internal sealed class GraphChallengeDecision
     /// <summary>Gets what the challenge handler did.</summary>
     public GraphChallengeOutcome Outcome { get; }
 
-    /// <summary>Gets the challenges of the answer's <c>WWW-Authenticate</c> headers.</summary>
+    /// <summary>Gets the challenges of the answer's <c>WWW-Authenticate</c> headers (no reader needs more than
+    /// <see cref="ClaimsJson"/> today; kept so a new rule reads them here instead of parsing the headers again).</summary>
     public IReadOnlyList<AuthenticationChallenge> Challenges { get; }
 
     /// <summary>Gets the decoded claims (JSON) of the answer's claims challenge, if it had one.</summary>

@@ -24,9 +24,11 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     private readonly long _maxReplayBufferBytes;
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
+    private readonly GraphAuthMetrics _metrics;
 
-    public GraphChallengeHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
+    public GraphChallengeHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain, GraphAuthMetrics? metrics = null)
     {
+        _metrics = metrics ?? GraphAuthMetrics.Shared;
         _hosts = new GraphHostPolicy(options);
         _maxReplayBufferBytes = options.MaxReplayBufferBytes;
         _logger = logger;
@@ -139,7 +141,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         }
 
         state.ReplayUsed = true;
-        GraphAuthTelemetry.Replays.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.ReasonTag, reason));
+        _metrics.Replayed(reason);
         response.Dispose();
 
         HttpResponseMessage replayResponse;

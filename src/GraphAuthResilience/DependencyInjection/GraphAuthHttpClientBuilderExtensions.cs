@@ -4,6 +4,7 @@ using GraphAuthResilience.Chain;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.DependencyInjection;
 using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Telemetry;
 using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http;
@@ -44,6 +45,8 @@ public static class GraphAuthHttpClientBuilderExtensions
         optionsBuilder.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphAuthOptions>, GraphAuthOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphAuthOptions>, GraphAuthOptionsRangeValidator>());
+        builder.Services.AddMetrics(); // the container's IMeterFactory: one meter per container
+        builder.Services.TryAddSingleton<GraphAuthMetrics>();
         builder.Services.TryAddSingleton<GraphAuthHandlerFactory>();
 
         var isDefaults = builder.Name is null;
@@ -73,13 +76,13 @@ public static class GraphAuthHttpClientBuilderExtensions
             var factory = handlers.Services.GetRequiredService<GraphAuthHandlerFactory>();
             var chain = new GraphAuthChain(); // what the three handlers of this chain share, and nothing else does
             handlers.AdditionalHandlers.Add(new GraphAuthFailureHandler(
-                factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), chain, factory.Time));
+                factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), chain, factory.Time, metrics: factory.Metrics));
             var cache = factory.Cache(name);
             handlers.AdditionalHandlers.Add(new GraphBatchHandler(
                 factory.Options(name), BatchStepDiagnosis.Create(null, factory.Time), cache.Invalidate,
-                factory.Logger("GraphAuthResilience.BatchHandler"), chain));
+                factory.Logger("GraphAuthResilience.BatchHandler"), chain, factory.Metrics));
             handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
-                factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain));
+                factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain, factory.Metrics));
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(
                 factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), chain));
         }

@@ -9,12 +9,6 @@ namespace GraphAuthResilience.DependencyInjection;
 /// Every message names the setting.</summary>
 internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IValidateOptions<GraphAuthOptions>
 {
-    internal static readonly TimeSpan MaxRefreshMargin = TimeSpan.FromHours(1);
-    internal const long MaxReplayBufferLimit = 100L * 1024 * 1024;
-    internal const int MaxTokenCacheSize = 1_000_000;
-    internal static readonly TimeSpan MinTokenAcquisitionTimeout = TimeSpan.FromSeconds(1);
-    internal static readonly TimeSpan MaxTokenAcquisitionTimeout = TimeSpan.FromDays(1);
-
     public ValidateOptionsResult Validate(string? name, GraphAuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -46,16 +40,6 @@ internal sealed class GraphAuthOptionsValidator(IServiceProvider services) : IVa
             {
                 failures.Add(prefix + $"{nameof(GraphAuthOptions.AllowedHosts)} {error}.");
             }
-        }
-
-        if (options.TokenCacheSize < 1 || options.TokenCacheSize > MaxTokenCacheSize)
-        {
-            failures.Add(prefix + $"{nameof(GraphAuthOptions.TokenCacheSize)} must be between 1 and {MaxTokenCacheSize}; it is {options.TokenCacheSize}.");
-        }
-
-        if (options.TokenAcquisitionTimeout < MinTokenAcquisitionTimeout || options.TokenAcquisitionTimeout > MaxTokenAcquisitionTimeout)
-        {
-            failures.Add(prefix + $"{nameof(GraphAuthOptions.TokenAcquisitionTimeout)} must be between {MinTokenAcquisitionTimeout} and {MaxTokenAcquisitionTimeout}; it is {options.TokenAcquisitionTimeout}.");
         }
 
         if (options.TokenSource is null && services.GetService<IGraphTokenSource>() is null)

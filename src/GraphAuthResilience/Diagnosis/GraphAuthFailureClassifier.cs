@@ -24,9 +24,9 @@ internal static class GraphAuthFailureClassifier
             return null;
         }
 
-        var claimsChallenge = ClaimsChallenge.Find(input.Challenges);
+        var claims = input.ClaimsJson; // decoded once, by whoever parsed the challenges
         var evidence = GraphErrorEvidence.Read(body, catalog);
-        if (status == HttpStatusCode.BadRequest && !IsAuthBadRequest(body, evidence, claimsChallenge is not null))
+        if (status == HttpStatusCode.BadRequest && !IsAuthBadRequest(body, evidence, claims is not null))
         {
             return null;
         }
@@ -37,10 +37,13 @@ internal static class GraphAuthFailureClassifier
             operation = null; // Known path, but no permission recorded: say nothing the catalog cannot back.
         }
 
-        var decision = Decide(input, claimsChallenge?.ClaimsJson, operation, evidence, catalog);
+        var decision = Decide(input, claims, operation, evidence, catalog);
+        // The cause's generic remediation only where the detail does not already name the action: after "add X as
+        // an application permission, grant admin consent" it would repeat it, and after "the token holds X, which
+        // the call accepts" its "add the permission" would contradict it.
         var remediation = decision.DetailOnly
             ? decision.Detail!
-            : Compose(decision.Detail, GraphAuthRemediation.For(decision.Cause), NoteFor(decision.Cause, operation), ManagedIdentityNote(decision.Cause, input.Token));
+            : Compose(decision.Detail, decision.NamesAction ? null : GraphAuthRemediation.For(decision.Cause), NoteFor(decision.Cause, operation), ManagedIdentityNote(decision.Cause, input.Token));
         var requestId = body.RequestId ?? input.RequestIdHeader;
         var clientRequestId = body.ClientRequestId ?? input.ClientRequestIdHeader;
         var date = body.Date is null ? string.Empty : ", date " + body.Date;
@@ -52,7 +55,7 @@ internal static class GraphAuthFailureClassifier
             graphErrorCode: body.Code,
             requestId: requestId,
             clientRequestId: clientRequestId,
-            claims: claimsChallenge?.ClaimsJson,
+            claims: claims,
             requiredPermissions: decision.Required ?? operation?.RequiredFor(input.Token) ?? [],
             token: input.Token);
     }
@@ -150,7 +153,8 @@ internal static class GraphAuthFailureClassifier
             return new(GraphAuthFailureCause.TokenTypeMismatch,
                 operation is not null && token is not null
                     ? KindMismatch(token, operation)
-                    : $"Graph said the call needs a signed-in user (delegated token){(token is null ? string.Empty : "; the token is app-only (" + Held(token) + ")")}. Use a delegated flow, or /users/{{id}} instead of /me where the API allows application permissions.");
+                    : $"Graph said the call needs a signed-in user (delegated token){(token is null ? string.Empty : "; the token is app-only (" + Held(token) + ")")}. Use a delegated flow, or /users/{{id}} instead of /me where the API allows application permissions.",
+                NamesAction: true);
         }
 
         // 7. A token with neither scp nor roles: nothing was granted or consented.
@@ -162,7 +166,8 @@ internal static class GraphAuthFailureClassifier
                 : "Add application permissions (not delegated ones) to the app registration and grant admin consent, then acquire a new token: a client-credentials token carries roles only for consented application permissions.";
             return new(GraphAuthFailureCause.InsufficientPermissions,
                 $"The token carries no permission at all (neither scp nor roles): nothing was granted or consented to this app.{needs} {kind}",
-                Required: operation?.RequiredFor(token) ?? evidence.NamedPermissions);
+                Required: operation?.RequiredFor(token) ?? evidence.NamedPermissions,
+                NamesAction: true);
         }
 
         // 8. Validity: a 401, or any status Graph labels InvalidAuthenticationToken, about the token itself.
@@ -177,7 +182,7 @@ internal static class GraphAuthFailureClassifier
 
             if (token is not null && operation is not null && !operation.SupportsTokenKind(token))
             {
-                return new(GraphAuthFailureCause.TokenTypeMismatch, KindMismatch(token, operation));
+                return new(GraphAuthFailureCause.TokenTypeMismatch, KindMismatch(token, operation), NamesAction: true);
             }
 
             var what = token is null
@@ -204,7 +209,7 @@ internal static class GraphAuthFailureClassifier
         // 10. App-only refusals the catalog knows of.
         if (token is not null && operation is not null && !operation.SupportsTokenKind(token))
         {
-            return new(GraphAuthFailureCause.TokenTypeMismatch, KindMismatch(token, operation));
+            return new(GraphAuthFailureCause.TokenTypeMismatch, KindMismatch(token, operation), NamesAction: true);
         }
 
         // 11. Protected APIs: permission and consent are not enough, Microsoft must approve the app.
@@ -212,20 +217,43 @@ internal static class GraphAuthFailureClassifier
         {
             return new(GraphAuthFailureCause.InsufficientPermissions,
                 $"This is a protected API in application-only context: besides {(operation?.LeastFor(GraphPermissionScheme.Application)?.Name ?? "the application permission")} the app must be approved by Microsoft (request access to Teams protected APIs, https://learn.microsoft.com/graph/teams-protected-apis), or use resource-specific consent (RSC) in the teams or chats where the app is installed, or call it with a delegated token.",
-                Required: evidence.NamedPermissions.Count > 0 ? evidence.NamedPermissions : null);
+                Required: evidence.NamedPermissions.Count > 0 ? evidence.NamedPermissions : null,
+                NamesAction: true);
         }
 
-        // 12. The permission Graph's message names is the strongest evidence there is.
+        // 12. The permission Graph's message names is the strongest evidence there is. The one to add is the first
+        // named that exists for the token's kind (Graph lists delegated and application permissions together).
         if (evidence.NamedPermissions.Count > 0 && evidence.License is null && evidence.Role is null)
         {
             var named = evidence.NamedPermissions;
-            var first = catalog.Permission(named[0]);
             var scheme = token is { IsAppOnly: true } ? GraphPermissionScheme.Application : GraphPermissionScheme.DelegatedWork;
+            var kind = scheme == GraphPermissionScheme.Application ? "an application permission" : "a delegated permission";
+            var known = named.Select(catalog.Permission).ToList();
+            var index = known.FindIndex(p => p is null || p.Exists(scheme));
+            if (index < 0 && token is not null)
+            {
+                // Every permission Graph names is one the catalog knows, and none exists for this kind of token: Graph
+                // (Teams) names the delegated permissions to an app-only token too. Say what this kind needs instead.
+                var counterpart = operation?.LeastFor(scheme)?.Name;
+                var instead = counterpart is null
+                    ? $"add the {(scheme == GraphPermissionScheme.Application ? "application" : "delegated")} permission of the same family the API's reference page lists, grant admin consent, then acquire a new token."
+                    : token.Scopes.Concat(token.Roles).Contains(counterpart, StringComparer.OrdinalIgnoreCase)
+                        ? $"the catalog lists {counterpart} for {operation!.Display}, which the token has: check that admin consent was granted in this tenant before the token was issued (or the resource-specific consent of the team or chat)."
+                        : $"the catalog lists {counterpart} for {operation!.Display}: add it as {kind}, grant admin consent, then acquire a new token.";
+                return new(GraphAuthFailureCause.InsufficientPermissions,
+                    $"Graph says the call needs one of {string.Join(", ", named)}; the token has {Held(token)}. None of them exists as {kind}; {instead}",
+                    Required: named,
+                    NamesAction: true);
+            }
+
+            var add = named[Math.Max(index, 0)];
+            var first = known[Math.Max(index, 0)];
             var consent = first is null ? string.Empty
                 : first.RequiresAdminConsent(scheme) ? " (needs admin consent)" : " (users can consent)";
             return new(GraphAuthFailureCause.InsufficientPermissions,
-                $"Graph says the call needs one of {string.Join(", ", named)}; {(token is null ? "the token could not be read" : "the token has " + Held(token))}. Add {named[0]}{consent} as {(token is { IsAppOnly: true } ? "an application permission" : "a delegated permission")}, {(first?.RequiresAdminConsent(scheme) != false ? "grant admin consent" : "let the user consent")}, then acquire a new token.",
-                Required: named);
+                $"Graph says the call needs one of {string.Join(", ", named)}; {(token is null ? "the token could not be read" : "the token has " + Held(token))}. Add {add}{consent} as {kind}, {(first?.RequiresAdminConsent(scheme) != false ? "grant admin consent" : "let the user consent")}, then acquire a new token.",
+                Required: named,
+                NamesAction: true);
         }
 
         // 13. Refusals about the signed-in user (or tenant): license, mailbox, directory role.
@@ -252,20 +280,23 @@ internal static class GraphAuthFailureClassifier
             if (string.Equals(held, "Sites.Selected", StringComparison.OrdinalIgnoreCase))
             {
                 return new(GraphAuthFailureCause.InsufficientPermissions,
-                    $"The token has roles=Sites.Selected, which works only on sites granted to this app one by one: have an administrator grant the app this site (POST /sites/{{site-id}}/permissions with roles read or write), or add {operation.LeastFor(GraphPermissionScheme.Application)?.Name ?? "Sites.Read.All"} for tenant-wide access.");
+                    $"The token has roles=Sites.Selected, which works only on sites granted to this app one by one: have an administrator grant the app this site (POST /sites/{{site-id}}/permissions with roles read or write), or add {operation.LeastFor(GraphPermissionScheme.Application)?.Name ?? "Sites.Read.All"} for tenant-wide access.",
+                    NamesAction: true);
             }
 
             if (held.EndsWith(".OwnedBy", StringComparison.OrdinalIgnoreCase))
             {
                 var wider = held[..^".OwnedBy".Length] + ".All";
                 return new(GraphAuthFailureCause.InsufficientPermissions,
-                    $"The token has {Held(token)}; {held} covers only objects the app owns: add the app's service principal as an owner of this object, or grant {wider} with admin consent, then acquire a new token (a token issued before the consent does not carry it).");
+                    $"The token has {Held(token)}; {held} covers only objects the app owns: add the app's service principal as an owner of this object, or grant {wider} with admin consent, then acquire a new token (a token issued before the consent does not carry it).",
+                    NamesAction: true);
             }
 
             if (evidence.PermissionRefusalCode || (status == HttpStatusCode.Forbidden && body.Code is null))
             {
                 return new(GraphAuthFailureCause.InsufficientPermissions,
-                    $"The token has {Held(token)}, and {held} is accepted by {operation.Display}, yet Graph refused: check that admin consent was granted in this tenant before the token was issued, and the limits of the permission (an Exchange application access policy limiting the app to some mailboxes, Sites.Selected grants, resource-specific consent).");
+                    $"The token has {Held(token)}, and {held} is accepted by {operation.Display}, yet Graph refused: check that admin consent was granted in this tenant before the token was issued, and the limits of the permission (an Exchange application access policy limiting the app to some mailboxes, Sites.Selected grants, resource-specific consent).",
+                    NamesAction: true);
             }
 
             return new(GraphAuthFailureCause.Unknown,
@@ -278,14 +309,16 @@ internal static class GraphAuthFailureClassifier
         {
             var needs = operation is null ? string.Empty : " " + operation.DescribeNeeds(token) + ".";
             return new(GraphAuthFailureCause.InsufficientPermissions,
-                $"The token has roles=Sites.Selected, which covers only sites granted to the app, addressed by id or path: it does not cover listing or searching sites ({DescribeRequest(input.Method, input.RequestUri, operation)}).{needs} Address the granted site directly (GET /sites/{{hostname}}:/sites/{{path}}), or add a tenant-wide permission.");
+                $"The token has roles=Sites.Selected, which covers only sites granted to the app, addressed by id or path: it does not cover listing or searching sites ({DescribeRequest(input.Method, input.RequestUri, operation)}).{needs} Address the granted site directly (GET /sites/{{hostname}}:/sites/{{path}}), or add a tenant-wide permission.",
+                NamesAction: true);
         }
 
         // 16. The permission is missing.
         var has = token is not null ? "The token has " + Held(token) : input.TokenSent ? "The token could not be read" : "No bearer token was sent";
         if (operation is not null)
         {
-            return new(GraphAuthFailureCause.InsufficientPermissions, $"{has}; {operation.DescribeNeeds(token)}. {AddAction(operation, token)}");
+            var action = AddAction(operation, token);
+            return new(GraphAuthFailureCause.InsufficientPermissions, $"{has}; {operation.DescribeNeeds(token)}. {action}", NamesAction: action.Length > 0);
         }
 
         if (evidence.PermissionRefusalCode || status == HttpStatusCode.Forbidden && body.Code is null)
@@ -317,7 +350,13 @@ internal static class GraphAuthFailureClassifier
 
     private static string Shorten(string? message) => message is null ? string.Empty : message.Length <= 120 ? message : message[..120] + "…";
 
-    private readonly record struct Decision(GraphAuthFailureCause Cause, string? Detail, bool DetailOnly = false, IReadOnlyList<string>? Required = null);
+    /// <summary>What one rule decided.</summary>
+    /// <param name="Cause">The cause.</param>
+    /// <param name="Detail">What is known about this failure, or <see langword="null"/>.</param>
+    /// <param name="DetailOnly">Whether <paramref name="Detail"/> is the whole remediation (no generic text, no notes).</param>
+    /// <param name="Required">The permissions to report, when the rule knows better than the catalog.</param>
+    /// <param name="NamesAction">Whether <paramref name="Detail"/> already says what to do, so the cause's generic remediation is left out.</param>
+    private readonly record struct Decision(GraphAuthFailureCause Cause, string? Detail, bool DetailOnly = false, IReadOnlyList<string>? Required = null, bool NamesAction = false);
 
     private static string? WrongAudience(GraphTokenInfo token, Uri? requestUri)
     {

@@ -19,9 +19,13 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
     private readonly GraphPermissionCatalog _catalog;
+    private readonly GraphAuthMetrics _metrics;
 
-    public GraphAuthFailureHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain, TimeProvider? time = null, GraphPermissionCatalog? catalog = null)
+    public GraphAuthFailureHandler(
+        GraphAuthOptions options, ILogger logger, GraphAuthChain chain, TimeProvider? time = null, GraphPermissionCatalog? catalog = null,
+        GraphAuthMetrics? metrics = null)
     {
+        _metrics = metrics ?? GraphAuthMetrics.Shared;
         _catalog = catalog ?? GraphPermissionCatalog.Default;
         _hosts = new GraphHostPolicy(options);
         _throw = options.ThrowOnAuthFailure;
@@ -62,11 +66,13 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             return response;
         }
 
-        // What the challenge handler parsed and decided about this very answer, if it saw it: parsed once.
+        // What the challenge handler parsed and decided about this very answer, if it saw it: its claims and the
+        // token it saw are used as they are, never parsed again. Only an answer it did not see (a 404, a request
+        // another path produced) is parsed here.
         var challengeState = GraphChallengeState.Get(request);
         var decision = challengeState?.DecisionAbout(response);
-        var challenges = decision?.Challenges ?? WwwAuthenticateParser.Parse(response.Headers);
-        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound && !MayBeAuthBadRequest(response, challenges))
+        var claims = decision is not null ? decision.ClaimsJson : GraphAuthFailureContext.ClaimsOf(WwwAuthenticateParser.Parse(response.Headers));
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound && !MayBeAuthBadRequest(response, claims))
         {
             // A 400 that is neither Graph's JSON error nor a challenge is the caller's business: left untouched.
             return response;
@@ -109,7 +115,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             response.StatusCode,
             request.Method,
             request.RequestUri,
-            challenges,
+            claims,
             GraphErrorBody.Parse(prefix),
             !string.IsNullOrWhiteSpace(sentToken),
             token,
@@ -129,7 +135,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
             return response;
         }
 
-        GraphAuthTelemetry.Failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
+        _metrics.Failed(failure.Cause);
         Log.AuthFailureClassified(
             _logger, request.Method.Method, GraphPath.Redact(request.RequestUri),
             (int)response.StatusCode, failure.Cause, failure.GraphErrorCode ?? "none", failure.RequestId ?? "none");
@@ -143,9 +149,9 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
         return response;
     }
 
-    private static bool MayBeAuthBadRequest(HttpResponseMessage response, IReadOnlyList<AuthenticationChallenge> challenges)
+    private static bool MayBeAuthBadRequest(HttpResponseMessage response, string? claims)
     {
-        if (ClaimsChallenge.Find(challenges) is not null)
+        if (claims is not null)
         {
             return true;
         }

@@ -11,6 +11,7 @@ internal static class ClaimsChallenge
     /// <returns>The claims JSON, or <see langword="null"/> when the value is neither base64 of a JSON object nor one.</returns>
     public static string? ToJson(string? raw)
     {
+        GraphParseCounts.ClaimsDecoded();
         if (string.IsNullOrWhiteSpace(raw) || raw.Length > MaxClaimsLength)
         {
             return null;

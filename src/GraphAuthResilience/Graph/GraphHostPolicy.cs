@@ -48,8 +48,14 @@ internal sealed class GraphHostPolicy
             }
         }
 
-        _hosts = hosts.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
         _scopeClouds = CloudsOf([.. options.Scopes]);
+        foreach (var rule in hosts.Values)
+        {
+            // Decided once for the options' scopes (every request that sets none): no cloud lookup per request.
+            rule.AllowedForOptionsScopes = rule.Cloud is not { } cloud || Array.IndexOf(_scopeClouds, cloud) >= 0;
+        }
+
+        _hosts = hosts.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Gets a value indicating whether the default Graph hosts are kept to the scopes' cloud.</summary>
@@ -81,13 +87,12 @@ internal sealed class GraphHostPolicy
             return false;
         }
 
-        if (rule.Cloud is not { } cloud)
+        if (requestScopes is null)
         {
-            return true;
+            return rule.AllowedForOptionsScopes;
         }
 
-        var clouds = requestScopes is null ? _scopeClouds : CloudsOf(requestScopes);
-        return Array.IndexOf(clouds, cloud) >= 0;
+        return rule.Cloud is not { } cloud || Array.IndexOf(CloudsOf(requestScopes), cloud) >= 0;
     }
 
     /// <summary>Reads one <see cref="GraphAuthOptions.AllowedHosts"/> entry: <c>host</c> or <c>host:port</c>, the host
@@ -185,6 +190,9 @@ internal sealed class GraphHostPolicy
         public bool DefaultPort { get; private set; }
 
         public string? Cloud { get; set; }
+
+        /// <summary>Gets or sets whether a request asking for the options' scopes may carry a token to this host.</summary>
+        public bool AllowedForOptionsScopes { get; set; }
 
         public void Add(int port)
         {

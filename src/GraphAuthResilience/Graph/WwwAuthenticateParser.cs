@@ -28,6 +28,7 @@ internal static class WwwAuthenticateParser
     public static IReadOnlyList<AuthenticationChallenge> Parse(HttpResponseHeaders headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
+        GraphParseCounts.WwwAuthenticateRead();
         var challenges = new List<AuthenticationChallenge>();
         long rawLength = 0;
         if (headers.NonValidated.TryGetValues(HeaderName, out var values))
@@ -37,7 +38,7 @@ internal static class WwwAuthenticateParser
                 rawLength += value.Length;
                 if (challenges.Count < MaxChallenges)
                 {
-                    challenges.AddRange(Parse(value, MaxChallenges - challenges.Count));
+                    challenges.AddRange(ParseValue(value, MaxChallenges - challenges.Count));
                 }
             }
         }
@@ -75,6 +76,12 @@ internal static class WwwAuthenticateParser
     /// <summary>Reads the challenges of one raw header value (its first <see cref="MaxHeaderLength"/> characters, at
     /// most <paramref name="maxChallenges"/> challenges).</summary>
     public static IReadOnlyList<AuthenticationChallenge> Parse(string? value, int maxChallenges = MaxChallenges)
+    {
+        GraphParseCounts.WwwAuthenticateRead();
+        return ParseValue(value, maxChallenges);
+    }
+
+    private static List<AuthenticationChallenge> ParseValue(string? value, int maxChallenges)
     {
         var result = new List<AuthenticationChallenge>();
         if (string.IsNullOrWhiteSpace(value))

@@ -49,7 +49,7 @@ internal sealed class BoundedTokenStore(int maxEntries)
                 return found;
             }
 
-            var entry = new TokenCacheEntry(key, scopes);
+            var entry = new TokenCacheEntry(key, scopes, this);
             _entries[key] = entry;
             _ring.Enqueue(entry);
             _count++;

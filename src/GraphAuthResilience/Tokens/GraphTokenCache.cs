@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
+using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace GraphAuthResilience.Tokens;
@@ -34,8 +34,6 @@ internal sealed class GraphTokenCache : IDisposable
     private readonly TimeSpan _acquisitionTimeout;
     private readonly IGraphTokenRejectionChannel? _rejections;
     private readonly IDisposable? _subscription;
-    private readonly bool _stablePartitions;
-    private readonly ConditionalWeakTable<string, HotEntry> _partitionHot = [];
     private readonly ConcurrentDictionary<string, byte> _published = new(StringComparer.Ordinal);
     private volatile HotEntry? _hot;
 
@@ -47,9 +45,11 @@ internal sealed class GraphTokenCache : IDisposable
     /// <param name="maxEntries">The most entries kept (<see cref="GraphAuthOptions.TokenCacheSize"/>).</param>
     /// <param name="acquisitionTimeout">The bound on one acquisition (<see cref="GraphAuthOptions.TokenAcquisitionTimeout"/>).</param>
     /// <param name="rejections">The channel to other instances, if any.</param>
+    /// <param name="metrics">The instruments of the container (<see langword="null"/>: <see cref="GraphAuthMetrics.Shared"/>).</param>
     public GraphTokenCache(
         IGraphTokenSource source, TimeProvider time, TimeSpan refreshMargin, ILogger logger,
-        int maxEntries = DefaultMaxEntries, TimeSpan? acquisitionTimeout = null, IGraphTokenRejectionChannel? rejections = null)
+        int maxEntries = DefaultMaxEntries, TimeSpan? acquisitionTimeout = null, IGraphTokenRejectionChannel? rejections = null,
+        GraphAuthMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(time);
@@ -57,10 +57,9 @@ internal sealed class GraphTokenCache : IDisposable
         _source = source;
         _clock = new TokenClock(time);
         _schedule = new TokenRefreshSchedule(refreshMargin);
-        _telemetry = new TokenCacheTelemetry(logger);
+        _telemetry = new TokenCacheTelemetry(logger, metrics ?? GraphAuthMetrics.Shared);
         _store = new BoundedTokenStore(maxEntries);
         _acquisitionTimeout = acquisitionTimeout is { } t && t > TimeSpan.Zero ? t : DefaultAcquisitionTimeout;
-        _stablePartitions = source is OnBehalfOfTokenSource;
         _rejections = rejections;
         _subscription = rejections?.Subscribe(OnRejectedElsewhere);
     }
@@ -101,20 +100,12 @@ internal sealed class GraphTokenCache : IDisposable
     {
         if (rejectedToken is null)
         {
-            // Hot path: the entry of this scope set instance (per partition instance for on-behalf-of), else a
-            // lock-free lookup; a fresh snapshot and a tick count decide. No lock, no wall clock, no allocation.
+            // Hot path: the entry of this scope set instance (on-behalf-of has its own, GetTokenAsync(TokenPartition...)),
+            // else a lock-free lookup; a fresh snapshot and a tick count decide. No lock, no wall clock, no allocation.
             TokenCacheEntry? entry = null;
-            if (claims is null)
+            if (claims is null && partition is null && _hot is { } hot && SameScopes(hot.Scopes, scopes))
             {
-                if (partition is null)
-                {
-                    var hot = _hot;
-                    entry = hot is not null && SameScopes(hot.Scopes, scopes) ? hot.Entry : null;
-                }
-                else if (_stablePartitions && _partitionHot.TryGetValue(partition, out var hot) && SameScopes(hot.Scopes, scopes))
-                {
-                    entry = hot.Entry;
-                }
+                entry = hot.Entry;
             }
 
             entry ??= _store.Find(new TokenCacheKey(partition, scopes.Key, claims));
@@ -129,8 +120,87 @@ internal sealed class GraphTokenCache : IDisposable
         return GetTokenSlowAsync(partition, scopes, claims, rejectedToken, cancellationToken);
     }
 
+    /// <summary>Gets the token of the scope set's hot entry (no partition, no claims) if it is fresh: the token
+    /// handler's 2xx path, which needs only the token's value. One snapshot read and a tick count; no
+    /// <see cref="ValueTask{TResult}"/> of the whole <see cref="GraphAccessToken"/>.</summary>
+    /// <param name="scopes">The scopes with their precomputed key.</param>
+    /// <returns>The token, or <see langword="null"/> when <see cref="GetTokenAsync(string?, GraphScopeSet, string?, string?, CancellationToken)"/> must decide.</returns>
+    public string? TryGetFresh(GraphScopeSet scopes)
+    {
+        if (_hot is { } hot && SameScopes(hot.Scopes, scopes) && hot.Entry.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+        {
+            hot.Entry.Touch();
+            _telemetry.Hit(scopes.Key);
+            return fresh.Token.Value;
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets a token for an on-behalf-of caller's partition and the scopes (no claims, nothing rejected).</summary>
+    /// <param name="partition">The caller's partition, from <see cref="OnBehalfOfTokenSource"/>.</param>
+    /// <param name="scopes">The scopes with their precomputed key.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait only.</param>
+    /// <returns>The token.</returns>
+    public ValueTask<GraphAccessToken> GetTokenAsync(TokenPartition partition, GraphScopeSet scopes, CancellationToken cancellationToken) =>
+        TryGetFresh(partition, scopes, out _) is { } fresh
+            ? new ValueTask<GraphAccessToken>(fresh.Token)
+            : GetTokenSlowAsync(partition.Key, scopes, null, null, cancellationToken, partition);
+
+    /// <summary>Finds an on-behalf-of caller's fresh token without acquiring one: through the entry its partition
+    /// remembers (no hash of the partition key, no lookup) if that is this cache's entry for these scopes, else the
+    /// keyed way.</summary>
+    /// <param name="partition">The caller's partition.</param>
+    /// <param name="scopes">The scopes with their precomputed key.</param>
+    /// <param name="entry">The caller's entry, when there is one.</param>
+    /// <returns>The entry's snapshot when it serves, else <see langword="null"/>.</returns>
+    public FreshToken? TryGetFresh(TokenPartition partition, GraphScopeSet scopes, out TokenCacheEntry? entry)
+    {
+        entry = partition.Hot;
+        if (entry is null || !ReferenceEquals(entry.Owner, _store) || !SameScopes(entry.Scopes, scopes))
+        {
+            entry = _store.Find(new TokenCacheKey(partition.Key, scopes.Key, null));
+            if (entry is null)
+            {
+                return null;
+            }
+
+            partition.Hot = entry;
+        }
+
+        if (entry.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+        {
+            entry.Touch();
+            _telemetry.Hit(scopes.Key);
+            return fresh;
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a snapshot handed out earlier still serves: <paramref name="entry"/> still holds it (nothing
+    /// refreshed, invalidated or evicted it since) and <paramref name="refreshAt"/>, its refresh time, has not come.
+    /// Counts as a hit when it does.</summary>
+    /// <param name="entry">The entry the snapshot came from (this cache's).</param>
+    /// <param name="fresh">The snapshot.</param>
+    /// <param name="refreshAt">The snapshot's refresh time, as remembered beside it.</param>
+    /// <param name="scopes">The scopes' key, for telemetry.</param>
+    /// <returns><see langword="true"/> when the snapshot's token may be sent.</returns>
+    public bool StillServes(TokenCacheEntry entry, FreshToken fresh, long refreshAt, string scopes)
+    {
+        if (ReferenceEquals(entry.Fresh, fresh) && ReferenceEquals(entry.Owner, _store) && _clock.CoarseMilliseconds < refreshAt)
+        {
+            entry.Touch();
+            _telemetry.Hit(scopes);
+            return true;
+        }
+
+        return false;
+    }
+
     private async ValueTask<GraphAccessToken> GetTokenSlowAsync(
-        string? partition, GraphScopeSet scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken)
+        string? partition, GraphScopeSet scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken,
+        TokenPartition? slot = null)
     {
         var key = new TokenCacheKey(partition, scopes.Key, claims);
         var entry = _store.GetOrAdd(key, scopes, out var evicted);
@@ -139,7 +209,7 @@ internal sealed class GraphTokenCache : IDisposable
             _telemetry.Evicted(evicted, _store.MaxEntries);
         }
 
-        Remember(partition, scopes, claims, entry);
+        Remember(partition, scopes, claims, entry, slot);
         var force = false;
         try
         {
@@ -360,7 +430,7 @@ internal sealed class GraphTokenCache : IDisposable
         }
     }
 
-    private void Remember(string? partition, GraphScopeSet scopes, string? claims, TokenCacheEntry entry)
+    private void Remember(string? partition, GraphScopeSet scopes, string? claims, TokenCacheEntry entry, TokenPartition? slot)
     {
         if (claims is not null)
         {
@@ -374,9 +444,9 @@ internal sealed class GraphTokenCache : IDisposable
                 _hot = new HotEntry(scopes, entry);
             }
         }
-        else if (_stablePartitions && (!_partitionHot.TryGetValue(partition, out var hot) || hot.Entry != entry || !SameScopes(hot.Scopes, scopes)))
+        else if (slot is not null && slot.Hot != entry)
         {
-            _partitionHot.AddOrUpdate(partition, new HotEntry(scopes, entry));
+            slot.Hot = entry;
         }
     }
 

@@ -21,6 +21,8 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     private readonly GraphScopeSet _scopes;
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
+    private readonly OnBehalfOfTokenSource? _onBehalfOf;
+    private readonly IPartitionedGraphTokenSource? _partitioned;
     private volatile GraphBearerHeader? _header;
 
     public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
@@ -30,6 +32,8 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         _scopes = GraphScopeSet.From([.. options.Scopes]);
         _logger = logger;
         _chain = chain;
+        _onBehalfOf = cache.Source as OnBehalfOfTokenSource;
+        _partitioned = cache.Source as IPartitionedGraphTokenSource;
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -49,7 +53,8 @@ internal sealed class GraphTokenHandler : DelegatingHandler
 
         // NonValidated first: a caller's header that .NET cannot parse reads as null through the typed property, and
         // must still be left alone.
-        if (request.Headers.NonValidated.Contains("Authorization"))
+        var headers = request.Headers;
+        if (headers.NonValidated.Count != 0 && headers.NonValidated.Contains("Authorization"))
         {
             if (request.Headers.Authorization is not GraphBearerHeader ours)
             {
@@ -82,7 +87,16 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         var scopes = requestScopes is null ? _scopes : GraphScopeSet.From(requestScopes);
         var directive = GraphSendDirective.For(request, _chain);
         partition ??= directive?.Partition;
-        if (directive is null && partition is null && _cache.Source is IPartitionedGraphTokenSource partitioned)
+        if (directive is null && partition is null && _onBehalfOf is not null)
+        {
+            // On-behalf-of: the assertion instance finds its partition, and through it the caller's entry and header.
+            var finding = _onBehalfOf.GetPartitionAsync(cancellationToken);
+            return finding.IsCompletedSuccessfully
+                ? SendForCaller(request, host, finding.Result, scopes, cancellationToken)
+                : CallerThenSendAsync(finding, request, host, scopes, cancellationToken);
+        }
+
+        if (directive is null && partition is null && _partitioned is { } partitioned)
         {
             // On-behalf-of: the partition usually comes back synchronously (the assertion is hashed once per
             // assertion instance), so the hit stays free of async state machines.
@@ -100,20 +114,82 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return AcquireThenSendAsync(request, host, partition, scopes, directive, cancellationToken);
         }
 
-        var pending = _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken);
-        if (pending.IsCompletedSuccessfully)
+        var cached = partition is null ? _cache.TryGetFresh(scopes) : null;
+        if (cached is null)
         {
-            var token = pending.Result;
-            if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
+            var pending = _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
             {
-                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+                return AttachWhenReadyAsync(pending, request, host, partition, scopes, cancellationToken);
             }
 
-            Attach(request, token, host, partition, scopes);
+            cached = pending.Result.Value;
+        }
+
+        if (_chain.TakeUnmetClaims(request, cached) is { } unmet)
+        {
+            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+        }
+
+        Attach(request, cached, host, partition, scopes);
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private Task<HttpResponseMessage> SendForCaller(
+        HttpRequestMessage request, string host, TokenPartition caller, GraphScopeSet scopes, CancellationToken cancellationToken)
+    {
+        // The caller's last request through this handler left what it attached and what makes it still right: the
+        // repeat request reads that and the cache entry, and attaches the same header.
+        string token;
+        if (caller.Hit is { } hit && ReferenceEquals(hit.Handler, this) && ReferenceEquals(hit.Scopes, scopes)
+            && string.Equals(hit.Host, host, StringComparison.Ordinal) && _cache.StillServes(hit.Entry, hit.Fresh, hit.RefreshAt, scopes.Key))
+        {
+            token = hit.Token;
+            if (_chain.TakeUnmetClaims(request, token) is { } unmetAgain)
+            {
+                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmetAgain, scopes.Scopes));
+            }
+
+            request.Headers.Authorization = hit.Header;
             return base.SendAsync(request, cancellationToken);
         }
 
-        return AttachWhenReadyAsync(pending, request, host, partition, scopes, cancellationToken);
+        if (_cache.TryGetFresh(caller, scopes, out var entry) is not { } fresh)
+        {
+            var pending = _cache.GetTokenAsync(caller, scopes, cancellationToken);
+            return pending.IsCompletedSuccessfully
+                ? AttachAndSend(request, pending.Result.Value, host, caller.Key, scopes, cancellationToken)
+                : AttachWhenReadyAsync(pending, request, host, caller.Key, scopes, cancellationToken);
+        }
+
+        token = fresh.Token.Value;
+        if (_chain.TakeUnmetClaims(request, token) is { } unmet)
+        {
+            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+        }
+
+        var header = Attach(request, token, host, caller.Key, scopes, caller.Hit?.Header);
+        caller.Hit = new CallerHit(this, scopes, host, entry!, fresh, fresh.RefreshAt, token, header);
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private Task<HttpResponseMessage> AttachAndSend(
+        HttpRequestMessage request, string token, string host, string? partition, GraphScopeSet scopes, CancellationToken cancellationToken)
+    {
+        if (_chain.TakeUnmetClaims(request, token) is { } unmet)
+        {
+            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+        }
+
+        Attach(request, token, host, partition, scopes);
+        return base.SendAsync(request, cancellationToken);
+    }
+
+    private async Task<HttpResponseMessage> CallerThenSendAsync(
+        ValueTask<TokenPartition> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, CancellationToken cancellationToken)
+    {
+        var caller = await finding.ConfigureAwait(false);
+        return await SendForCaller(request, host, caller, scopes, cancellationToken).ConfigureAwait(false);
     }
 
     private static GraphAuthException UnmetClaimsFailure(HttpRequestMessage request, string claims, IReadOnlyList<string> scopes) =>
@@ -124,18 +200,25 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             claims: claims,
             scopes: scopes);
 
-    private void Attach(HttpRequestMessage request, GraphAccessToken token, string host, string? partition, GraphScopeSet scopes)
+    private GraphBearerHeader Attach(
+        HttpRequestMessage request, string token, string host, string? partition, GraphScopeSet scopes, GraphBearerHeader? reusable = null)
     {
-        // One header value per token, shared by every request that carries it (the value is immutable).
-        var header = _header;
-        if (header is null || !ReferenceEquals(header.Token, token.Value) || !string.Equals(header.Host, host, StringComparison.Ordinal)
+        // One header value per token, shared by every request that carries it (the value is immutable): the handler
+        // keeps the last one; an on-behalf-of caller offers the one it was last given.
+        var header = reusable ?? _header;
+        if (header is null || !ReferenceEquals(header.Chain, _chain) || !ReferenceEquals(header.Token, token)
+            || !string.Equals(header.Host, host, StringComparison.Ordinal)
             || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopes.Key, StringComparison.Ordinal))
         {
-            header = new GraphBearerHeader(_chain, token.Value, host, partition, scopes.Scopes, scopes.Key);
-            _header = header;
+            header = new GraphBearerHeader(_chain, token, host, partition, scopes.Scopes, scopes.Key);
+            if (reusable is null)
+            {
+                _header = header;
+            }
         }
 
         request.Headers.Authorization = header;
+        return header;
     }
 
     private async Task<HttpResponseMessage> AttachWhenReadyAsync(
@@ -148,7 +231,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
         }
 
-        Attach(request, token, host, partition, scopes);
+        Attach(request, token.Value, host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -162,7 +245,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
         }
 
-        Attach(request, token, host, partition, scopes);
+        Attach(request, token.Value, host, partition, scopes);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -176,7 +259,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var token = await _cache.GetTokenAsync(partition, scopes, directive.Claims, directive.RejectedToken, cancellationToken).ConfigureAwait(false);
-        Attach(request, token, host, partition, scopes);
+        Attach(request, token.Value, host, partition, scopes);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
         {

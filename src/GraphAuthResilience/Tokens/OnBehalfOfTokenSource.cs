@@ -9,7 +9,7 @@ namespace GraphAuthResilience.Tokens;
 /// The on-behalf-of source, partitioned by a SHA-256 hash of the incoming user assertion. The hash is computed once
 /// per assertion instance (remembered in a <see cref="ConditionalWeakTable{TKey,TValue}"/> that lives as long as the
 /// assertion string does), so the many Graph calls one incoming request makes hash its assertion once; the same
-/// partition string instance is handed back each time, which lets the cache find its entry by reference. The
+/// partition (a <see cref="TokenPartition"/>) is handed back each time, which lets the chain find its entry and header through it. The
 /// assertion is read once per acquisition, before the retries: a retry must not depend on the request that started
 /// the acquisition still being there to read it from.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class OnBehalfOfTokenSource(
     IConfidentialClientApplication app, MsalTokenSourceCore core, Func<CancellationToken, ValueTask<string>> userAssertion)
     : IPartitionedGraphTokenSource
 {
-    private readonly ConditionalWeakTable<string, string> _partitions = [];
+    private readonly ConditionalWeakTable<string, TokenPartition> _partitions = [];
 
     public async ValueTask<GraphAccessToken> GetTokenAsync(GraphTokenRequest request, CancellationToken cancellationToken)
     {
@@ -40,20 +40,33 @@ internal sealed class OnBehalfOfTokenSource(
 
     public ValueTask<string> GetCachePartitionAsync(CancellationToken cancellationToken)
     {
+        var finding = GetPartitionAsync(cancellationToken);
+        return finding.IsCompletedSuccessfully ? new ValueTask<string>(finding.Result.Key) : AwaitKeyAsync(finding);
+    }
+
+    /// <summary>Gets the calling user's partition: its key and the slots where the chain finds that user's entry and
+    /// header again (see <see cref="TokenPartition"/>). Synchronous when the assertion callback is.</summary>
+    /// <param name="cancellationToken">Cancels reading the assertion.</param>
+    /// <returns>The partition of the current assertion instance.</returns>
+    internal ValueTask<TokenPartition> GetPartitionAsync(CancellationToken cancellationToken)
+    {
         var reading = ReadAssertionAsync(null, cancellationToken);
         return reading.IsCompletedSuccessfully
-            ? new ValueTask<string>(PartitionOf(reading.Result))
+            ? new ValueTask<TokenPartition>(PartitionOf(reading.Result))
             : AwaitPartitionAsync(reading);
     }
 
-    private async ValueTask<string> AwaitPartitionAsync(ValueTask<string> reading) =>
+    private static async ValueTask<string> AwaitKeyAsync(ValueTask<TokenPartition> finding) =>
+        (await finding.ConfigureAwait(false)).Key;
+
+    private async ValueTask<TokenPartition> AwaitPartitionAsync(ValueTask<string> reading) =>
         PartitionOf(await reading.ConfigureAwait(false));
 
-    private string PartitionOf(string assertion) =>
+    private TokenPartition PartitionOf(string assertion) =>
         _partitions.TryGetValue(assertion, out var partition) ? partition : _partitions.GetValue(assertion, Hash);
 
-    private static string Hash(string assertion) =>
-        "obo:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(assertion)));
+    private static TokenPartition Hash(string assertion) =>
+        new("obo:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(assertion))));
 
     /// <summary>Calls the application's assertion callback. Whatever it throws (other than a cancellation the caller
     /// asked for) surfaces as <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/> naming the callback; its

@@ -4,9 +4,13 @@ namespace GraphAuthResilience.Tokens;
 /// One cache entry: the current token with its deadlines, the acquisition in flight, and a lock-free snapshot of
 /// the token that the hot path reads. Fields marked "under <see cref="Gate"/>" are read and written only inside it.
 /// </summary>
-internal sealed class TokenCacheEntry(TokenCacheKey key, GraphScopeSet scopes)
+internal sealed class TokenCacheEntry(TokenCacheKey key, GraphScopeSet scopes, object owner)
 {
     public readonly TokenCacheKey Key = key;
+
+    /// <summary>The store that holds the entry: a reference to the entry kept elsewhere (an on-behalf-of caller's
+    /// <see cref="TokenPartition"/>) is used only by the cache that owns this store.</summary>
+    public readonly object Owner = owner;
 
     public readonly GraphScopeSet Scopes = scopes;
 

@@ -9,13 +9,15 @@ namespace GraphAuthResilience.Tokens;
 /// <c>ActivityListener</c> throws: telemetry is never on the path that answers a request or completes an
 /// acquisition, and cannot break either.
 /// </summary>
-internal sealed class TokenCacheTelemetry(ILogger logger)
+/// <param name="logger">The cache's logger.</param>
+/// <param name="metrics">The instruments of the cache's container, or <see cref="GraphAuthMetrics.Shared"/>.</param>
+internal sealed class TokenCacheTelemetry(ILogger logger, GraphAuthMetrics metrics)
 {
     public void Hit(string scopes)
     {
         try
         {
-            GraphAuthTelemetry.CacheHits.Add(1);
+            metrics.CacheHit();
             Log.TokenCacheHit(logger, scopes);
         }
         catch (Exception)
@@ -28,7 +30,7 @@ internal sealed class TokenCacheTelemetry(ILogger logger)
     {
         try
         {
-            GraphAuthTelemetry.Waits.Add(1);
+            metrics.Waited();
             Log.TokenAcquisitionJoined(logger, scopes);
         }
         catch (Exception)
@@ -107,7 +109,7 @@ internal sealed class TokenCacheTelemetry(ILogger logger)
             activity = GraphAuthTelemetry.ActivitySource.StartActivity("graph_auth.acquire_token");
             activity?.SetTag("graph_auth.scopes", scopes);
             activity?.SetTag("graph_auth.has_claims", hasClaims);
-            activity?.SetTag("graph_auth.force_refresh", force);
+            activity?.SetTag(GraphAuthTelemetry.ForceRefreshTag, force);
             Log.TokenAcquisitionStarted(logger, scopes, hasClaims, force);
         }
         catch (Exception)
@@ -125,17 +127,14 @@ internal sealed class TokenCacheTelemetry(ILogger logger)
     {
         try
         {
-            var forceTag = new KeyValuePair<string, object?>("graph_auth.force_refresh", force);
             if (failure is null)
             {
-                GraphAuthTelemetry.TokenAcquisitions.Add(1, new(GraphAuthTelemetry.OutcomeTag, "success"), forceTag);
-                GraphAuthTelemetry.AcquisitionDuration.Record(elapsed.TotalSeconds, forceTag);
+                metrics.AcquisitionSucceeded(force, elapsed);
                 Log.TokenAcquired(logger, scopes, token.ExpiresOn, refreshAt);
             }
             else
             {
-                GraphAuthTelemetry.TokenAcquisitions.Add(
-                    1, new(GraphAuthTelemetry.OutcomeTag, "failure"), new(GraphAuthTelemetry.CauseTag, failure.Cause.ToString()));
+                metrics.AcquisitionFailed(failure.Cause);
                 activity?.SetStatus(ActivityStatusCode.Error, failure.Cause.ToString());
                 if (background)
                 {

@@ -13,7 +13,7 @@ public class BatchResendPlanTests
         var request = Request("""{"requests":[{"id":"d","method":"GET","url":"/d","dependsOn":["b","c"]},{"id":"a","method":"GET","url":"/a"},{"id":"b","method":"GET","url":"/b","dependsOn":["a"]},{"id":"c","method":"GET","url":"/c","dependsOn":["x"]},{"id":"x","method":"GET","url":"/x"},{"id":"e","method":"GET","url":"/e","dependsOn":["f"]},{"id":"f","method":"GET","url":"/f"}]}""");
         var response = Response("""{"responses":[{"id":"a","status":401},{"id":"b","status":424},{"id":"x","status":403},{"id":"c","status":424},{"id":"d","status":424},{"id":"f","status":403,"headers":{"www-authenticate":"Bearer error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnt9fQ==\""}},{"id":"e","status":424}]}""");
 
-        var plan = BatchResendPlan.Create(request, response, BatchStepDiagnosis.ClaimsOf)!;
+        var plan = BatchResendPlan.Create(request, response, new BatchStepReadings().ClaimsOf)!;
 
         Assert.That(plan.Steps.Select(s => s.Id), Is.EqualTo(new[] { "a", "b", "e", "f" }), "x (403 permission), c (424 because of x) and d (needs c too) stay");
         Assert.That(plan.FixableIds, Is.EquivalentTo(new[] { "a", "f" }));
@@ -26,7 +26,7 @@ public class BatchResendPlanTests
         var request = Request("""{"requests":[{"id":"1","method":"GET","url":"/a"},{"id":"2","method":"GET","url":"/b"},{"id":"3","method":"GET","url":"/c","dependsOn":["2"]}]}""");
         var response = Response("""{"responses":[{"id":"1","status":200},{"id":"2","status":403},{"id":"3","status":424},{"id":"4","status":400}]}""");
 
-        Assert.That(BatchResendPlan.Create(request, response, BatchStepDiagnosis.ClaimsOf), Is.Null);
+        Assert.That(BatchResendPlan.Create(request, response, new BatchStepReadings().ClaimsOf), Is.Null);
     }
 
     [Test]
@@ -35,7 +35,7 @@ public class BatchResendPlanTests
         var request = Request("""{"requests":[{"id":"1","method":"GET","url":"/a"}]}""");
         var response = Response("{\"responses\":[{\"id\":\"1\",\"status\":403,\"headers\":{\"WWW-Authenticate\":" + System.Text.Json.JsonSerializer.Serialize(Cae) + "}}]}");
 
-        Assert.That(BatchResendPlan.Create(request, response, BatchStepDiagnosis.ClaimsOf)?.Claims, Is.EqualTo("{\"access_token\":{}}"));
+        Assert.That(BatchResendPlan.Create(request, response, new BatchStepReadings().ClaimsOf)?.Claims, Is.EqualTo("{\"access_token\":{}}"));
     }
 
     [Test]
@@ -44,7 +44,7 @@ public class BatchResendPlanTests
         var sent = """{"requests":[ {"id":"a","method":"POST","url":"/a","body":{"k" : [1, 2.0]}}, {"id":"b","method":"GET","url":"/b"}, {"id":"c", "dependsOn" : ["a","b"],"method":"PATCH","url":"/c","body":{"x":"\u00e9"},"headers":{"Content-Type":"application/json"}} ]}""";
         var request = Request(sent);
         var response = Response("""{"responses":[{"id":"a","status":201},{"id":"b","status":401},{"id":"c","status":424}]}""");
-        var plan = BatchResendPlan.Create(request, response, BatchStepDiagnosis.ClaimsOf)!;
+        var plan = BatchResendPlan.Create(request, response, new BatchStepReadings().ClaimsOf)!;
 
         var body = Encoding.UTF8.GetString(plan.BuildBody(Encoding.UTF8.GetBytes(sent)));
 

@@ -181,6 +181,46 @@ public class GraphBatchHandlerTests
     }
 
     [Test]
+    public async Task SendAsync_BatchBodyAStreamOfUnknownLength_ReadAheadAndTheFixableStepResentByteForByte()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new BatchHarness(source);
+        harness.Graph.Step = call => call.Id == "1" && call.Batch == 1 ? Expired() : StepAnswer.Ok($$"""{"step":"{{call.Id}}"}""");
+        const string Step1 = """{"id":"1","method":"POST","url":"/me/messages","body":{"subject":"Hi"},"headers":{"Content-Type":"application/json"}}""";
+        var body = Encoding.UTF8.GetBytes("""{"requests":[""" + Step1 + """,{"id":"2","method":"GET","url":"/me"}]}""");
+        using var content = new StreamContent(new ForwardOnlyStream(body));
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await harness.CreateClient().PostAsync(BatchUri, content);
+
+        Assert.That(harness.Graph.Batches, Is.EqualTo(2), "a body of unknown length within MaxReplayBufferBytes is read ahead, so the batch can be fixed");
+        var sent = harness.Graph.Sent.ToArray();
+        Assert.That(sent[0].Body, Is.EqualTo(body), "the first send carried the body as the caller wrote it");
+        Assert.That(Encoding.UTF8.GetString(sent[1].Body), Is.EqualTo("""{"requests":[""" + Step1 + "]}"), "only the fixable step, byte for byte");
+        Assert.That(harness.Graph.Runs["2"], Is.EqualTo(1));
+        Assert.That(response.GetGraphBatchAuthFailures(), Is.Empty);
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"step\":\"1\""));
+    }
+
+    [Test]
+    public async Task SendAsync_BatchBodyAStreamOfUnknownLengthAboveTheBound_SentOnceWholeAndHandedBackUninspected()
+    {
+        var source = new FakeGraphTokenSource();
+        using var harness = new BatchHarness(source, o => o.MaxReplayBufferBytes = 64);
+        harness.Graph.Step = _ => Expired();
+        var body = Encoding.UTF8.GetBytes("""{"requests":[{"id":"1","method":"GET","url":"/me"},{"id":"2","method":"GET","url":"/me/events"}]}""");
+        using var content = new StreamContent(new ForwardOnlyStream(body, chunk: 16));
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await harness.CreateClient().PostAsync(BatchUri, content);
+
+        Assert.That(harness.Graph.Batches, Is.EqualTo(1), "never sent twice");
+        Assert.That(harness.Graph.Sent.Single().Body, Is.EqualTo(body), "the part read ahead, then the rest: the whole body once");
+        Assert.That(response.GetGraphBatchAuthFailures(), Is.Empty, "not inspected: the body could not be read again");
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"status\":401"));
+    }
+
+    [Test]
     public async Task SendAsync_WholeResendAnswered401_FirstAnswersKeptNoThirdSend()
     {
         var source = new FakeGraphTokenSource();

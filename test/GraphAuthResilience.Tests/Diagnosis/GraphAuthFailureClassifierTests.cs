@@ -207,7 +207,7 @@ public class GraphAuthFailureClassifierTests
     public void Classify_GovCloudRequestWithGovToken_NotWrongAudience()
     {
         var token = new GraphTokenInfo("https://graph.microsoft.us", "t", ["User.Read"], [], false, Future);
-        var input = new GraphAuthFailureContext(HttpStatusCode.Unauthorized, HttpMethod.Get, new Uri("https://graph.microsoft.us/v1.0/me"), [], GraphErrorBody.Empty, true, token, Now);
+        var input = new GraphAuthFailureContext(HttpStatusCode.Unauthorized, HttpMethod.Get, new Uri("https://graph.microsoft.us/v1.0/me"), null, GraphErrorBody.Empty, true, token, Now);
 
         Assert.That(GraphAuthFailureClassifier.Classify(input)!.Cause, Is.EqualTo(GraphAuthFailureCause.InvalidToken));
     }
@@ -263,5 +263,5 @@ public class GraphAuthFailureClassifierTests
     private static GraphAuthFailureContext Input(
         HttpStatusCode status, string method, string path, GraphErrorBody body, GraphTokenInfo? token, bool tokenSent = true,
         IReadOnlyList<AuthenticationChallenge>? challenges = null) =>
-        new(status, new HttpMethod(method), new Uri("https://graph.microsoft.com" + path), challenges ?? [], body, tokenSent, token, Now);
+        new(status, new HttpMethod(method), new Uri("https://graph.microsoft.com" + path), GraphAuthFailureContext.ClaimsOf(challenges ?? []), body, tokenSent, token, Now);
 }

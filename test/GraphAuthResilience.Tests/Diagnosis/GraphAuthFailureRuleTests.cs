@@ -14,7 +14,7 @@ public class GraphAuthFailureRuleTests
     {
         var json = "{\"error\":{\"code\":\"" + code + "\",\"message\":\"" + message + "\",\"innerError\":{\"request-id\":\"00000000-1111-2222-3333-444444444444\"}}}";
         var body = GraphErrorBody.Parse(Encoding.UTF8.GetBytes(json));
-        var input = new GraphAuthFailureContext(status, new HttpMethod(method), new Uri("https://graph.microsoft.com" + path), [], body, true, token, Now);
+        var input = new GraphAuthFailureContext(status, new HttpMethod(method), new Uri("https://graph.microsoft.com" + path), null, body, true, token, Now);
         return GraphAuthFailureClassifier.Classify(input) ?? throw new AssertionException("not classified");
     }
 
@@ -82,5 +82,53 @@ public class GraphAuthFailureRuleTests
 
         Assert.That(ex.Message + ex.Remediation + ex, Does.Not.Contain("alice"));
         Assert.That(ex.RequiredPermissions, Is.EqualTo(new[] { "Mail.ReadBasic.All", "Mail.ReadBasic" }));
+    }
+    [Test]
+    public void Classify_TeamsNamesDelegatedPermissionsToAnAppOnlyTokenHoldingTheApplicationOne_SaysCheckConsentNeverAddTheDelegatedOne()
+    {
+        // S18's shape: Teams names the delegated permissions to an app-only token that holds the application one.
+        var ex = Classify(HttpStatusCode.Forbidden, "GET", "/v1.0/teams/1/tags", "Forbidden",
+            "Missing role permissions on the request. API requires one of 'TeamworkTag.Read, TeamworkTag.ReadWrite'. Roles on the request 'TeamworkTag.Read.All'.",
+            Tokens.AppOnly("TeamworkTag.Read.All"));
+
+        Assert.That(ex.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
+        Assert.That(ex.RequiredPermissions, Is.EqualTo(new[] { "TeamworkTag.Read", "TeamworkTag.ReadWrite" }));
+        Assert.That(ex.Remediation, Does.Contain("None of them exists as an application permission").And.Contain("lists TeamworkTag.Read.All").And.Contain("which the token has"));
+        Assert.That(ex.Remediation, Does.Not.Contain("Add TeamworkTag.Read "), "a delegated permission cannot be added as an application one");
+        Assert.That(ex.Remediation, Does.Not.Contain(GraphAuthRemediation.For(GraphAuthFailureCause.InsufficientPermissions)));
+    }
+
+    [Test]
+    public void Classify_GraphNamesADelegatedOnlyPermissionFirstToAnAppOnlyToken_AddsTheFirstThatExistsAsApplication()
+    {
+        var ex = Classify(HttpStatusCode.Forbidden, "GET", "/v1.0/teams/1/channels/19:abc@thread.tacv2/messages", "Forbidden",
+            "Missing role permissions on the request. API requires one of 'ChannelMessage.Send, Group.ReadWrite.All'. Roles on the request 'User.Read.All'.",
+            Tokens.AppOnly("User.Read.All"));
+
+        Assert.That(ex.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
+        Assert.That(ex.RequiredPermissions, Is.EqualTo(new[] { "ChannelMessage.Send", "Group.ReadWrite.All" }));
+        Assert.That(ex.Remediation, Does.Contain("Add Group.ReadWrite.All (needs admin consent) as an application permission"));
+        Assert.That(ex.Remediation, Does.Not.Contain("Add ChannelMessage.Send"), "ChannelMessage.Send has no application form");
+    }
+
+    [Test]
+    public void Classify_AppOnlyTokenHoldingAnAcceptedPermission_RemediationNeverSaysTheTokenLacksIt()
+    {
+        var ex = Classify(HttpStatusCode.Forbidden, "GET", "/v1.0/users/alice@contoso.com/messages", "ErrorAccessDenied", "Access is denied. Check credentials and try again.", Tokens.AppOnly("Mail.Read"));
+
+        Assert.That(ex.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
+        Assert.That(ex.Remediation, Does.Contain("Mail.Read is accepted").And.Contain("admin consent"));
+        Assert.That(ex.Remediation, Does.Not.Contain(GraphAuthRemediation.For(GraphAuthFailureCause.InsufficientPermissions)), "the token holds the permission: 'the token lacks it' would contradict the detail");
+    }
+
+    [Test]
+    public void Classify_MissingPermissionTheCatalogKnows_TheActionSaidOnce()
+    {
+        var ex = Classify(HttpStatusCode.Forbidden, "POST", "/v1.0/users/bob@contoso.com/sendMail", "ErrorAccessDenied", "Access is denied. Check credentials and try again.", Tokens.AppOnly("Mail.ReadBasic.All"));
+
+        Assert.That(ex.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
+        Assert.That(ex.RequiredPermissions[0], Is.EqualTo("Mail.Send"));
+        Assert.That(ex.Remediation, Does.Contain("Add Mail.Send as an application permission"));
+        Assert.That(ex.Remediation.Split("acquire a new token").Length - 1, Is.EqualTo(1), ex.Remediation);
     }
 }

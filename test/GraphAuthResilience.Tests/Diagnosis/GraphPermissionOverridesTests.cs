@@ -195,6 +195,39 @@ public class GraphPermissionOverridesTests
         Assert.That(Find("POST", "/chats/19:abc@thread.v2/messages").ProtectedApi, Is.False);
     }
 
+    [TestCase("GET", "/users/bob@contoso.com/messages", "Mail.Read.Shared"), Override("shared-mail-messages")]
+    [TestCase("GET", "/users/bob@contoso.com/mailFolders/inbox/messages/AAMkAD=", "Mail.Read.Shared"), Override("shared-mail-mailfolders")]
+    [TestCase("POST", "/users/bob@contoso.com/sendMail", "Mail.Send.Shared"), Override("shared-mail-sendmail")]
+    [TestCase("GET", "/users/bob@contoso.com/events", "Calendars.Read.Shared"), Override("shared-calendar-events")]
+    [TestCase("GET", "/users/bob@contoso.com/calendar/events", "Calendars.Read.Shared"), Override("shared-calendar-calendar")]
+    [TestCase("GET", "/users/bob@contoso.com/calendars/AAMkAD=/events", "Calendars.Read.Shared"), Override("shared-calendar-calendars")]
+    [TestCase("GET", "/users/bob@contoso.com/calendarView?startDateTime=2026-01-01&endDateTime=2026-01-02", "Calendars.Read.Shared"), Override("shared-calendar-calendarview")]
+    [TestCase("GET", "/users/bob@contoso.com/contacts", "Contacts.Read.Shared"), Override("shared-contacts-contacts")]
+    [TestCase("GET", "/users/bob@contoso.com/contactFolders/AAMkAD=/contacts", "Contacts.Read.Shared"), Override("shared-contacts-contactfolders")]
+    public void SharedMailboxes_AnotherUsersMailCalendarOrContacts_NoteNamesTheSharedPermission(string method, string path, string shared)
+    {
+        var operation = Find(method, path);
+
+        Assert.That(operation.Note, Does.Contain(shared).And.Contain("signed-in user"));
+        var own = Find(method, path.Replace("/users/bob@contoso.com", "/me", StringComparison.Ordinal));
+        if (own.PathTemplate.StartsWith("/me", StringComparison.OrdinalIgnoreCase))
+        {
+            // (Where the map has no /me form the lookup falls back to /users/{id}, note included.)
+            Assert.That(own.Note ?? string.Empty, Does.Not.Contain(shared), "the signed-in user's own data needs no .Shared permission");
+        }
+    }
+
+    [Test]
+    public void SharedMailboxes_DelegatedMailReadOnAnotherUsersMailbox_RemediationNamesMailReadSharedAndAccess()
+    {
+        var body = GraphErrorBody.Parse("""{"error":{"code":"ErrorAccessDenied","message":"Access is denied. Check credentials and try again."}}"""u8);
+        var input = new GraphAuthFailureContext(System.Net.HttpStatusCode.Forbidden, HttpMethod.Get, new Uri(V1 + "/users/bob@contoso.com/mailFolders/inbox/messages"), null, body, true, Tokens.Delegated("Mail.Read", "User.Read"), DateTimeOffset.UtcNow);
+
+        var ex = GraphAuthFailureClassifier.Classify(input)!;
+
+        Assert.That(ex.Remediation, Does.Contain("Mail.Read.Shared").And.Contain("shared or delegated by its owner"));
+    }
+
     [Test, Override("chats-get-all-messages")]
     public void ChatsGetAllMessages_OldFormNotInTheMap_ApplicationOnlyAndProtected()
     {

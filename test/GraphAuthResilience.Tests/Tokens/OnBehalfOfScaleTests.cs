@@ -137,6 +137,100 @@ public class OnBehalfOfScaleTests
         Assert.That(calls, Is.EqualTo(1_001), "the hot caller was never evicted");
     }
 
+    [Test]
+    public async Task SendAsync_OneOnBehalfOfSourceOnTwoClients_EachClientKeepsItsOwnEntryForTheCaller()
+    {
+        // The caller's partition remembers where its entry is; a client must never be served another client's entry.
+        var endpoint = new FakeEntraTokenEndpoint();
+        endpoint.DefaultAnswer = _ => OnBehalfOfAnswer(7);
+        var assertion = UnsignedJwt.Delegated("access_as_user").WithAudience("api://obo-scale").WithClaim("oid", Oid(7)).Build();
+        var source = MsalTokenSource.OnBehalfOf(
+            endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId), _ => new ValueTask<string>(assertion));
+        var graph = new CallerCheckingGraph();
+        var services = new ServiceCollection();
+        foreach (var name in new[] { "first", "second" })
+        {
+            services.AddHttpClient(name)
+                .AddGraphAuthHandlers(o =>
+                {
+                    o.TokenSource = source;
+                    o.Scopes.Clear();
+                    o.Scopes.Add(Scope);
+                })
+                .ConfigurePrimaryHttpMessageHandler(() => graph);
+        }
+
+        using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IHttpClientFactory>();
+        var caches = provider.GetRequiredService<GraphAuthHandlerFactory>();
+        foreach (var name in new[] { "first", "second", "first", "second" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me");
+            request.Headers.Add(CallerCheckingGraph.CallerHeader, Oid(7));
+            using var response = await factory.CreateClient(name).SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(graph.Mismatches, Is.Zero);
+            Assert.That(caches.Cache("first").Count, Is.EqualTo(1), "the first client's cache holds the caller's entry");
+            Assert.That(caches.Cache("second").Count, Is.EqualTo(1), "the second client's cache holds its own entry, not the first one's");
+            Assert.That(endpoint.Posts, Is.EqualTo(1), "MSAL's cache served the second client");
+        });
+    }
+
+    [Test]
+    public async Task SendAsync_MoreOnBehalfOfCallersThanTheCacheHolds_EvictedCallersGetTheirOwnTokenAgain()
+    {
+        // Callers whose entries were evicted still find them through their partition: the reference must not serve.
+        const int callers = 300;
+        var endpoint = new FakeEntraTokenEndpoint();
+        var callerByAssertion = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        endpoint.DefaultAnswer = request => OnBehalfOfAnswer(callerByAssertion[request.Form["assertion"]]);
+        var current = new AsyncLocal<string?>();
+        var assertions = Enumerable.Range(0, callers)
+            .Select(i => UnsignedJwt.Delegated("access_as_user").WithAudience("api://obo-scale").WithClaim("oid", Oid(i)).Build()).ToArray();
+        for (var i = 0; i < callers; i++)
+        {
+            callerByAssertion[assertions[i]] = i;
+        }
+
+        var graph = new CallerCheckingGraph();
+        var services = new ServiceCollection();
+        services.AddHttpClient("graph")
+            .AddGraphAuthHandlers(o =>
+            {
+                o.TokenSource = MsalTokenSource.OnBehalfOf(
+                    endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId), _ => new ValueTask<string>(current.Value!));
+                o.Scopes.Clear();
+                o.Scopes.Add(Scope);
+                o.TokenCacheSize = 100;
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => graph);
+        using var provider = services.BuildServiceProvider();
+        var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph");
+        var cache = provider.GetRequiredService<GraphAuthHandlerFactory>().Cache("graph");
+        for (var pass = 0; pass < 3; pass++)
+        {
+            for (var i = 0; i < callers; i++)
+            {
+                current.Value = assertions[i];
+                using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me");
+                request.Headers.Add(CallerCheckingGraph.CallerHeader, Oid(i));
+                using var response = await client.SendAsync(request);
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(graph.Checked, Is.EqualTo(3 * callers));
+            Assert.That(graph.Mismatches, Is.Zero, "no request got another caller's token");
+            Assert.That(cache.Count, Is.LessThanOrEqualTo(100));
+        });
+    }
+
     private static long Retained()
     {
         GC.Collect();
