@@ -23,6 +23,7 @@ public sealed class FleetDemoTests
         var text = output.ToString();
         Assert.Multiple(() =>
         {
+            Assert.That(text, Does.Contain("ok    news channel: 2 of 2 other instances subscribed"));
             Assert.That(text, Does.Contain("ok    token requests: 1 (cold start of all 3 instances"));
             Assert.That(text, Does.Contain("ok    cold start: 3 instances x 100 concurrent requests: 300 succeeded, 0 failed"));
             Assert.That(text, Does.Contain("ok    token requests after revocation: 1 (claims acquisitions: 1"));

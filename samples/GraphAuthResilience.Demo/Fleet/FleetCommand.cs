@@ -75,6 +75,17 @@ internal static class FleetCommand
 
             await Task.WhenAll(children.Select(c => c.ExpectAsync("ready")));
 
+            // 0. The news channel: an instance hears only what is published once its subscription is in place, so
+            // before anything is shared instance 1 publishes probes (hashes no token has) until each other heard one.
+            var others = children.Skip(1).ToList();
+            var subscribed = await WaitAsync(async () =>
+            {
+                await children[0].ProbeAsync(Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant());
+                var counts = await Task.WhenAll(others.Select(c => c.HeardCountAsync()));
+                return counts.Count(n => n >= 1);
+            }, others.Count);
+            Check(subscribed == others.Count, $"news channel: {subscribed} of {others.Count} other instances subscribed (each heard a probe hash)");
+
             // 1. Cold start: every instance at once, 100 concurrent requests each.
             var cold = await Task.WhenAll(children.Select(c => c.LoadAsync(100)));
             Check(cold.All(r => r.Failed == 0), $"cold start: {instances} instances x 100 concurrent requests: {cold.Sum(r => r.Ok)} succeeded, {cold.Sum(r => r.Failed)} failed");
@@ -89,12 +100,8 @@ internal static class FleetCommand
             var fresh = tokenEndpoint.IssuedTokens.Last();
             Check(one.Failed == 0 && one.TokenHashes.Contains(Hash(fresh)), "revocation: instance 1 met Graph's claims challenge with a new token and its request succeeded");
 
-            var others = children.Skip(1).ToList();
-            var heard = await WaitAsync(async () =>
-            {
-                var counts = await Task.WhenAll(others.Select(c => c.HeardAsync()));
-                return counts.Count(n => n >= 1);
-            }, others.Count);
+            var revoked = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(first))).ToLowerInvariant();
+            var heard = await WaitAsync(async () => (await Task.WhenAll(others.Select(c => c.HeardAsync(revoked)))).Count(h => h), others.Count);
             Check(heard == others.Count, $"news: {heard} of {others.Count} other instances heard of the rejected token (its hash, over Redis pub/sub)");
 
             var after = await Task.WhenAll(others.Select(c => c.LoadAsync(20)));
@@ -203,11 +210,29 @@ internal static class FleetCommand
                 parts.Length > 3 && parts[3].Length > 0 ? parts[3].Split(',') : []);
         }
 
-        public async Task<long> HeardAsync()
+        /// <summary>Gets how many distinct hashes this instance heard of from the others.</summary>
+        public async Task<long> HeardCountAsync()
         {
             await _process.StandardInput.WriteLineAsync("heard");
             await _process.StandardInput.FlushAsync();
             return long.Parse((await ExpectAsync("heard ")).Split(' ')[1], CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>Gets whether this instance heard of this hash (its chain has dropped the token by then: the chain
+        /// subscribed first, and callbacks run in order).</summary>
+        public async Task<bool> HeardAsync(string hash)
+        {
+            await _process.StandardInput.WriteLineAsync("heard " + hash);
+            await _process.StandardInput.FlushAsync();
+            return (await ExpectAsync("heard ")).Split(' ')[1] == "1";
+        }
+
+        /// <summary>Has this instance publish <paramref name="hash"/> to the others.</summary>
+        public async Task ProbeAsync(string hash)
+        {
+            await _process.StandardInput.WriteLineAsync("probe " + hash);
+            await _process.StandardInput.FlushAsync();
+            await ExpectAsync("probed");
         }
 
         public async Task StopAsync()
@@ -250,10 +275,10 @@ internal static class FleetInstanceCommand
             () => new LoopbackRedirectHandler(graph));
         var msal = new LoopbackMsalHttpClientFactory(tokenEndpoint);
         await using var instance = new FleetInstance(settings with { TokenEndpoint = () => msal });
-        var heard = 0L;
-        using var news = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-            .GetRequiredService<IGraphTokenRejectionChannel>(instance.Services)
-            .Subscribe(_ => Interlocked.Increment(ref heard));
+        var heard = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
+        var channel = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+            .GetRequiredService<IGraphTokenRejectionChannel>(instance.Services);
+        using var news = channel.Subscribe(hash => heard.TryAdd(hash, 0));
         output.WriteLine("ready");
         output.Flush();
 
@@ -268,8 +293,15 @@ internal static class FleetInstanceCommand
                     var hashes = string.Join(',', instance.SentTokens.Keys.Select(FleetCommand.Hash).Order(StringComparer.Ordinal));
                     output.WriteLine($"done {ok} {int.Parse(parts[1], CultureInfo.InvariantCulture) - ok} {hashes}");
                     break;
+                case "heard" when parts.Length > 1:
+                    output.WriteLine($"heard {(heard.ContainsKey(parts[1]) ? 1 : 0)}");
+                    break;
                 case "heard":
-                    output.WriteLine($"heard {Interlocked.Read(ref heard)}");
+                    output.WriteLine($"heard {heard.Count}");
+                    break;
+                case "probe":
+                    await channel.PublishAsync(parts[1], CancellationToken.None);
+                    output.WriteLine("probed");
                     break;
                 case "exit":
                     return 0;
