@@ -116,25 +116,10 @@ public sealed class FleetTests
 
         // Redis back, empty (no persistence: also what a flushed Redis looks like), then a revoked session.
         await fleet.Redis.StartAsync();
-        await fleet.WaitUntilSharedAsync();
-        var posts = fleet.TokenEndpoint.Posts;
-        fleet.Graph.Revoke(token);
-        Assert.That(await fleet.Instances[0].LoadAsync(1), Is.EqualTo(1), "the instance that met the revocation recovered");
-        var fresh = fleet.TokenEndpoint.IssuedTokens.Last();
-        var others = fleet.Instances.Skip(1).ToList();
-        await RedisFleetFixture.WaitUntilAsync(
-            () => Task.FromResult(others.All(i => RedisFleetFixture.Channel(i).Received >= 1)), "every other instance heard the news over the restored subscription");
-        others.ForEach(i => i.SentTokens.Clear());
-
-        var failed = await fleet.LoadAllAsync(20, others);
+        await AssertRevocationSharedAsync(fleet, token);
 
         Assert.Multiple(() =>
         {
-            Assert.That(failed, Is.Zero, "failed requests after Redis came back");
-            Assert.That(fleet.TokenEndpoint.Posts - posts, Is.EqualTo(1), "token requests for the fleet after Redis came back");
-            Assert.That(fleet.TokenEndpoint.PostsWithClaims, Is.EqualTo(1), "claims acquisitions");
-            Assert.That(others.All(i => i.SentTokens.Keys.SequenceEqual([fresh])), Is.True, "the others sent the token shared through Redis");
-
             // Only an instance that needed Redis during the outage noticed it: it logged the outage once and its end once.
             for (var n = 0; n < Instances; n++)
             {
@@ -175,26 +160,8 @@ public sealed class FleetTests
         // Redis back, minutes before the retry interval ends: the restored connection ends the quiet period, so the
         // next revocation is met with one claims acquisition for the fleet and the news reaches the others.
         await fleet.Redis.StartAsync();
-        await fleet.WaitUntilSharedAsync();
-        var posts = fleet.TokenEndpoint.Posts;
-        fleet.Graph.Revoke(token);
-        Assert.That(await fleet.Instances[0].LoadAsync(1), Is.EqualTo(1), "the instance that met the revocation recovered");
-        var fresh = fleet.TokenEndpoint.IssuedTokens.Last();
-        var others = fleet.Instances.Skip(1).ToList();
-        await RedisFleetFixture.WaitUntilAsync(
-            () => Task.FromResult(others.All(i => RedisFleetFixture.Channel(i).Received >= 1)), "every other instance heard the news");
-        others.ForEach(i => i.SentTokens.Clear());
-
-        var failed = await fleet.LoadAllAsync(20, others);
-
-        Assert.Multiple(() =>
-        {
-            Assert.That(failed, Is.Zero, "failed requests after Redis came back");
-            Assert.That(fleet.TokenEndpoint.Posts - posts, Is.EqualTo(1), "token requests for the fleet after Redis came back");
-            Assert.That(fleet.TokenEndpoint.PostsWithClaims, Is.EqualTo(1), "claims acquisitions");
-            Assert.That(others.All(i => i.SentTokens.Keys.SequenceEqual([fresh])), Is.True, "the others sent the token shared through Redis");
-            Assert.That(fleet.Logs.Select(l => l.Entries.Count(e => e.Id.Id == 5001)), Is.All.EqualTo(1), "every instance logged the outage's end once");
-        });
+        await AssertRevocationSharedAsync(fleet, token);
+        Assert.That(fleet.Logs.Select(l => l.Entries.Count(e => e.Id.Id == 5001)), Is.All.EqualTo(1), "every instance logged the outage's end once");
     }
 
     [Test]
@@ -261,6 +228,32 @@ public sealed class FleetTests
             Assert.That(text, Does.Not.Contain(token[..40]), "the token in clear");
             Assert.That(text, Does.Not.Contain("AccessToken"), "MSAL's cache JSON in clear");
             Assert.That(text, Does.Not.Contain("secret"));
+        });
+    }
+
+    /// <summary>Redis is back (maybe empty: what a restart without persistence or a flush looks like). Graph revokes
+    /// <paramref name="token"/>; the first instance meets the claims challenge; once the others heard the news over
+    /// the restored subscription they send only the new token: one token request for the whole fleet, with claims.</summary>
+    private static async Task AssertRevocationSharedAsync(RedisFleetFixture fleet, string token)
+    {
+        await fleet.WaitUntilSharedAsync();
+        var posts = fleet.TokenEndpoint.Posts;
+        fleet.Graph.Revoke(token);
+        Assert.That(await fleet.Instances[0].LoadAsync(1), Is.EqualTo(1), "the instance that met the revocation recovered");
+        var fresh = fleet.TokenEndpoint.IssuedTokens.Last();
+        var others = fleet.Instances.Skip(1).ToList();
+        await RedisFleetFixture.WaitUntilAsync(
+            () => Task.FromResult(others.All(i => RedisFleetFixture.Channel(i).Received >= 1)), "every other instance heard the news over the restored subscription");
+        others.ForEach(i => i.SentTokens.Clear());
+
+        var failed = await fleet.LoadAllAsync(20, others);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(failed, Is.Zero, "failed requests after Redis came back");
+            Assert.That(fleet.TokenEndpoint.Posts - posts, Is.EqualTo(1), "token requests for the fleet after Redis came back");
+            Assert.That(fleet.TokenEndpoint.PostsWithClaims, Is.EqualTo(1), "claims acquisitions");
+            Assert.That(others.All(i => i.SentTokens.Keys.SequenceEqual([fresh])), Is.True, "the others sent the token shared through Redis");
         });
     }
 }

@@ -87,6 +87,18 @@ internal static class BatchBody
     private static async ValueTask<byte[]?> ReadRestAsync(
         HttpResponseMessage response, HttpContent content, Stream stream, byte[] already, long maxBytes, CancellationToken cancellationToken)
     {
+        // Too large to inspect: the caller reads what was read, then the rest of the stream.
+        (response.Content, var bytes) = await ReadUpToAsync(content, stream, already, maxBytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
+
+    /// <summary>Reads <paramref name="stream"/> (after the bytes <paramref name="already"/> read from it) up to
+    /// <paramref name="maxBytes"/>: within it, a <see cref="ByteArrayContent"/> with the bytes replaces
+    /// <paramref name="content"/> (disposed); longer, a content that gives the part read and then the rest of the stream
+    /// (never half-read, never twice) replaces it, and no bytes are returned.</summary>
+    private static async ValueTask<(HttpContent Replacement, byte[]? Bytes)> ReadUpToAsync(
+        HttpContent content, Stream stream, byte[] already, long maxBytes, CancellationToken cancellationToken)
+    {
         var limit = (int)Math.Min(maxBytes, Array.MaxLength - 1);
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(already.Length * 2L, 16 * 1024), limit) + 1);
         already.CopyTo(buffer, 0);
@@ -96,14 +108,12 @@ internal static class BatchBody
             var bytes = buffer.AsSpan(0, read).ToArray();
             if (read > limit)
             {
-                // Too large to inspect: the caller reads what was read, then the rest of the stream.
-                response.Content = CopyHeaders(content, new StreamContent(new PrefixedStream(bytes, stream)), keepLength: true);
-                return null;
+                return (CopyHeaders(content, new StreamContent(new PrefixedStream(bytes, stream)), keepLength: true), null);
             }
 
-            response.Content = CopyHeaders(content, new ByteArrayContent(bytes), keepLength: false);
+            var replacement = CopyHeaders(content, new ByteArrayContent(bytes), keepLength: false);
             content.Dispose();
-            return bytes;
+            return (replacement, bytes);
         }
         finally
         {
@@ -147,26 +157,8 @@ internal static class BatchBody
     private static async ValueTask<bool> ReadAheadAsync(HttpRequestMessage request, HttpContent content, long maxBytes, CancellationToken cancellationToken)
     {
         var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var limit = (int)Math.Min(maxBytes, Array.MaxLength - 1);
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(16 * 1024, (long)limit + 1));
-        (buffer, var read) = await PooledStreamReader.ReadAsync(stream, buffer, 0, limit, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var bytes = buffer.AsSpan(0, read).ToArray();
-            if (read > limit)
-            {
-                request.Content = CopyHeaders(content, new StreamContent(new PrefixedStream(bytes, stream)), keepLength: true);
-                return false;
-            }
-
-            request.Content = CopyHeaders(content, new ByteArrayContent(bytes), keepLength: false);
-            content.Dispose();
-            return true;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        (request.Content, var bytes) = await ReadUpToAsync(content, stream, [], maxBytes, cancellationToken).ConfigureAwait(false);
+        return bytes is not null;
     }
 
     /// <summary>Reads a request body that <see cref="PrepareRequestAsync"/> found readable, or <see langword="null"/>.</summary>

@@ -44,16 +44,7 @@ public class OnBehalfOfScaleTests
         }
 
         var graph = new CallerCheckingGraph();
-        var services = new ServiceCollection();
-        services.AddHttpClient("graph")
-            .AddGraphAuthHandlers(o =>
-            {
-                o.TokenSource = source;
-                o.Scopes.Clear();
-                o.Scopes.Add(Scope);
-            })
-            .ConfigurePrimaryHttpMessageHandler(() => graph);
-        using var provider = services.BuildServiceProvider();
+        using var provider = Clients(source, graph, "graph");
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph");
         var cache = provider.GetRequiredService<GraphAuthHandlerFactory>().Cache("graph");
 
@@ -147,20 +138,7 @@ public class OnBehalfOfScaleTests
         var source = MsalTokenSource.OnBehalfOf(
             endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId), _ => new ValueTask<string>(assertion));
         var graph = new CallerCheckingGraph();
-        var services = new ServiceCollection();
-        foreach (var name in new[] { "first", "second" })
-        {
-            services.AddHttpClient(name)
-                .AddGraphAuthHandlers(o =>
-                {
-                    o.TokenSource = source;
-                    o.Scopes.Clear();
-                    o.Scopes.Add(Scope);
-                })
-                .ConfigurePrimaryHttpMessageHandler(() => graph);
-        }
-
-        using var provider = services.BuildServiceProvider();
+        using var provider = Clients(source, graph, "first", "second");
         var factory = provider.GetRequiredService<IHttpClientFactory>();
         var caches = provider.GetRequiredService<GraphAuthHandlerFactory>();
         foreach (var name in new[] { "first", "second", "first", "second" })
@@ -197,18 +175,9 @@ public class OnBehalfOfScaleTests
         }
 
         var graph = new CallerCheckingGraph();
-        var services = new ServiceCollection();
-        services.AddHttpClient("graph")
-            .AddGraphAuthHandlers(o =>
-            {
-                o.TokenSource = MsalTokenSource.OnBehalfOf(
-                    endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId), _ => new ValueTask<string>(current.Value!));
-                o.Scopes.Clear();
-                o.Scopes.Add(Scope);
-                o.TokenCacheSize = 100;
-            })
-            .ConfigurePrimaryHttpMessageHandler(() => graph);
-        using var provider = services.BuildServiceProvider();
+        var source = MsalTokenSource.OnBehalfOf(
+            endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId), _ => new ValueTask<string>(current.Value!));
+        using var provider = Clients(source, graph, o => o.TokenCacheSize = 100, "graph");
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph");
         var cache = provider.GetRequiredService<GraphAuthHandlerFactory>().Cache("graph");
         for (var pass = 0; pass < 3; pass++)
@@ -229,6 +198,30 @@ public class OnBehalfOfScaleTests
             Assert.That(graph.Mismatches, Is.Zero, "no request got another caller's token");
             Assert.That(cache.Count, Is.LessThanOrEqualTo(100));
         });
+    }
+
+    /// <summary>A container with one chain per client name, all with <paramref name="source"/> and the on-behalf-of
+    /// scope, over <paramref name="graph"/>.</summary>
+    private static ServiceProvider Clients(IGraphTokenSource source, CallerCheckingGraph graph, params string[] names) =>
+        Clients(source, graph, _ => { }, names);
+
+    private static ServiceProvider Clients(IGraphTokenSource source, CallerCheckingGraph graph, Action<GraphAuthOptions> configure, params string[] names)
+    {
+        var services = new ServiceCollection();
+        foreach (var name in names)
+        {
+            services.AddHttpClient(name)
+                .AddGraphAuthHandlers(o =>
+                {
+                    o.TokenSource = source;
+                    o.Scopes.Clear();
+                    o.Scopes.Add(Scope);
+                    configure(o);
+                })
+                .ConfigurePrimaryHttpMessageHandler(() => graph);
+        }
+
+        return services.BuildServiceProvider();
     }
 
     private static long Retained()
