@@ -83,6 +83,7 @@ public class GraphAuthFailureRuleTests
         Assert.That(ex.Message + ex.Remediation + ex, Does.Not.Contain("alice"));
         Assert.That(ex.RequiredPermissions, Is.EqualTo(new[] { "Mail.ReadBasic.All", "Mail.ReadBasic" }));
     }
+
     [Test]
     public void Classify_TeamsNamesDelegatedPermissionsToAnAppOnlyTokenHoldingTheApplicationOne_SaysCheckConsentNeverAddTheDelegatedOne()
     {
