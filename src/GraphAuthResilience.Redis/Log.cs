@@ -34,4 +34,10 @@ internal static partial class Log
 
     [LoggerMessage(5008, LogLevel.Debug, "Another instance holds the lease for a token acquisition of client '{Client}'; waiting for its result.", EventName = "LeaseWaiting")]
     public static partial void LeaseWaiting(ILogger logger, string client);
+
+    [LoggerMessage(5009, LogLevel.Warning, "The subscription to rejected-token news is not in place {Grace} after Redis connected or the last attempt; subscribing again, once per {Grace} at most and looking every {Interval}, until it is.", EventName = "RejectionSubscriptionLost")]
+    public static partial void RejectionSubscriptionLost(ILogger logger, TimeSpan grace, TimeSpan interval);
+
+    [LoggerMessage(5010, LogLevel.Information, "The subscription to rejected-token news is in place again.", EventName = "RejectionSubscriptionRestored")]
+    public static partial void RejectionSubscriptionRestored(ILogger logger);
 }

@@ -93,10 +93,6 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>Runs the <see cref="OnConnected"/> callbacks again at the next use of a connected Redis (one of them
-    /// could not do its work: a subscription that failed).</summary>
-    public void RunCallbacksAtNextUse() => Volatile.Write(ref _callbacksPending, 1);
-
     /// <summary>Runs one Redis operation; returns <paramref name="fallback"/> when Redis is unavailable, slow or fails.</summary>
     /// <param name="operation">The operation.</param>
     /// <param name="fallback">What to return instead.</param>

@@ -9,14 +9,22 @@ namespace GraphAuthResilience.Redis;
 /// <remarks>
 /// What is guaranteed: news reaches every other instance whose subscription is in place when it is published. The
 /// subscription is asked for as soon as a chain subscribes (when the container builds it, not at the first
-/// request) and made when Redis first connects; StackExchange.Redis makes it again on every reconnect, and an
-/// attempt that failed is tried again at the next use of Redis. News published while an instance's subscription is
-/// not in place (Redis away, the first moments of the instance, the moments after a reconnect) is lost for that
-/// instance: it learns from its own rejected send (one 401 and its replay, the claims acquisition shared through the
-/// lease). Publishing while Redis is away drops the news the same way.
+/// request) and made when Redis first connects; StackExchange.Redis makes it again on every reconnect. Whether it is
+/// in place is decided from what the client observes, never from the outcome of our last attempt: a timer (every
+/// <see cref="GraphAuthRedisOptions.RetryInterval"/>, at least 100 ms, on the container's
+/// <see cref="TimeProvider"/>) looks, and when Redis is connected but the subscription has not been in place for
+/// <see cref="GraphAuthRedisOptions.OperationTimeout"/> since the last reconnect or attempt (a failed first attempt,
+/// a restore by StackExchange.Redis that failed, a subscription dropped while the connection stayed up), it takes
+/// the handler out and subscribes again, one attempt at a time, without waiting for a request to use Redis. News
+/// published while an instance's subscription is not in place (Redis away, the first moments of the instance, the
+/// moments after a reconnect) is lost for that instance: it learns from its own rejected send (one 401 and its
+/// replay, the claims acquisition shared through the lease). Publishing while Redis is away drops the news the same
+/// way.
 /// </remarks>
-internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel
+internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel, IDisposable
 {
+    private static readonly TimeSpan MinimumCheckInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly RedisConnection _redis;
     private readonly RedisChannel _channel;
     private readonly Action<RedisChannel, RedisValue> _handler;
@@ -25,9 +33,14 @@ internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel
     private int _subscribeRequested;
     private int _attempting;
     private bool _registered;
-    private bool _failed;
     private IConnectionMultiplexer? _multiplexer;
+    private ITimer? _timer;
+    private bool _disposed;
+    private bool _missing;        // guarded by _gate: not in place on a connected Redis, grace running since _missingSince
+    private long _missingSince;   // guarded by _gate
+    private bool _lostLogged;     // guarded by _gate: the loss was logged; its end is logged once
     private long _received;
+    private long _attempts;
 
     public RedisTokenRejectionChannel(RedisConnection redis)
     {
@@ -45,6 +58,13 @@ internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel
     /// <summary>Gets how many reports from other instances were handed to every subscriber (counted once all the
     /// subscribers' callbacks returned, so a reader that sees the count sees what the callbacks did).</summary>
     internal long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Gets how many times this instance sent SUBSCRIBE itself (the first subscription and every repair),
+    /// for tests: a restore StackExchange.Redis makes by itself does not count.</summary>
+    internal long SubscribeAttempts => Interlocked.Read(ref _attempts);
+
+    /// <summary>Gets how often the timer looks at the subscription.</summary>
+    internal TimeSpan CheckInterval => _redis.Options.RetryInterval > MinimumCheckInterval ? _redis.Options.RetryInterval : MinimumCheckInterval;
 
     public async ValueTask PublishAsync(string tokenHash, CancellationToken cancellationToken)
     {
@@ -66,23 +86,135 @@ internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel
         ArgumentNullException.ThrowIfNull(onRejected);
         lock (_gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             _callbacks = [.. _callbacks, onRejected];
         }
 
         if (Interlocked.Exchange(ref _subscribeRequested, 1) == 0)
         {
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    _timer = _redis.Time.CreateTimer(static state => ((RedisTokenRejectionChannel)state!).Check(), this, CheckInterval, CheckInterval);
+                }
+            }
+
             _redis.OnConnected(EnsureSubscribed);
         }
 
         return new Registration(this, onRejected);
     }
 
+    /// <summary>Stops the timer (the container is being disposed); the connection itself is closed by its owner.</summary>
+    public void Dispose()
+    {
+        ITimer? timer;
+        lock (_gate)
+        {
+            _disposed = true;
+            timer = _timer;
+            _timer = null;
+        }
+
+        timer?.Dispose();
+    }
+
+    /// <summary>Redis connected, or a connection was restored.</summary>
     private void EnsureSubscribed(IConnectionMultiplexer multiplexer)
     {
         Volatile.Write(ref _multiplexer, multiplexer);
+        if (!Volatile.Read(ref _registered))
+        {
+            _ = SubscribeAsync(multiplexer); // the first subscription: at once
+            return;
+        }
+
         if (!IsSubscribedOn(multiplexer))
         {
-            _ = SubscribeAsync(multiplexer);
+            // StackExchange.Redis subscribes its registered handlers again each time its subscription connection is
+            // (re)established: give it the grace period before doing anything (no churn on every reconnect).
+            StartGrace();
+        }
+    }
+
+    /// <summary>The timer: decides from what the client observes now, not from the outcome of an earlier attempt.</summary>
+    private void Check()
+    {
+        try
+        {
+            if (Volatile.Read(ref _multiplexer) is not { } multiplexer || Volatile.Read(ref _attempting) == 1)
+            {
+                return; // not connected yet (the first connection subscribes), or an attempt is under way
+            }
+
+            if (IsSubscribedOn(multiplexer))
+            {
+                var restored = false;
+                lock (_gate)
+                {
+                    _missing = false;
+                    restored = _lostLogged;
+                    _lostLogged = false;
+                }
+
+                if (restored)
+                {
+                    Log.RejectionSubscriptionRestored(_redis.Logger);
+                }
+
+                return;
+            }
+
+            if (!multiplexer.IsConnected)
+            {
+                return; // Redis is away: the restore event starts the grace period again
+            }
+
+            var act = false;
+            var log = false;
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                if (!_missing)
+                {
+                    _missing = true;
+                    _missingSince = _redis.Time.GetTimestamp();
+                }
+                else if (_redis.Time.GetElapsedTime(_missingSince) >= _redis.Options.OperationTimeout)
+                {
+                    act = true;
+                    log = !_lostLogged;
+                    _lostLogged = true;
+                }
+            }
+
+            if (log)
+            {
+                Log.RejectionSubscriptionLost(_redis.Logger, _redis.Options.OperationTimeout, CheckInterval);
+            }
+
+            if (act)
+            {
+                _ = SubscribeAsync(multiplexer);
+            }
+        }
+        catch (Exception)
+        {
+            // Deliberately ignored (a multiplexer disposed with the container): the next tick looks again.
+        }
+    }
+
+    private void StartGrace()
+    {
+        lock (_gate)
+        {
+            _missing = true;
+            _missingSince = _redis.Time.GetTimestamp();
         }
     }
 
@@ -96,35 +228,28 @@ internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel
     {
         if (Interlocked.Exchange(ref _attempting, 1) == 1)
         {
-            return; // one attempt at a time; the next connection event or use of Redis looks again
+            return; // one attempt at a time; the timer looks again after the grace period
         }
 
         try
         {
+            StartGrace(); // the grace period runs from the last attempt
+            Interlocked.Increment(ref _attempts);
             var subscriber = multiplexer.GetSubscriber();
-            if (_registered)
+            if (Volatile.Read(ref _registered))
             {
-                if (!_failed || !subscriber.IsConnected(_channel))
-                {
-                    // StackExchange.Redis subscribes its registered handlers again each time its subscription
-                    // connection is (re)established; nothing to do until then.
-                    return;
-                }
-
-                // Our last SUBSCRIBE failed or timed out on a connection that is up: the client will not send it
-                // again by itself. It calls a handler once per registration, so the handler is taken out first.
-                _registered = false;
+                // The client keeps a handler registered even when the server never confirmed it, calls it once per
+                // registration, and sends no SUBSCRIBE for a channel it believes subscribed: take it out first.
+                Volatile.Write(ref _registered, false);
                 await subscriber.UnsubscribeAsync(_channel, _handler, CommandFlags.FireAndForget).ConfigureAwait(false);
             }
 
-            _registered = true;
-            _failed = false;
+            Volatile.Write(ref _registered, true);
             await subscriber.SubscribeAsync(_channel, _handler).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            _failed = true;
-            _redis.RunCallbacksAtNextUse();
+            // Deliberately ignored: never fails a request; the timer tries again once the grace period has passed.
         }
         finally
         {
