@@ -86,7 +86,6 @@ internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel, 
         ArgumentNullException.ThrowIfNull(onRejected);
         lock (_gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             _callbacks = [.. _callbacks, onRejected];
         }
 
