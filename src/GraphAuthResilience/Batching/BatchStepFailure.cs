@@ -26,6 +26,10 @@ internal sealed record BatchStepFailure(
 
     /// <summary>Gets the step's request body when it is a JSON object (password resets are told apart by it).</summary>
     public ReadOnlyMemory<byte> RequestJsonBody { get; init; }
+
+    /// <summary>Names the step without its token or bodies (the generated record text would print the token).</summary>
+    /// <returns>The step id, status, method and redacted path.</returns>
+    public override string ToString() => $"BatchStepFailure {{ Id = {Id}, Status = {(int)Status}, {Method.Method} {GraphPath.Redact(Uri)} }}";
 }
 
 /// <summary>Diagnoses one failed step like a single request (the same classifier and catalog), or returns

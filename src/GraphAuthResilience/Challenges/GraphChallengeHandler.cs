@@ -44,17 +44,24 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Whose request it is, asked before the send: a redirect followed inside (SocketsHttpHandler) strips the
+        // header, after which every chain would think it its own. A message without headers answers at once.
+        if (!_chain.Owns(request))
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
         if (request.Content is null)
         {
-            // No body to make replayable, so nothing to do before the send: whether the request is Graph's and this
-            // chain's is asked only of an auth answer (the hot path of a GET asks nothing).
+            // No body to make replayable, so nothing to do before the send: whether the request went to Graph is
+            // asked only of an auth answer (the hot path of a GET asks nothing more).
             var sent = base.SendAsync(request, cancellationToken);
             return sent.IsCompletedSuccessfully && !IsAuthAnswer(sent.Result)
                 ? sent
-                : HandleResponseAsync(request, replayable: true, sent, cancellationToken, checkOwner: true);
+                : HandleResponseAsync(request, replayable: true, sent, cancellationToken, checkHost: true);
         }
 
-        if (!_hosts.IsAllowed(request) || !_chain.Owns(request))
+        if (!_hosts.IsAllowed(request))
         {
             return base.SendAsync(request, cancellationToken);
         }
@@ -89,10 +96,10 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     }
 
     private async Task<HttpResponseMessage> HandleResponseAsync(
-        HttpRequestMessage request, bool replayable, Task<HttpResponseMessage> send, CancellationToken cancellationToken, bool checkOwner = false)
+        HttpRequestMessage request, bool replayable, Task<HttpResponseMessage> send, CancellationToken cancellationToken, bool checkHost = false)
     {
         var response = await send.ConfigureAwait(false);
-        if (!IsAuthAnswer(response) || (checkOwner && (!_hosts.IsAllowed(request) || !_chain.Owns(request))))
+        if (!IsAuthAnswer(response) || (checkHost && !_hosts.IsAllowed(request)))
         {
             return response;
         }

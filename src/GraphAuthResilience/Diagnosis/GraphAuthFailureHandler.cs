@@ -44,9 +44,15 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     {
         ArgumentNullException.ThrowIfNull(request);
 
+        // Whose request it is, asked before the send (a redirect followed inside strips the header, after which every
+        // chain would think it its own); a message without headers answers at once.
+        if (!_chain.Owns(request))
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
         // Nothing is stored per request: a diagnosis is tied to the answer it is about (GraphAuthFailureRecord), so
-        // an outer retry's answer never carries the previous one's. Whether the request is this chain's (no other
-        // chain's token on it) is asked only of a failure: the inner handlers never put another chain's token on it.
+        // an outer retry's answer never carries the previous one's.
         var send = base.SendAsync(request, cancellationToken);
 
         // A response that is already here and is no failure goes back without an async state machine.
@@ -60,7 +66,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     {
         var response = await send.ConfigureAwait(false);
         if (response.StatusCode is not (HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
-            || !_hosts.IsAllowed(request) || !_chain.Owns(request) || GraphAuthFailureRecord.Get(response) is not null)
+            || !_hosts.IsAllowed(request) || GraphAuthFailureRecord.Get(response) is not null)
         {
             // Not an auth answer, not Graph's, or already diagnosed by another chain inside this one.
             return response;

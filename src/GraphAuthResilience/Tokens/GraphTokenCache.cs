@@ -108,7 +108,7 @@ internal sealed partial class GraphTokenCache : IDisposable
             }
 
             entry ??= _store.Find(new TokenCacheKey(partition, scopes.Key, claims));
-            if (entry?.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+            if (entry?.Fresh is { } fresh && !entry.Evicted && _clock.CoarseMilliseconds < fresh.RefreshAt)
             {
                 entry.Touch();
                 _telemetry.Hit(scopes.Key);
@@ -126,7 +126,8 @@ internal sealed partial class GraphTokenCache : IDisposable
     /// <returns>The token, or <see langword="null"/> when <see cref="GetTokenAsync(string?, GraphScopeSet, string?, string?, CancellationToken)"/> must decide.</returns>
     public string? TryGetFresh(GraphScopeSet scopes)
     {
-        if (_hot is { } hot && SameScopes(hot.Scopes, scopes) && hot.Entry.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+        if (_hot is { } hot && SameScopes(hot.Scopes, scopes) && hot.Entry.Fresh is { } fresh && !hot.Entry.Evicted
+            && _clock.CoarseMilliseconds < fresh.RefreshAt)
         {
             hot.Entry.Touch();
             _telemetry.Hit(scopes.Key);
@@ -156,7 +157,7 @@ internal sealed partial class GraphTokenCache : IDisposable
     public FreshToken? TryGetFresh(TokenPartition partition, GraphScopeSet scopes, out TokenCacheEntry? entry)
     {
         entry = partition.Hot;
-        if (entry is null || !ReferenceEquals(entry.Owner, _store) || !SameScopes(entry.Scopes, scopes))
+        if (entry is null || entry.Evicted || !ReferenceEquals(entry.Owner, _store) || !SameScopes(entry.Scopes, scopes))
         {
             entry = _store.Find(new TokenCacheKey(partition.Key, scopes.Key, null));
             if (entry is null)
@@ -167,7 +168,7 @@ internal sealed partial class GraphTokenCache : IDisposable
             partition.Hot = entry;
         }
 
-        if (entry.Fresh is { } fresh && _clock.CoarseMilliseconds < fresh.RefreshAt)
+        if (entry.Fresh is { } fresh && !entry.Evicted && _clock.CoarseMilliseconds < fresh.RefreshAt)
         {
             entry.Touch();
             _telemetry.Hit(scopes.Key);
@@ -187,7 +188,7 @@ internal sealed partial class GraphTokenCache : IDisposable
     /// <returns><see langword="true"/> when the snapshot's token may be sent.</returns>
     public bool StillServes(TokenCacheEntry entry, FreshToken fresh, long refreshAt, string scopes)
     {
-        if (ReferenceEquals(entry.Fresh, fresh) && ReferenceEquals(entry.Owner, _store) && _clock.CoarseMilliseconds < refreshAt)
+        if (ReferenceEquals(entry.Fresh, fresh) && !entry.Evicted && ReferenceEquals(entry.Owner, _store) && _clock.CoarseMilliseconds < refreshAt)
         {
             entry.Touch();
             _telemetry.Hit(scopes);

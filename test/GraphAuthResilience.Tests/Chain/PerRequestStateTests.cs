@@ -96,6 +96,31 @@ public class PerRequestStateTests
         Assert.That(graph.Sends, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task SendAsync_TwoChainsAndARedirectThatStripsTheHeader_TheOuterChainStillOwnsTheAnswer()
+    {
+        // What SocketsHttpHandler does when it follows a redirect: the request now names the new location and carries
+        // no Authorization header. The inner chain (throwing) must not take the answer for its own: the outer one
+        // (not throwing) diagnoses it.
+        var graph = new FakeGraph
+        {
+            Respond = (request, _) =>
+            {
+                request.RequestUri = new Uri("https://graph.microsoft.com/v1.0/users/48d31887-5fad-4d73-a9f5-3c356e68a038");
+                request.Headers.Authorization = null;
+                return GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token is empty.");
+            },
+        };
+        var inner = Chain(new FakeGraphTokenSource(), graph, new GraphAuthOptions { ThrowOnAuthFailure = true });
+        using var client = new HttpClient(Chain(new FakeGraphTokenSource(), inner, new GraphAuthOptions { ThrowOnAuthFailure = false }));
+
+        var response = await client.GetAsync(MeUrl);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "answered, not thrown by the inner chain");
+        Assert.That(response.GetGraphAuthFailure(), Is.Not.Null, "the outer chain diagnosed it");
+        Assert.That(graph.Sends, Is.EqualTo(1), "nobody replayed a request whose token was not theirs");
+    }
+
     private static GraphAuthFailureHandler Chain(IGraphTokenSource source, HttpMessageHandler inner, GraphAuthOptions? options = null)
     {
         options ??= new GraphAuthOptions();
