@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using GraphAuthResilience.Benchmarks.Infrastructure;
 using GraphAuthResilience.Testing;
@@ -41,7 +39,7 @@ public class OnBehalfOfScaleBenchmarks
         _endpoint = new FakeEntraTokenEndpoint();
         var callers = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         _endpoint.DefaultAnswer = request => request.Form.TryGetValue("assertion", out var assertion)
-            ? OnBehalfOfAnswer(callers[assertion])
+            ? OnBehalfOfAnswer(_endpoint, callers[assertion])
             : FakeEntraTokenEndpoint.TokenResponse(_endpoint.NextToken());
         _assertions = new string[Callers];
         for (var i = 0; i < Callers; i++)
@@ -113,15 +111,8 @@ public class OnBehalfOfScaleBenchmarks
 
     private static string Oid(int caller) => "00000000-0000-4000-8000-" + caller.ToString("D12", CultureInfo.InvariantCulture);
 
-    private static HttpResponseMessage OnBehalfOfAnswer(int caller)
-    {
-        var oid = Oid(caller);
-        var clientInfo = Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"uid\":\"" + oid + "\",\"utid\":\"" + FakeEntraTokenEndpoint.Tenant + "\"}"))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var idToken = UnsignedJwt.Delegated().WithAudience("client").WithClaim("oid", oid).WithClaim("sub", "subject-" + caller)
-            .WithClaim("iss", $"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/v2.0").WithClaim("ver", "2.0").Build();
-        var accessToken = UnsignedJwt.Delegated("User.Read").WithClaim("oid", oid).Build();
-        var json = $$"""{"token_type":"Bearer","scope":"{{OboScope}}","expires_in":3599,"ext_expires_in":3599,"access_token":"{{accessToken}}","refresh_token":"rt-{{caller}}","id_token":"{{idToken}}","client_info":"{{clientInfo}}"}""";
-        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-    }
+    /// <summary>MSAL's on-behalf-of answer for one caller: an access token naming the caller (oid), and the account
+    /// (client_info, id token, refresh token) MSAL caches per caller.</summary>
+    private static HttpResponseMessage OnBehalfOfAnswer(FakeEntraTokenEndpoint endpoint, int caller) =>
+        endpoint.UserTokenResponse(UnsignedJwt.Delegated("User.Read").WithClaim("oid", Oid(caller)).Build(), Oid(caller));
 }

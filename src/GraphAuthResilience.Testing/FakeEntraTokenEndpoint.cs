@@ -204,13 +204,15 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     /// <summary>Makes a successful delegated answer (on-behalf-of, refresh token, silent): with <c>client_info</c>, an
     /// id token and a refresh token, as MSAL needs to cache an account.</summary>
     /// <param name="accessToken">The access token, or <see langword="null"/> for a made-up one (<see cref="NextDelegatedToken"/>).</param>
+    /// <param name="userObjectId">The user's object id (<c>oid</c>): MSAL caches one account per user, so answers for
+    /// several users (on-behalf-of callers) need one each; <see langword="null"/> for one fixed user.</param>
     /// <returns>The answer.</returns>
-    public HttpResponseMessage UserTokenResponse(string? accessToken = null)
+    public HttpResponseMessage UserTokenResponse(string? accessToken = null, string? userObjectId = null)
     {
         accessToken ??= NextDelegatedToken();
-        const string oid = "6c5b4a39-0000-4000-8000-0000000000a1";
+        var oid = userObjectId ?? "6c5b4a39-0000-4000-8000-0000000000a1";
         var clientInfo = Base64Url("{\"uid\":\"" + oid + "\",\"utid\":\"" + Tenant + "\"}");
-        var idToken = UnsignedJwt.Delegated().WithAudience("client").WithClaim("oid", oid).WithClaim("sub", "subject-1")
+        var idToken = UnsignedJwt.Delegated().WithAudience("client").WithClaim("oid", oid).WithClaim("sub", "subject-" + oid)
             .WithClaim("iss", $"https://login.microsoftonline.com/{Tenant}/v2.0").WithClaim("ver", "2.0").Build();
         var expires = ExpiresInSeconds.ToString(CultureInfo.InvariantCulture);
         var json = $$"""{"token_type":"Bearer","scope":"https://graph.microsoft.com/User.Read","expires_in":{{expires}},"ext_expires_in":{{expires}},"access_token":"{{accessToken}}","refresh_token":"rt-{{Guid.NewGuid():N}}","id_token":"{{idToken}}","client_info":"{{clientInfo}}"}""";

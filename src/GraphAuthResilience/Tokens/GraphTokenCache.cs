@@ -108,10 +108,8 @@ internal sealed partial class GraphTokenCache : IDisposable
             }
 
             entry ??= _store.Find(new TokenCacheKey(partition, scopes.Key, claims));
-            if (entry?.Fresh is { } fresh && !entry.Evicted && _clock.CoarseMilliseconds < fresh.RefreshAt)
+            if (entry is not null && Serves(entry, scopes.Key) is { } fresh)
             {
-                entry.Touch();
-                _telemetry.Hit(scopes.Key);
                 return new ValueTask<GraphAccessToken>(fresh.Token);
             }
         }
@@ -126,15 +124,7 @@ internal sealed partial class GraphTokenCache : IDisposable
     /// <returns>The token, or <see langword="null"/> when <see cref="GetTokenAsync(string?, GraphScopeSet, string?, string?, CancellationToken)"/> must decide.</returns>
     public string? TryGetFresh(GraphScopeSet scopes)
     {
-        if (_hot is { } hot && SameScopes(hot.Scopes, scopes) && hot.Entry.Fresh is { } fresh && !hot.Entry.Evicted
-            && _clock.CoarseMilliseconds < fresh.RefreshAt)
-        {
-            hot.Entry.Touch();
-            _telemetry.Hit(scopes.Key);
-            return fresh.Token.Value;
-        }
-
-        return null;
+        return _hot is { } hot && SameScopes(hot.Scopes, scopes) ? Serves(hot.Entry, scopes.Key)?.Token.Value : null;
     }
 
     /// <summary>Gets a token for an on-behalf-of caller's partition and the scopes (no claims, nothing rejected).</summary>
@@ -168,14 +158,7 @@ internal sealed partial class GraphTokenCache : IDisposable
             partition.Hot = entry;
         }
 
-        if (entry.Fresh is { } fresh && !entry.Evicted && _clock.CoarseMilliseconds < fresh.RefreshAt)
-        {
-            entry.Touch();
-            _telemetry.Hit(scopes.Key);
-            return fresh;
-        }
-
-        return null;
+        return Serves(entry, scopes.Key);
     }
 
     /// <summary>Whether a snapshot handed out earlier still serves: <paramref name="entry"/> still holds it (nothing
@@ -190,12 +173,34 @@ internal sealed partial class GraphTokenCache : IDisposable
     {
         if (ReferenceEquals(entry.Fresh, fresh) && !entry.Evicted && ReferenceEquals(entry.Owner, _store) && _clock.CoarseMilliseconds < refreshAt)
         {
-            entry.Touch();
-            _telemetry.Hit(scopes);
+            Served(entry, scopes);
             return true;
         }
 
         return false;
+    }
+
+    /// <summary>The one rule of a hit: the entry's snapshot, if the entry was not evicted (an acquisition may refill an
+    /// entry the store just dropped) and the snapshot's refresh time has not come on the coarse clock. Counts the hit.</summary>
+    /// <param name="entry">The entry.</param>
+    /// <param name="scopes">The scopes' key, for telemetry.</param>
+    /// <returns>The snapshot that serves, or <see langword="null"/>.</returns>
+    private FreshToken? Serves(TokenCacheEntry entry, string scopes)
+    {
+        // Fresh is read before Evicted: the evictor sets Evicted first, so a snapshot written after it is never served.
+        if (entry.Fresh is not { } fresh || entry.Evicted || _clock.CoarseMilliseconds >= fresh.RefreshAt)
+        {
+            return null;
+        }
+
+        Served(entry, scopes);
+        return fresh;
+    }
+
+    private void Served(TokenCacheEntry entry, string scopes)
+    {
+        entry.Touch();
+        _telemetry.Hit(scopes);
     }
 
     public void Dispose() => _subscription?.Dispose();

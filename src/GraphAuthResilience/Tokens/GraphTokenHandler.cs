@@ -126,13 +126,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             cached = pending.Result.Value;
         }
 
-        if (_chain.TakeUnmetClaims(request, cached) is { } unmet)
-        {
-            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
-        }
-
-        Attach(request, cached, host, partition, scopes);
-        return base.SendAsync(request, cancellationToken);
+        return SendWith(request, cached, HeaderFor(cached, host, partition, scopes), scopes, cancellationToken);
     }
 
     private Task<HttpResponseMessage> SendForCaller(
@@ -140,48 +134,37 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     {
         // The caller's last request through this handler left what it attached and what makes it still right: the
         // repeat request reads that and the cache entry, and attaches the same header.
-        string token;
         if (caller.Hit is { } hit && ReferenceEquals(hit.Handler, this) && ReferenceEquals(hit.Scopes, scopes)
             && string.Equals(hit.Host, host, StringComparison.Ordinal) && _cache.StillServes(hit.Entry, hit.Fresh, hit.RefreshAt, scopes.Key))
         {
-            token = hit.Token;
-            if (_chain.TakeUnmetClaims(request, token) is { } unmetAgain)
-            {
-                return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmetAgain, scopes.Scopes));
-            }
-
-            request.Headers.Authorization = hit.Header;
-            return base.SendAsync(request, cancellationToken);
+            return SendWith(request, hit.Token, hit.Header, scopes, cancellationToken);
         }
 
         if (_cache.TryGetFresh(caller, scopes, out var entry) is not { } fresh)
         {
             var pending = _cache.GetTokenAsync(caller, scopes, cancellationToken);
             return pending.IsCompletedSuccessfully
-                ? AttachAndSend(request, pending.Result.Value, host, caller.Key, scopes, cancellationToken)
+                ? SendWith(request, pending.Result.Value, HeaderFor(pending.Result.Value, host, caller.Key, scopes), scopes, cancellationToken)
                 : AttachWhenReadyAsync(pending, request, host, caller.Key, scopes, cancellationToken);
         }
 
-        token = fresh.Token.Value;
-        if (_chain.TakeUnmetClaims(request, token) is { } unmet)
-        {
-            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
-        }
-
-        var header = Attach(request, token, host, caller.Key, scopes, caller.Hit?.Header);
+        var token = fresh.Token.Value;
+        var header = HeaderFor(token, host, caller.Key, scopes, caller.Hit?.Header);
         caller.Hit = new CallerHit(this, scopes, host, entry!, fresh, fresh.RefreshAt, token, header);
-        return base.SendAsync(request, cancellationToken);
+        return SendWith(request, token, header, scopes, cancellationToken);
     }
 
-    private Task<HttpResponseMessage> AttachAndSend(
-        HttpRequestMessage request, string token, string host, string? partition, GraphScopeSet scopes, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> with <paramref name="header"/> (which carries <paramref name="token"/>),
+    /// unless that token failed this very call's claims moments ago (<see cref="GraphAuthChain.TakeUnmetClaims"/>).</summary>
+    private Task<HttpResponseMessage> SendWith(
+        HttpRequestMessage request, string token, GraphBearerHeader header, GraphScopeSet scopes, CancellationToken cancellationToken)
     {
         if (_chain.TakeUnmetClaims(request, token) is { } unmet)
         {
             return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
         }
 
-        Attach(request, token, host, partition, scopes);
+        request.Headers.Authorization = header;
         return base.SendAsync(request, cancellationToken);
     }
 
@@ -200,8 +183,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             claims: claims,
             scopes: scopes);
 
-    private GraphBearerHeader Attach(
-        HttpRequestMessage request, string token, string host, string? partition, GraphScopeSet scopes, GraphBearerHeader? reusable = null)
+    private GraphBearerHeader HeaderFor(string token, string host, string? partition, GraphScopeSet scopes, GraphBearerHeader? reusable = null)
     {
         // One header value per token, shared by every request that carries it (the value is immutable): the handler
         // keeps the last one; an on-behalf-of caller offers the one it was last given.
@@ -217,7 +199,6 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             }
         }
 
-        request.Headers.Authorization = header;
         return header;
     }
 
@@ -225,28 +206,16 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes,
         CancellationToken cancellationToken)
     {
-        var token = await pending.ConfigureAwait(false);
-        if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
-        {
-            throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
-        }
-
-        Attach(request, token.Value, host, partition, scopes);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var token = (await pending.ConfigureAwait(false)).Value;
+        return await SendWith(request, token, HeaderFor(token, host, partition, scopes), scopes, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> PartitionThenSendAsync(
         ValueTask<string> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, CancellationToken cancellationToken)
     {
         var partition = await finding.ConfigureAwait(false);
-        var token = await _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken).ConfigureAwait(false);
-        if (_chain.TakeUnmetClaims(request, token.Value) is { } unmet)
-        {
-            throw UnmetClaimsFailure(request, unmet, scopes.Scopes);
-        }
-
-        Attach(request, token.Value, host, partition, scopes);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var token = (await _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken).ConfigureAwait(false)).Value;
+        return await SendWith(request, token, HeaderFor(token, host, partition, scopes), scopes, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<HttpResponseMessage> AcquireThenSendAsync(
@@ -259,7 +228,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var token = await _cache.GetTokenAsync(partition, scopes, directive.Claims, directive.RejectedToken, cancellationToken).ConfigureAwait(false);
-        Attach(request, token.Value, host, partition, scopes);
+        request.Headers.Authorization = HeaderFor(token.Value, host, partition, scopes);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
         {

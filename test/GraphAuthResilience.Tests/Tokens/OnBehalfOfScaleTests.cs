@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using GraphAuthResilience.DependencyInjection;
 using GraphAuthResilience.Testing;
@@ -32,7 +31,7 @@ public class OnBehalfOfScaleTests
     {
         var endpoint = new FakeEntraTokenEndpoint();
         var callerByAssertion = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        endpoint.DefaultAnswer = request => OnBehalfOfAnswer(callerByAssertion[request.Form["assertion"]]);
+        endpoint.DefaultAnswer = request => OnBehalfOfAnswer(endpoint, callerByAssertion[request.Form["assertion"]]);
         var current = new AsyncLocal<string?>();
         var source = MsalTokenSource.OnBehalfOf(
             endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId), _ => new ValueTask<string>(current.Value!));
@@ -133,7 +132,7 @@ public class OnBehalfOfScaleTests
     {
         // The caller's partition remembers where its entry is; a client must never be served another client's entry.
         var endpoint = new FakeEntraTokenEndpoint();
-        endpoint.DefaultAnswer = _ => OnBehalfOfAnswer(7);
+        endpoint.DefaultAnswer = _ => OnBehalfOfAnswer(endpoint, 7);
         var assertion = UnsignedJwt.Delegated("access_as_user").WithAudience("api://obo-scale").WithClaim("oid", Oid(7)).Build();
         var source = MsalTokenSource.OnBehalfOf(
             endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId), _ => new ValueTask<string>(assertion));
@@ -165,7 +164,7 @@ public class OnBehalfOfScaleTests
         const int callers = 300;
         var endpoint = new FakeEntraTokenEndpoint();
         var callerByAssertion = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        endpoint.DefaultAnswer = request => OnBehalfOfAnswer(callerByAssertion[request.Form["assertion"]]);
+        endpoint.DefaultAnswer = request => OnBehalfOfAnswer(endpoint, callerByAssertion[request.Form["assertion"]]);
         var current = new AsyncLocal<string?>();
         var assertions = Enumerable.Range(0, callers)
             .Select(i => UnsignedJwt.Delegated("access_as_user").WithAudience("api://obo-scale").WithClaim("oid", Oid(i)).Build()).ToArray();
@@ -234,19 +233,10 @@ public class OnBehalfOfScaleTests
 
     private static string Oid(int caller) => "00000000-0000-4000-8000-" + caller.ToString("D12", CultureInfo.InvariantCulture);
 
-    /// <summary>MSAL's on-behalf-of answer for one caller: an access token naming the caller (oid), with the
-    /// client_info, id token and refresh token MSAL caches an account with.</summary>
-    internal static HttpResponseMessage OnBehalfOfAnswer(int caller)
-    {
-        var oid = Oid(caller);
-        var clientInfo = Convert.ToBase64String(Encoding.UTF8.GetBytes("{\"uid\":\"" + oid + "\",\"utid\":\"" + FakeEntraTokenEndpoint.Tenant + "\"}"))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var idToken = UnsignedJwt.Delegated().WithAudience("client").WithClaim("oid", oid).WithClaim("sub", "subject-" + caller)
-            .WithClaim("iss", $"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/v2.0").WithClaim("ver", "2.0").Build();
-        var accessToken = UnsignedJwt.Delegated("User.Read").WithClaim("oid", oid).Build();
-        var json = $$"""{"token_type":"Bearer","scope":"{{Scope}}","expires_in":3599,"ext_expires_in":3599,"access_token":"{{accessToken}}","refresh_token":"rt-{{caller}}","id_token":"{{idToken}}","client_info":"{{clientInfo}}"}""";
-        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-    }
+    /// <summary>MSAL's on-behalf-of answer for one caller: an access token naming the caller (oid), and the account
+    /// (client_info, id token, refresh token) MSAL caches per caller.</summary>
+    private static HttpResponseMessage OnBehalfOfAnswer(FakeEntraTokenEndpoint endpoint, int caller) =>
+        endpoint.UserTokenResponse(UnsignedJwt.Delegated("User.Read").WithClaim("oid", Oid(caller)).Build(), Oid(caller));
 
     /// <summary>Graph, checking that each request's token was minted for the caller the request was made for.</summary>
     private sealed class CallerCheckingGraph : HttpMessageHandler
