@@ -44,7 +44,7 @@ internal sealed class GraphPermissionInfo
 /// <param name="Permission">The permission.</param>
 /// <param name="Least">Whether the map marks it least-privileged for this operation and scheme.</param>
 /// <param name="AlsoRequires">When not empty, one of these is needed as well.</param>
-internal sealed record GraphPermissionGrant(GraphPermissionInfo Permission, bool Least, IReadOnlyList<string> AlsoRequires)
+internal sealed record GraphPermissionAllowance(GraphPermissionInfo Permission, bool Least, IReadOnlyList<string> AlsoRequires)
 {
     public string Name => Permission.Name;
 }
@@ -55,12 +55,12 @@ internal sealed record GraphPermissionGrant(GraphPermissionInfo Permission, bool
 /// </summary>
 internal sealed class GraphOperationPermissions
 {
-    private readonly IReadOnlyList<GraphPermissionGrant>[] _grants;
+    private readonly IReadOnlyList<GraphPermissionAllowance>[] _grants;
 
     public GraphOperationPermissions(
         string method,
         string pathTemplate,
-        IReadOnlyList<GraphPermissionGrant>[] grants,
+        IReadOnlyList<GraphPermissionAllowance>[] grants,
         string? bodyProperty = null,
         bool passwordReset = false,
         bool protectedApi = false,
@@ -115,7 +115,7 @@ internal sealed class GraphOperationPermissions
     /// <summary>Gets the least-privileged delegated permission, then the least-privileged application permission.</summary>
     public IReadOnlyList<string> LeastPrivileged => RequiredFor(null);
 
-    public IReadOnlyList<GraphPermissionGrant> Grants(GraphPermissionScheme scheme) => _grants[(int)scheme];
+    public IReadOnlyList<GraphPermissionAllowance> Grants(GraphPermissionScheme scheme) => _grants[(int)scheme];
 
     /// <summary>The scheme a token's permissions are granted in.</summary>
     public static GraphPermissionScheme SchemeOf(GraphTokenInfo token) => token.IsAppOnly
@@ -123,7 +123,7 @@ internal sealed class GraphOperationPermissions
         : token.IsPersonalAccount ? GraphPermissionScheme.DelegatedPersonal : GraphPermissionScheme.DelegatedWork;
 
     /// <summary>The least-privileged permission of a scheme (the first listed), or null when the scheme has none.</summary>
-    public GraphPermissionGrant? LeastFor(GraphPermissionScheme scheme) => Grants(scheme) is { Count: > 0 } list ? list[0] : null;
+    public GraphPermissionAllowance? LeastFor(GraphPermissionScheme scheme) => Grants(scheme) is { Count: > 0 } list ? list[0] : null;
 
     /// <summary>
     /// The least-privileged permission for the token's kind first, then the other kind's (delegated ↔ application);
@@ -143,7 +143,7 @@ internal sealed class GraphOperationPermissions
         Add(list, LeastFor(other));
         return list;
 
-        static void Add(List<string> list, GraphPermissionGrant? grant)
+        static void Add(List<string> list, GraphPermissionAllowance? grant)
         {
             if (grant is not null && !list.Contains(grant.Name, StringComparer.OrdinalIgnoreCase))
             {
@@ -178,7 +178,7 @@ internal sealed class GraphOperationPermissions
     }
 
     /// <summary>A permission of the token that the operation lists but whose AlsoRequires is not met, if any.</summary>
-    public GraphPermissionGrant? HeldWithoutAlsoRequired(GraphTokenInfo token)
+    public GraphPermissionAllowance? HeldWithoutAlsoRequired(GraphTokenInfo token)
     {
         ArgumentNullException.ThrowIfNull(token);
         var held = token.IsAppOnly ? token.Roles : token.Scopes;
@@ -224,7 +224,7 @@ internal sealed class GraphOperationPermissions
     }
 
     /// <summary><c>User.Read.All (application, admin consent)</c>, with the permission's AlsoRequires.</summary>
-    public static string Describe(GraphPermissionGrant grant, GraphPermissionScheme scheme)
+    public static string Describe(GraphPermissionAllowance grant, GraphPermissionScheme scheme)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var kind = scheme switch

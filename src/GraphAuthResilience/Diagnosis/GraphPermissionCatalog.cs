@@ -371,7 +371,7 @@ internal sealed class GraphPermissionCatalog
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         var method = slash < 0 ? name : name[..slash];
         var body = slash < 0 ? null : name[(slash + 1)..];
-        var grants = new IReadOnlyList<GraphPermissionGrant>[] { [], [], [] };
+        var grants = new IReadOnlyList<GraphPermissionAllowance>[] { [], [], [] };
         bool reset = false, protectedApi = false;
         string? note = null;
         var fields = part[(equals + 1)..].Split(';');
@@ -401,10 +401,10 @@ internal sealed class GraphPermissionCatalog
         return new GraphOperationPermissions(method, node.Template(), grants, body, reset, protectedApi, note);
     }
 
-    private GraphPermissionGrant[] ReadGrants(string text)
+    private GraphPermissionAllowance[] ReadGrants(string text)
     {
         var items = text.Split(',');
-        var grants = new GraphPermissionGrant[items.Length];
+        var grants = new GraphPermissionAllowance[items.Length];
         for (var i = 0; i < items.Length; i++)
         {
             var item = items[i];
@@ -415,7 +415,7 @@ internal sealed class GraphPermissionCatalog
             IReadOnlyList<string> also = plus < 0
                 ? []
                 : [.. item[(plus + 1)..].Split('.').Select(a => _permissions[int.Parse(a, NumberStyles.None, CultureInfo.InvariantCulture)].Name)];
-            grants[i] = new GraphPermissionGrant(_permissions[index], least, also);
+            grants[i] = new GraphPermissionAllowance(_permissions[index], least, also);
         }
 
         return grants;
