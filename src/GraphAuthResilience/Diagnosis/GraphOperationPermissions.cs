@@ -16,16 +16,33 @@ internal enum GraphPermissionScheme
 }
 
 /// <summary>One permission of Microsoft's map: whether it is resource-specific consent and, per scheme, whether it
-/// exists, needs admin consent and its privilege level (1 lowest … 5 highest, 0 unknown).</summary>
+/// exists, needs admin consent, its privilege level (1 lowest … 5 highest, 0 unknown) and display texts; and its ids
+/// on Microsoft Graph in the global cloud (from Microsoft's provisioning file).</summary>
 internal sealed class GraphPermissionInfo
 {
     private readonly string?[] _schemes;
+    private readonly string?[] _texts;
 
     public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes)
+        : this(name, resourceSpecific, schemes, null, null, null)
+    {
+    }
+
+    /// <param name="name">The permission's name.</param>
+    /// <param name="resourceSpecific">Whether it is a resource-specific consent permission.</param>
+    /// <param name="schemes">Per scheme (see <see cref="GraphPermissionScheme"/>): null when absent, else <c>a</c> or
+    /// <c>u</c> (admin or user consent) followed by the privilege level.</param>
+    /// <param name="scopeId">The OAuth2 permission scope id (delegated), global cloud.</param>
+    /// <param name="appRoleId">The app role id (application), global cloud.</param>
+    /// <param name="texts">Admin then user display text per scheme (six items), or null.</param>
+    public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes, Guid? scopeId, Guid? appRoleId, string?[]? texts)
     {
         Name = name;
         IsResourceSpecific = resourceSpecific;
         _schemes = schemes;
+        ScopeId = scopeId;
+        AppRoleId = appRoleId;
+        _texts = texts ?? new string?[6];
     }
 
     public string Name { get; }
@@ -34,10 +51,34 @@ internal sealed class GraphPermissionInfo
     /// team or chat and never seen in a token.</summary>
     public bool IsResourceSpecific { get; }
 
+    /// <summary>Gets the OAuth2 permission scope id of the delegated permission on Microsoft Graph in the global
+    /// cloud, or null when Microsoft's provisioning file has none for it there.</summary>
+    public Guid? ScopeId { get; }
+
+    /// <summary>Gets the app role id of the application permission on Microsoft Graph in the global cloud, or null
+    /// when Microsoft's provisioning file has none for it there.</summary>
+    public Guid? AppRoleId { get; }
+
+    /// <summary>Whether the map lists the permission for this scheme (<c>DelegatedWork</c>, <c>DelegatedPersonal</c>,
+    /// <c>Application</c>).</summary>
     public bool Exists(GraphPermissionScheme scheme) => _schemes[(int)scheme] is not null;
 
     /// <summary>Whether an administrator must consent (the map's <c>requiresAdminConsent</c>); true when unknown.</summary>
     public bool RequiresAdminConsent(GraphPermissionScheme scheme) => _schemes[(int)scheme] is not { } text || text[0] == 'a';
+
+    /// <summary>The map's <c>privilegeLevel</c> for the scheme: 1 lowest … 5 highest, 0 when absent or unknown.</summary>
+    public int PrivilegeLevel(GraphPermissionScheme scheme) =>
+        _schemes[(int)scheme] is { Length: > 1 } text && char.IsAsciiDigit(text[1]) ? text[1] - '0' : 0;
+
+    /// <summary>The map's <c>adminDisplayName</c> for the scheme (for example "Read all users' full profiles"), or null.</summary>
+    public string? AdminDisplayName(GraphPermissionScheme scheme) => _texts[2 * (int)scheme];
+
+    /// <summary>The map's <c>userDisplayName</c> for the scheme (none for <c>Application</c>), or null.</summary>
+    public string? UserDisplayName(GraphPermissionScheme scheme) => _texts[(2 * (int)scheme) + 1];
+
+    /// <summary>The id a grant of this scheme needs on Microsoft Graph in the global cloud: the scope id for the
+    /// delegated schemes, the app role id for <c>Application</c>; null when unknown.</summary>
+    public Guid? Id(GraphPermissionScheme scheme) => scheme == GraphPermissionScheme.Application ? AppRoleId : ScopeId;
 }
 
 /// <summary>A permission that allows an operation for one scheme.</summary>
