@@ -15,7 +15,8 @@ internal static class DiagnoseCommand
 {
     private const string Usage =
         "usage: diagnose --status <code> [--headers <file>] [--body <file>|-] [--request \"<METHOD> <url>\"] [--token-file <file>]\n" +
-        "       (a token-endpoint answer: --request \"POST https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token\", or a body with error/error_description)";
+        "       (a token-endpoint answer: --request \"POST https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token\", or a body with error/error_description;\n" +
+        "        --scopes \"User.Read Mail.Send\": the scopes the token request asked for, default https://graph.microsoft.com/.default)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader stdin)
     {
@@ -89,6 +90,7 @@ internal static class DiagnoseCommand
         output.WriteLine($"Cause:                {failure.Cause}");
         output.WriteLine($"Remediation:          {failure.Remediation}");
         output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
+        WriteGrants(output, failure.Grants);
         output.WriteLine($"Graph error code:     {failure.GraphErrorCode ?? "(none)"}");
         output.WriteLine($"Request id:           {failure.RequestId ?? "(none)"}");
         output.WriteLine($"Client request id:    {failure.ClientRequestId ?? "(none)"}");
@@ -116,6 +118,20 @@ internal static class DiagnoseCommand
         return 0;
     }
 
+    /// <summary>Per grant: <c>Grant:</c> (name, kind, id, admin consent), <c>Consent:</c>, <c>Azure CLI:</c> and
+    /// <c>PowerShell:</c>, a command's further lines indented under its first.</summary>
+    private static void WriteGrants(TextWriter output, IReadOnlyList<GraphPermissionGrant> grants)
+    {
+        foreach (var grant in grants)
+        {
+            var id = grant.Id == Guid.Empty ? "id not known for this cloud: the commands look it up by name" : "id " + grant.Id.ToString("D");
+            output.WriteLine($"Grant:                {grant.Permission} ({grant.Kind}, {id}, {(grant.RequiresAdminConsent ? "admin consent needed" : "user consent suffices")})");
+            output.WriteLine($"Consent:              {grant.AdminConsentUri?.AbsoluteUri ?? "(no consent link: a managed identity or a personal account is not granted that way)"}");
+            output.WriteLine($"Azure CLI:            {grant.AzureCliCommand.Replace("\n", "\n                      ", StringComparison.Ordinal)}");
+            output.WriteLine($"PowerShell:           {grant.PowerShellCommand.Replace("\n", "\n                      ", StringComparison.Ordinal)}");
+        }
+    }
+
     private static bool IsGraphHost(Uri uri) => new GraphAuthOptions().AllowedHosts.Contains(uri.Host);
 
     /// <summary>
@@ -135,7 +151,7 @@ internal static class DiagnoseCommand
         GraphAuthException? failure = null;
         try
         {
-            await source.GetTokenAsync(new GraphTokenRequest(["https://graph.microsoft.com/.default"]), CancellationToken.None);
+            await source.GetTokenAsync(new GraphTokenRequest(input.Scopes), CancellationToken.None);
         }
         catch (GraphAuthException ex)
         {
@@ -153,6 +169,12 @@ internal static class DiagnoseCommand
         output.WriteLine($"Cause:                {failure.Cause}");
         output.WriteLine($"Remediation:          {failure.Remediation}");
         output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
+        if (failure.Cause == GraphAuthFailureCause.ConsentRequired)
+        {
+            output.WriteLine($"Scopes asked for:     {string.Join(' ', failure.Scopes)}");
+        }
+
+        WriteGrants(output, failure.Grants);
         output.WriteLine($"AADSTS code:          {failure.AadstsCode ?? "(none)"}");
         output.WriteLine($"OAuth error:          {failure.TokenEndpointError ?? "(none)"}");
         output.WriteLine($"Correlation id:       {failure.RequestId ?? "(none)"}");
@@ -174,7 +196,7 @@ internal static class DiagnoseCommand
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is not ("--status" or "--headers" or "--body" or "--request" or "--token-file"))
+            if (args[i] is not ("--status" or "--headers" or "--body" or "--request" or "--token-file" or "--scopes"))
             {
                 throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
@@ -242,7 +264,10 @@ internal static class DiagnoseCommand
             }
         }
 
-        return new Input(status, method, uri, headers, body, token);
+        return new Input(status, method, uri, headers, body, token)
+        {
+            Scopes = values.TryGetValue("--scopes", out var scopes) ? scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries) : ["https://graph.microsoft.com/.default"],
+        };
     }
 
     private sealed record Input(int Status, HttpMethod Method, Uri Uri, List<KeyValuePair<string, string>> Headers, string Body, string? GivenToken)
@@ -251,6 +276,9 @@ internal static class DiagnoseCommand
         public string Token => GivenToken ?? "no-token-given";
 
         public bool TokenGiven => GivenToken is not null;
+
+        /// <summary>Gets the scopes the token request asks for (a token-endpoint answer).</summary>
+        public IReadOnlyList<string> Scopes { get; init; } = [];
 
         /// <summary>Gets the OAuth <c>error</c> of a token-endpoint body, when the body is one.</summary>
         public string? OAuthError
