@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -35,7 +36,7 @@ internal static class DiagnoseCommand
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or FormatException)
         {
-            error.WriteLine(ex.Message);
+            error.WriteLine(Safe(ex.Message));
             error.WriteLine(Usage);
             return 2;
         }
@@ -78,7 +79,7 @@ internal static class DiagnoseCommand
             status = (HttpStatusCode)input.Status;
         }
 
-        output.WriteLine($"Request:              {input.Method.Method} {input.Uri}");
+        output.WriteLine($"Request:              {Safe(input.Method.Method)} {Safe(input.Uri.ToString())}");
         output.WriteLine($"Graph answered:       {input.Status} ({graph.Sends} send{(graph.Sends == 1 ? string.Empty : "s")} through the chain{(graph.Sends > 1 ? ": the chain refreshed the token or met the challenge and replayed once; the captured answer came back again" : string.Empty)})");
         if (failure is null)
         {
@@ -88,26 +89,26 @@ internal static class DiagnoseCommand
         }
 
         output.WriteLine($"Cause:                {failure.Cause}");
-        output.WriteLine($"Remediation:          {failure.Remediation}");
-        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
+        output.WriteLine($"Remediation:          {Safe(failure.Remediation)}");
+        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : Safe(string.Join(", ", failure.RequiredPermissions)))}");
         WriteGrants(output, failure.Grants);
-        output.WriteLine($"Graph error code:     {failure.GraphErrorCode ?? "(none)"}");
-        output.WriteLine($"Request id:           {failure.RequestId ?? "(none)"}");
-        output.WriteLine($"Client request id:    {failure.ClientRequestId ?? "(none)"}");
+        output.WriteLine($"Graph error code:     {Safe(failure.GraphErrorCode) ?? "(none)"}");
+        output.WriteLine($"Request id:           {Safe(failure.RequestId) ?? "(none)"}");
+        output.WriteLine($"Client request id:    {Safe(failure.ClientRequestId) ?? "(none)"}");
         if (input.Date is not null)
         {
-            output.WriteLine($"Date:                 {input.Date}");
+            output.WriteLine($"Date:                 {Safe(input.Date)}");
         }
 
         if (failure.Claims is not null)
         {
-            output.WriteLine($"Claims (for sign-in): {failure.Claims}");
+            output.WriteLine($"Claims (for sign-in): {Safe(failure.Claims, SafeText.MaxClaimsLength)}");
         }
 
-        output.WriteLine($"Token that was sent:  {(failure.Token is null ? (input.TokenGiven ? "(not a readable JWT)" : "(no --token-file given)") : failure.Token.ToString())}");
+        output.WriteLine($"Token that was sent:  {(failure.Token is null ? (input.TokenGiven ? "(not a readable JWT)" : "(no --token-file given)") : Safe(failure.Token.ToString()))}");
         foreach (var link in failure.HelpLinks)
         {
-            output.WriteLine($"Help:                 {link}");
+            output.WriteLine($"Help:                 {Safe(link.ToString())}");
         }
 
         if (failure.Cause == GraphAuthFailureCause.UnsatisfiedClaimsChallenge)
@@ -131,6 +132,12 @@ internal static class DiagnoseCommand
             output.WriteLine($"PowerShell:           {grant.PowerShellCommand.Replace("\n", "\n                      ", StringComparison.Ordinal)}");
         }
     }
+
+    /// <summary>Every value printed from a captured answer (or the command line) goes through the library's sanitiser:
+    /// control characters (CR/LF, ESC, OSC, NUL...) escaped, length bounded, so no input can drive the terminal.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+    private static string? Safe(string? value, int maxLength = SafeText.MaxMessageLength) =>
+        value is null ? null : SafeText.Bound(value, maxLength);
 
     private static bool IsGraphHost(Uri uri) => new GraphAuthOptions().AllowedHosts.Contains(uri.Host);
 
@@ -167,25 +174,25 @@ internal static class DiagnoseCommand
         }
 
         output.WriteLine($"Cause:                {failure.Cause}");
-        output.WriteLine($"Remediation:          {failure.Remediation}");
-        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
+        output.WriteLine($"Remediation:          {Safe(failure.Remediation)}");
+        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : Safe(string.Join(", ", failure.RequiredPermissions)))}");
         if (failure.Cause == GraphAuthFailureCause.ConsentRequired)
         {
-            output.WriteLine($"Scopes asked for:     {string.Join(' ', failure.Scopes)}");
+            output.WriteLine($"Scopes asked for:     {Safe(string.Join(' ', failure.Scopes))}");
         }
 
         WriteGrants(output, failure.Grants);
-        output.WriteLine($"AADSTS code:          {failure.AadstsCode ?? "(none)"}");
-        output.WriteLine($"OAuth error:          {failure.TokenEndpointError ?? "(none)"}");
-        output.WriteLine($"Correlation id:       {failure.RequestId ?? "(none)"}");
+        output.WriteLine($"AADSTS code:          {Safe(failure.AadstsCode) ?? "(none)"}");
+        output.WriteLine($"OAuth error:          {Safe(failure.TokenEndpointError) ?? "(none)"}");
+        output.WriteLine($"Correlation id:       {Safe(failure.RequestId) ?? "(none)"}");
         if (failure.Claims is not null)
         {
-            output.WriteLine($"Claims (for sign-in): {failure.Claims}");
+            output.WriteLine($"Claims (for sign-in): {Safe(failure.Claims, SafeText.MaxClaimsLength)}");
         }
 
         foreach (var link in failure.HelpLinks)
         {
-            output.WriteLine($"Help:                 {link}");
+            output.WriteLine($"Help:                 {Safe(link.ToString())}");
         }
 
         return 0;
