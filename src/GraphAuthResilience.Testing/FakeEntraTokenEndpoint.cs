@@ -186,7 +186,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     }
 
     /// <summary>Makes a successful app-only answer (client credentials) carrying <paramref name="accessToken"/>.</summary>
-    /// <param name="accessToken">The access token (<see cref="NextToken"/> makes one up).</param>
+    /// <param name="accessToken">The access token (<see cref="NextToken(string)"/> makes one up).</param>
     /// <param name="expiresIn">The <c>expires_in</c> in seconds.</param>
     /// <param name="refreshIn">The <c>refresh_in</c> in seconds, if any.</param>
     /// <returns>The answer.</returns>
