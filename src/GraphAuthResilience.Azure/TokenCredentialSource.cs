@@ -129,9 +129,14 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
         }
     }
 
-    /// <summary>Whether Azure.Identity refused the tenant itself (its message names <c>AdditionallyAllowedTenants</c>).</summary>
+    /// <summary>Whether Azure.Identity refused the tenant itself, before any token request: Azure.Identity 1.21 says "The
+    /// current credential is not configured to acquire tokens for tenant {tenant}" with a link to its multitenant
+    /// troubleshooting page; older versions named <c>AdditionallyAllowedTenants</c>.</summary>
     private static bool MentionsAllowedTenants(Exception exception) =>
-        Flatten(exception).Any(e => Head(e.Message).Contains("AdditionallyAllowedTenants", StringComparison.Ordinal));
+        Flatten(exception).Any(e => Head(e.Message) is var text
+            && (text.Contains("not configured to acquire tokens for tenant", StringComparison.Ordinal)
+                || text.Contains("identity/multitenant/troubleshoot", StringComparison.Ordinal)
+                || text.Contains("AdditionallyAllowedTenants", StringComparison.Ordinal)));
 
     private static string Unavailable(string who, IReadOnlyList<string> failed) =>
         (failed.Count > 0
