@@ -298,6 +298,18 @@ internal sealed partial class GraphTokenCache
 
         if (failure is null)
         {
+            if (deadlines is { } issued)
+            {
+                try
+                {
+                    RememberIssued(token.Value, entry, issued.ExpiresAt, now);
+                }
+                catch (Exception)
+                {
+                    // Only a copy of this token goes unrecognised; the waiters still get it.
+                }
+            }
+
             flight.Completion.TrySetResult(token);
         }
         else

@@ -61,8 +61,24 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         {
             if (request.Headers.Authorization is not GraphBearerHeader ours)
             {
-                Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
-                return base.SendAsync(request, cancellationToken);
+                if (CopyOfOurs(headers) is not { } copied)
+                {
+                    Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
+                    return base.SendAsync(request, cancellationToken);
+                }
+
+                // A copy of a token this cache handed out (a handler outside the chain copied the header as text into
+                // this message): never to a host the policy does not allow for that token; to an allowed host, the
+                // chain's own, attached afresh for the copy's identity and scopes (so a 401 refreshes and replays).
+                request.Headers.Authorization = null;
+                if (host.Length == 0 || !_hosts.IsAllowed(uri!, host, copied.Scopes.Scopes))
+                {
+                    Log.CopiedTokenStripped(_logger, request.Method.Method, host.Length == 0 ? "relative" : host);
+                    return base.SendAsync(request, cancellationToken);
+                }
+
+                Log.CopiedTokenAdopted(_logger, request.Method.Method, host);
+                return Adopt(request, host, copied, cancellationToken);
             }
 
             if (!ReferenceEquals(ours.Chain, _chain))
@@ -107,6 +123,39 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         return Route(request, host, partition, scopes, tenant, cancellationToken);
+    }
+
+    /// <summary>Finds the cache entry of the bearer token in a header that is not the chain's own object: only for a
+    /// request that arrived with an <c>Authorization</c> header, never on the hot path.</summary>
+    private TokenCacheEntry? CopyOfOurs(System.Net.Http.Headers.HttpRequestHeaders headers)
+    {
+        if (!headers.NonValidated.TryGetValues("Authorization", out var values))
+        {
+            return null;
+        }
+
+        foreach (var value in values)
+        {
+            var text = value.AsSpan().Trim();
+            if (text.Length > 7 && text[..6].Equals("Bearer", StringComparison.OrdinalIgnoreCase) && char.IsWhiteSpace(text[6])
+                && _cache.FindIssued(text[7..].Trim().ToString()) is { } entry)
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Sends a copy of one of the chain's tokens as the chain's own: the identity (partition, tenant) and scopes
+    /// of the entry the copied token came from, whatever options the copy carries, unless it names its own tenant.</summary>
+    private Task<HttpResponseMessage> Adopt(HttpRequestMessage request, string host, TokenCacheEntry copied, CancellationToken cancellationToken)
+    {
+        var tenant = GraphAuthHttpRequestMessageExtensions.GetGraphTenantIfAnySet(request) ?? copied.Tenant;
+        var partition = copied.Key.Partition is { } p && GraphTokenCache.IsPartitionOfTenant(p, tenant) ? p : null;
+        return tenant is not null && _onBehalfOf is not null && partition is null
+            ? CheckCallerTenantThenSendAsync(request, host, partition, copied.Scopes, tenant, cancellationToken)
+            : Route(request, host, partition, copied.Scopes, partition is null ? tenant : null, cancellationToken);
     }
 
     /// <summary>From the identity to the send: the send directive's path (a replay or a re-send), the on-behalf-of
