@@ -51,6 +51,7 @@ internal static class ScenarioWalk
             output.WriteLine($"  HelpLinks:           {string.Join(" ", example.HelpLinks)}");
         }
 
+        var tenantProblems = await TenantsRow.RunAsync(output);
         output.WriteLine();
         var failed = results.Where(r => r.Problem is not null).ToList();
         var thrown = results.Count(r => r.Exception is not null);
@@ -62,7 +63,8 @@ internal static class ScenarioWalk
         }
 
         output.WriteLine("Next: `-- diagnose --help` explains a Graph answer you captured; `-- live` calls a real tenant (see README).");
-        return failed.Count == 0 ? 0 : 1;
+        tenantProblems.ToList().ForEach(p => output.WriteLine($"  FAIL customer tenants: {p}"));
+        return failed.Count == 0 && tenantProblems.Count == 0 ? 0 : 1;
     }
 
     private static IEnumerable<DemoScenario> Scenarios()

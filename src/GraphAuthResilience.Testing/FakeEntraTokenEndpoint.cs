@@ -98,7 +98,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     /// <param name="expiresIn">The <c>expires_in</c> in seconds, or <see langword="null"/> for <see cref="ExpiresInSeconds"/>.</param>
     /// <param name="refreshIn">The <c>refresh_in</c> in seconds, if any.</param>
     public void EnqueueToken(string? accessToken = null, int? expiresIn = null, int? refreshIn = null) =>
-        _script.Enqueue(_ => TokenResponse(accessToken ?? NextToken(), expiresIn ?? ExpiresInSeconds, refreshIn));
+        _script.Enqueue(r => TokenResponse(accessToken ?? NextToken(r.Tenant), expiresIn ?? ExpiresInSeconds, refreshIn));
 
     /// <summary>Queues the error Entra ID answers with for a well-known AADSTS code (status, <c>error</c> and
     /// <c>suberror</c> as Entra ID sends them).</summary>
@@ -186,7 +186,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     }
 
     /// <summary>Makes a successful app-only answer (client credentials) carrying <paramref name="accessToken"/>.</summary>
-    /// <param name="accessToken">The access token (<see cref="NextToken"/> makes one up).</param>
+    /// <param name="accessToken">The access token (<see cref="NextToken(string)"/> makes one up).</param>
     /// <param name="expiresIn">The <c>expires_in</c> in seconds.</param>
     /// <param name="refreshIn">The <c>refresh_in</c> in seconds, if any.</param>
     /// <returns>The answer.</returns>
@@ -221,8 +221,22 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
 
     /// <summary>Makes up the next app-only access token (an unsigned JWT with a unique <c>uti</c>) and records it in <see cref="IssuedTokens"/>.</summary>
     /// <returns>The token.</returns>
-    public string NextToken() =>
-        Issue(UnsignedJwt.AppOnly().WithRoles("User.Read.All", "Mail.Read").WithClaim("uti", $"fake-app-{Interlocked.Increment(ref _issuedCount)}").Build());
+    public string NextToken() => NextToken(null);
+
+    /// <summary>Makes up the next app-only access token of a tenant (its <c>tid</c>) and records it in <see cref="IssuedTokens"/>.</summary>
+    /// <param name="tenant">The tenant id (a GUID) the token is issued in; anything else (a domain, <see langword="null"/>)
+    /// issues it in <see cref="Tenant"/>, as Entra ID resolves a domain to its directory id.</param>
+    /// <returns>The token.</returns>
+    public string NextToken(string? tenant)
+    {
+        var jwt = UnsignedJwt.AppOnly().WithRoles("User.Read.All", "Mail.Read").WithClaim("uti", $"fake-app-{Interlocked.Increment(ref _issuedCount)}");
+        if (Guid.TryParse(tenant, out var tid))
+        {
+            jwt = jwt.WithTenant(tid.ToString("D"));
+        }
+
+        return Issue(jwt.Build());
+    }
 
     /// <summary>Makes up the next delegated access token and records it in <see cref="IssuedTokens"/>.</summary>
     /// <returns>The token.</returns>
@@ -271,7 +285,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
 
         var number = Interlocked.Increment(ref _posts);
         var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var recorded = new FakeEntraTokenRequest(number, ParseForm(body));
+        var recorded = new FakeEntraTokenRequest(number, ParseForm(body)) { Tenant = path.Split('/', StringSplitOptions.RemoveEmptyEntries)[0] };
         _requests.Enqueue(recorded);
         if (recorded.HasChallengeClaims)
         {
@@ -295,7 +309,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
 
         return DefaultAnswer is { } defaultAnswer ? defaultAnswer(recorded)
             : DelegatedByDefault ? UserTokenResponse()
-            : TokenResponse(NextToken(), ExpiresInSeconds);
+            : TokenResponse(NextToken(recorded.Tenant), ExpiresInSeconds);
     }
 
     /// <inheritdoc/>
