@@ -12,14 +12,25 @@ namespace GraphAuthResilience.Permissions;
 /// match) is a miss, and the caller asks the catalog, which is always right.
 /// </summary>
 /// <remarks>
-/// A wildcard takes only a segment that looks like an id (<see cref="IsIdLike"/>): a literal the catalog knows at the
-/// same place never does (a test walks the whole catalog to prove it), so a shape never swallows an operation of its
-/// own that was not seen yet. Reads take no lock (copy-on-write arrays); additions are serialised and bounded.
+/// A wildcard takes only a segment that looks like an id (<see cref="IsIdLike"/>) and is none of the few catalog
+/// literals that look like one too (<see cref="IdLikeLiterals"/>; a test walks the whole catalog to keep that list
+/// complete), so a shape never swallows an operation of its own that was not seen yet. Reads take no lock (copy-on-write arrays); additions are serialised and bounded.
 /// </remarks>
 internal sealed class OperationPathIndex
 {
     /// <summary>Characters that literal Graph path segments never hold and ids nearly always do.</summary>
     private static readonly SearchValues<char> IdCharacters = SearchValues.Create("0123456789@%=-_!+~,");
+
+    /// <summary>
+    /// The literals of the catalog that look like ids and sit where a placeholder could match too (two of them are
+    /// sample ids Microsoft's map writes as literals). A segment equal to one of them is never taken through a
+    /// wildcard; a test walks the catalog and fails when this list misses one.
+    /// </summary>
+    internal static readonly string[] IdLikeLiterals =
+    [
+        "x509certificate", "fido2", "importoffice365deviceconfigurationpolicies",
+        "87654321-0abc-zqf0-321456789q", "57dab8b1894c409ab240bd8beae78896",
+    ];
 
     /// <summary>Characters of syntax the walk leaves to the catalog (keys, functions, path addressing, escapes).</summary>
     private static readonly SearchValues<char> CatalogOnly = SearchValues.Create("(':\\");
@@ -123,6 +134,19 @@ internal sealed class OperationPathIndex
         }
     }
 
+    private static bool IsIdLikeLiteral(ReadOnlySpan<char> segment)
+    {
+        foreach (var literal in IdLikeLiterals)
+        {
+            if (segment.Length == literal.Length && segment.Equals(literal, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static ReadOnlySpan<char> SkipVersion(ReadOnlySpan<char> path)
     {
         path = path.TrimStart('/');
@@ -164,7 +188,7 @@ internal sealed class OperationPathIndex
             }
         }
 
-        return node.Wildcard is { } wildcard && IsIdLike(segment) ? Walk(wildcard, after, method) : null;
+        return node.Wildcard is { } wildcard && IsIdLike(segment) && !IsIdLikeLiteral(segment) ? Walk(wildcard, after, method) : null;
     }
 
     /// <summary>Lines the request's segments up with the template: a literal where the template has one (equal but for
@@ -218,7 +242,7 @@ internal sealed class OperationPathIndex
         {
             if (GraphPathTemplate.IsWildcard(template[t]))
             {
-                if (!IsIdLike(segments[s]))
+                if (!IsIdLike(segments[s]) || IsIdLikeLiteral(segments[s]))
                 {
                     return null; // The walk would never take this segment through a wildcard.
                 }

@@ -34,7 +34,8 @@ internal static class PermissionAnalyzer
                 if (least.Count > 0)
                 {
                     var display = recorded.Operation.Method + " " + recorded.DisplayTemplate;
-                    (appOnly ? application : delegated).Add(new PermissionRequirement(display, Options(least)));
+                    var all = AllOf(recorded.Operation, scheme).Select((g, i) => (g, i)).ToList();
+                    (appOnly ? application : delegated).Add(new PermissionRequirement(display, Options(least), Options(all)));
                 }
             }
         }
@@ -62,15 +63,16 @@ internal static class PermissionAnalyzer
     /// no personal one (the token is delegated all the same).</summary>
     internal static IReadOnlyList<(GraphPermissionGrant Grant, int Rank)> LeastOf(GraphOperationPermissions operation, GraphPermissionScheme scheme)
     {
-        var grants = operation.Grants(scheme);
-        if (grants.Count == 0 && scheme == GraphPermissionScheme.DelegatedPersonal)
-        {
-            grants = operation.Grants(GraphPermissionScheme.DelegatedWork);
-        }
-
+        var grants = AllOf(operation, scheme);
         var ranked = grants.Select((g, i) => (Grant: g, Rank: i)).Where(x => !x.Grant.Permission.IsResourceSpecific).ToList();
         var least = ranked.Where(x => x.Grant.Least).ToList();
         return least.Count > 0 ? least : [.. ranked.Take(1)];
+    }
+
+    private static IReadOnlyList<GraphPermissionGrant> AllOf(GraphOperationPermissions operation, GraphPermissionScheme scheme)
+    {
+        var grants = operation.Grants(scheme);
+        return grants.Count == 0 && scheme == GraphPermissionScheme.DelegatedPersonal ? operation.Grants(GraphPermissionScheme.DelegatedWork) : grants;
     }
 
     private static List<PermissionOption> Options(IReadOnlyList<(GraphPermissionGrant Grant, int Rank)> least)
@@ -102,7 +104,7 @@ internal static class PermissionAnalyzer
         foreach (var permission in needed)
         {
             covers[permission] = [.. requirements
-                .Where(r => r.Options.Any(o => o.Permissions.All(neededSet.Contains) && o.Permissions.Contains(permission, StringComparer.OrdinalIgnoreCase)))
+                .Where(r => r.Accepted.Any(o => o.Permissions.All(neededSet.Contains) && o.Permissions.Contains(permission, StringComparer.OrdinalIgnoreCase)))
                 .Select(r => r.Display)
                 .Distinct(StringComparer.Ordinal)
                 .Order(StringComparer.OrdinalIgnoreCase)];

@@ -5,15 +5,18 @@ namespace GraphAuthResilience.Permissions;
 /// place in the operation's list, which the catalog orders least privileged first.</summary>
 internal sealed record PermissionOption(IReadOnlyList<string> Permissions, int Rank);
 
-/// <summary>An operation to cover: any one of its options is enough.</summary>
-internal sealed record PermissionRequirement(string Display, IReadOnlyList<PermissionOption> Options);
+/// <summary>An operation to cover: any one of its least-privileged <paramref name="Options"/> is enough to pick;
+/// <paramref name="Accepted"/> is every option the catalog lists for it (wider ones too).</summary>
+internal sealed record PermissionRequirement(string Display, IReadOnlyList<PermissionOption> Options, IReadOnlyList<PermissionOption> Accepted);
 
 /// <summary>
-/// The smallest set of permissions that satisfies every requirement (a set cover). Requirements with one option are
-/// taken as they are; the rest are searched exactly while at most <see cref="ExactLimit"/> candidate permissions
-/// remain (every subset, smallest first), greedily beyond. Ties, in order: more permissions already held, then a lower
-/// rank sum (less privileged, by the catalog's order), then the names (ordinal, case-insensitive). The result is the
-/// same for the same input, whatever the order the requirements came in.
+/// The smallest set of least-privileged permissions that satisfies every requirement (a set cover). Requirements with
+/// one option are taken as they are; the rest are searched exactly while at most <see cref="ExactLimit"/> candidate
+/// permissions remain (every subset, smallest first), greedily beyond. Ties, in order: more permissions already held,
+/// then a lower rank sum (less privileged, by the catalog's order), then the names (ordinal, case-insensitive). Last, a
+/// permission is dropped when the others chosen already allow every operation (by the catalog's full list): a call
+/// to <c>GET /users</c> (least <c>User.ReadBasic.All</c>) adds nothing when <c>User.Read.All</c> is needed anyway. The
+/// result is the same for the same input, whatever the order the requirements came in.
 /// </summary>
 internal static class PermissionSetCover
 {
@@ -35,7 +38,7 @@ internal static class PermissionSetCover
         var remaining = requirements.Where(r => r.Options.Count > 1 && !IsSatisfied(r, chosen)).ToList();
         if (remaining.Count == 0)
         {
-            return Sorted(chosen);
+            return Subsumed(requirements, chosen, held);
         }
 
         var rank = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
@@ -58,12 +61,35 @@ internal static class PermissionSetCover
         if (candidates.Length <= ExactLimit)
         {
             chosen.UnionWith(Exact(remaining, chosen, candidates, held, rank));
-            return Sorted(chosen);
+            return Subsumed(requirements, chosen, held);
         }
 
         exact = false;
         Greedy(remaining, chosen, held, rank);
         Prune(requirements, chosen, held, rank);
+        return Subsumed(requirements, chosen, held);
+    }
+
+    /// <summary>Whether <paramref name="set"/> allows the operation at all (any permission the catalog lists for it).</summary>
+    public static bool IsAccepted(PermissionRequirement requirement, IReadOnlySet<string> set) =>
+        requirement.Accepted.Any(o => o.Permissions.All(set.Contains));
+
+    /// <summary>Drops each permission whose operations the rest allow anyway; those not held are tried first, then by name.</summary>
+    private static string[] Subsumed(IReadOnlyList<PermissionRequirement> requirements, HashSet<string> chosen, IReadOnlySet<string> held)
+    {
+        var order = chosen
+            .OrderBy(p => held.Contains(p) ? 1 : 0)
+            .ThenBy(p => p, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        foreach (var permission in order)
+        {
+            chosen.Remove(permission);
+            if (!requirements.All(r => IsAccepted(r, chosen)))
+            {
+                chosen.Add(permission);
+            }
+        }
+
         return Sorted(chosen);
     }
 
