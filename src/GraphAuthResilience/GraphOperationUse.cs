@@ -4,11 +4,11 @@ namespace GraphAuthResilience;
 /// catalog's path template (never an id, never a query value), and how often, with one kind of token.</summary>
 public sealed class GraphOperationUse
 {
-    internal GraphOperationUse(string method, string pathTemplate, bool appOnly, IReadOnlyList<string> leastPermissions, long count, long denied)
+    internal GraphOperationUse(string method, string pathTemplate, GraphPermissionKind kind, IReadOnlyList<string> leastPermissions, long count, long denied)
     {
         Method = method;
         PathTemplate = pathTemplate;
-        IsAppOnly = appOnly;
+        Kind = kind;
         LeastPermissions = leastPermissions;
         Count = count;
         Denied = denied;
@@ -21,9 +21,9 @@ public sealed class GraphOperationUse
     /// <c>/users/{id}</c>.</summary>
     public string PathTemplate { get; }
 
-    /// <summary>Gets a value indicating whether the calls were made with app-only tokens (application permissions,
-    /// <c>roles</c>); otherwise with delegated tokens (<c>scp</c>).</summary>
-    public bool IsAppOnly { get; }
+    /// <summary>Gets the kind of token the calls were made with: <see cref="GraphPermissionKind.Application"/> for
+    /// app-only tokens (<c>roles</c>), <see cref="GraphPermissionKind.Delegated"/> for a signed-in user's (<c>scp</c>).</summary>
+    public GraphPermissionKind Kind { get; }
 
     /// <summary>Gets the least-privileged permissions the map lists for this operation and kind of token (any one of them
     /// is enough; a permission written <c>A + one of B, C</c> needs one of B, C as well). Empty when the operation does
@@ -39,5 +39,5 @@ public sealed class GraphOperationUse
     /// <summary>Returns <c>GET /users/{id} (application) x3</c>.</summary>
     /// <returns>The operation, its kind of token and its count.</returns>
     public override string ToString() =>
-        $"{Method} {PathTemplate} ({(IsAppOnly ? "application" : "delegated")}) x{Count}";
+        $"{Method} {PathTemplate} ({(Kind == GraphPermissionKind.Application ? "application" : "delegated")}) x{Count}";
 }

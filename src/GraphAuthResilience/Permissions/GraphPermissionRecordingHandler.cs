@@ -24,7 +24,7 @@ internal sealed class GraphPermissionRecordingHandler : DelegatingHandler
     {
         _usage = usage;
         _chain = chain;
-        _hosts = new GraphHostPolicy(options);
+        _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ internal static class GraphPermissionReportWriter
             {
                 text.Append("| ").Append(use.Method)
                     .Append(" | `").Append(use.PathTemplate).Append('`')
-                    .Append(" | ").Append(use.IsAppOnly ? "application" : "delegated")
+                    .Append(" | ").Append(Kind(use))
                     .Append(" | ").Append(use.LeastPermissions.Count == 0 ? "not supported for this kind of token" : string.Join(" or ", use.LeastPermissions))
                     .Append(Invariant($" | {use.Count} | {use.Denied} |\n"));
             }
@@ -120,7 +120,7 @@ internal static class GraphPermissionReportWriter
                 writer.WriteStartObject();
                 writer.WriteString("method", use.Method);
                 writer.WriteString("pathTemplate", use.PathTemplate);
-                writer.WriteString("kind", use.IsAppOnly ? "application" : "delegated");
+                writer.WriteString("kind", Kind(use));
                 Strings(writer, "leastPermissions", use.LeastPermissions);
                 writer.WriteNumber("count", use.Count);
                 writer.WriteNumber("denied", use.Denied);
@@ -195,7 +195,7 @@ internal static class GraphPermissionReportWriter
 
         foreach (var use in analysis.Operations.Where(u => u.LeastPermissions.Count == 0))
         {
-            yield return $"`{use.Method} {use.PathTemplate}` was called with {(use.IsAppOnly ? "app-only" : "delegated")} tokens, which it does not accept.";
+            yield return $"`{use.Method} {use.PathTemplate}` was called with {(use.Kind == GraphPermissionKind.Application ? "app-only" : "delegated")} tokens, which it does not accept.";
         }
 
         foreach (var kind in analysis.Kinds.Where(k => k.SignIn.Count > 0))
@@ -234,6 +234,8 @@ internal static class GraphPermissionReportWriter
 
         writer.WriteEndArray();
     }
+
+    private static string Kind(GraphOperationUse use) => use.Kind == GraphPermissionKind.Application ? "application" : "delegated";
 
     private static string List(IReadOnlyList<string> names) => names.Count == 0 ? "-" : string.Join(", ", names);
 

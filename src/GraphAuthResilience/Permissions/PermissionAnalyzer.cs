@@ -30,7 +30,7 @@ internal static class PermissionAnalyzer
                 var least = LeastOf(recorded.Operation, scheme);
                 var appOnly = scheme == GraphPermissionScheme.Application;
                 uses.Add(new GraphOperationUse(
-                    recorded.Operation.Method, recorded.DisplayTemplate, appOnly, [.. least.Select(g => g.Grant.Name)], calls, recorded.Denied(scheme)));
+                    recorded.Operation.Method, recorded.DisplayTemplate, appOnly ? GraphPermissionKind.Application : GraphPermissionKind.Delegated, [.. least.Select(g => g.Grant.Name)], calls, recorded.Denied(scheme)));
                 if (least.Count > 0)
                 {
                     var display = recorded.Operation.Method + " " + recorded.DisplayTemplate;
@@ -43,7 +43,7 @@ internal static class PermissionAnalyzer
         var operations = uses
             .OrderBy(u => u.PathTemplate, StringComparer.OrdinalIgnoreCase)
             .ThenBy(u => u.Method, StringComparer.Ordinal)
-            .ThenBy(u => u.IsAppOnly)
+            .ThenBy(u => u.Kind)
             .ToList();
         return new PermissionAnalysis(
             operations,
@@ -61,7 +61,7 @@ internal static class PermissionAnalyzer
     /// <summary>The grants the map marks least privileged for the scheme (the first listed when none is marked), with
     /// their place in the operation's list. A personal account falls back to the work or school list when the map has
     /// no personal one (the token is delegated all the same).</summary>
-    internal static IReadOnlyList<(GraphPermissionGrant Grant, int Rank)> LeastOf(GraphOperationPermissions operation, GraphPermissionScheme scheme)
+    internal static IReadOnlyList<(GraphPermissionAllowance Grant, int Rank)> LeastOf(GraphOperationPermissions operation, GraphPermissionScheme scheme)
     {
         var grants = AllOf(operation, scheme);
         var ranked = grants.Select((g, i) => (Grant: g, Rank: i)).Where(x => !x.Grant.Permission.IsResourceSpecific).ToList();
@@ -69,13 +69,13 @@ internal static class PermissionAnalyzer
         return least.Count > 0 ? least : [.. ranked.Take(1)];
     }
 
-    private static IReadOnlyList<GraphPermissionGrant> AllOf(GraphOperationPermissions operation, GraphPermissionScheme scheme)
+    private static IReadOnlyList<GraphPermissionAllowance> AllOf(GraphOperationPermissions operation, GraphPermissionScheme scheme)
     {
         var grants = operation.Grants(scheme);
         return grants.Count == 0 && scheme == GraphPermissionScheme.DelegatedPersonal ? operation.Grants(GraphPermissionScheme.DelegatedWork) : grants;
     }
 
-    private static List<PermissionOption> Options(IReadOnlyList<(GraphPermissionGrant Grant, int Rank)> least)
+    private static List<PermissionOption> Options(IReadOnlyList<(GraphPermissionAllowance Grant, int Rank)> least)
     {
         var options = new List<PermissionOption>();
         foreach (var (grant, rank) in least)

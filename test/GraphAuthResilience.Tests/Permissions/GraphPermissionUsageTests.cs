@@ -250,7 +250,7 @@ public class GraphPermissionUsageTests
     }
 
     internal static GraphOperationUse Op(GraphPermissionReport report, string method, string template, bool appOnly) =>
-        report.Operations.Single(o => o.Method == method && o.PathTemplate == template && o.IsAppOnly == appOnly);
+        report.Operations.Single(o => o.Method == method && o.PathTemplate == template && (o.Kind == GraphPermissionKind.Application) == appOnly);
 
     private static string[] Names(JsonElement json, string list, string kind) =>
         [.. json.GetProperty(list).GetProperty(kind).EnumerateArray().Select(e => e.GetString()!)];
