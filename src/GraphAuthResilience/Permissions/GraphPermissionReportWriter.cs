@@ -17,7 +17,7 @@ internal static class GraphPermissionReportWriter
         text.Append(Invariant($"{calls} recorded calls to {analysis.Operations.Count} operations. Needed is the smallest set of least-privileged permissions that covers every one of them, per kind of token.\n\n"));
 
         text.Append("| Kind | Needed | Held | Missing | Unused |\n| --- | --- | --- | --- | --- |\n");
-        foreach (var kind in analysis.Kinds)
+        foreach (var kind in analysis.Kinds.Where(k => k.Held.Count > 0 || k.Needed.Count > 0))
         {
             text.Append("| ").Append(kind.Kind)
                 .Append(" | ").Append(List(kind.Needed))
