@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using GraphAuthResilience.Grants;
 
 namespace GraphAuthResilience.Permissions;
 
@@ -65,16 +66,32 @@ internal static class GraphPermissionReportWriter
         text.Append(any ? string.Empty : "Nothing.\n");
         text.Append("\n## Missing (needed, not held)\n\n");
         any = false;
-        foreach (var kind in analysis.Kinds)
+        foreach (var kind in analysis.Kinds.Where(k => k.Missing.Count > 0))
         {
+            any = true;
+            var grants = PermissionCommands.Grants(kind);
             foreach (var permission in kind.Missing)
             {
-                any = true;
                 text.Append("- `").Append(permission).Append("` (").Append(kind.Kind).Append(")\n");
-                foreach (var line in PermissionCommands.Grant(permission, kind.AppOnly, analysis.AppIds))
+                if (grants.FirstOrDefault(g => string.Equals(g.Permission, permission, StringComparison.OrdinalIgnoreCase)) is not { } grant)
                 {
-                    text.Append("  - ").Append(line).Append('\n');
+                    text.Append("  - not a permission the catalog knows for this kind of token: grant it in the app registration.\n");
+                    continue;
                 }
+
+                text.Append(Invariant($"  - id {grant.Id:D}{(grant.RequiresAdminConsent ? ", needs admin consent" : string.Empty)}\n"));
+                if (grant.AdminConsentUri is { } consent)
+                {
+                    text.Append("  - admin consent: <").Append(consent.AbsoluteUri).Append(">\n");
+                }
+
+                Code(text, "Azure CLI", "bash", grant.AzureCliCommand);
+                Code(text, "Microsoft Graph PowerShell", "powershell", grant.PowerShellCommand);
+            }
+
+            if (GraphPermissionGrants.Remediation(grants, kind.Token) is { Length: > 0 } remediation)
+            {
+                text.Append('\n').Append(remediation).Append('\n');
             }
         }
 
@@ -83,14 +100,17 @@ internal static class GraphPermissionReportWriter
         any = false;
         foreach (var kind in analysis.Kinds)
         {
-            foreach (var permission in kind.Unused)
+            foreach (var removal in PermissionCommands.Removals(kind))
             {
                 any = true;
-                text.Append("- `").Append(permission).Append("` (").Append(kind.Kind).Append(")\n");
-                foreach (var line in PermissionCommands.Remove(permission, kind.AppOnly, analysis.AppIds))
+                text.Append("- `").Append(removal.Permission).Append("` (").Append(kind.Kind).Append(')');
+                text.Append(removal.Id == Guid.Empty ? "\n" : Invariant($", id {removal.Id:D}\n"));
+                if (removal.AzureCliCommand is { } cli)
                 {
-                    text.Append("  - ").Append(line).Append('\n');
+                    Code(text, "Azure CLI (removes it from the app registration)", "bash", cli);
                 }
+
+                Code(text, "Microsoft Graph PowerShell (revokes what was granted)", "powershell", removal.PowerShellCommand);
             }
         }
 
@@ -135,9 +155,17 @@ internal static class GraphPermissionReportWriter
             writer.WriteStartArray("grants");
             foreach (var kind in analysis.Kinds)
             {
-                foreach (var permission in kind.Missing)
+                foreach (var grant in PermissionCommands.Grants(kind))
                 {
-                    Commands(writer, permission, kind, PermissionCommands.Grant(permission, kind.AppOnly, analysis.AppIds));
+                    writer.WriteStartObject();
+                    writer.WriteString("permission", grant.Permission);
+                    writer.WriteString("kind", kind.Kind);
+                    writer.WriteString("id", grant.Id);
+                    writer.WriteBoolean("requiresAdminConsent", grant.RequiresAdminConsent);
+                    writer.WriteString("adminConsentUri", grant.AdminConsentUri?.AbsoluteUri);
+                    writer.WriteString("azureCliCommand", grant.AzureCliCommand);
+                    writer.WriteString("powerShellCommand", grant.PowerShellCommand);
+                    writer.WriteEndObject();
                 }
             }
 
@@ -145,9 +173,15 @@ internal static class GraphPermissionReportWriter
             writer.WriteStartArray("removals");
             foreach (var kind in analysis.Kinds)
             {
-                foreach (var permission in kind.Unused)
+                foreach (var removal in PermissionCommands.Removals(kind))
                 {
-                    Commands(writer, permission, kind, PermissionCommands.Remove(permission, kind.AppOnly, analysis.AppIds));
+                    writer.WriteStartObject();
+                    writer.WriteString("permission", removal.Permission);
+                    writer.WriteString("kind", kind.Kind);
+                    writer.WriteString("id", removal.Id);
+                    writer.WriteString("azureCliCommand", removal.AzureCliCommand);
+                    writer.WriteString("powerShellCommand", removal.PowerShellCommand);
+                    writer.WriteEndObject();
                 }
             }
 
@@ -215,13 +249,15 @@ internal static class GraphPermissionReportWriter
         writer.WriteEndObject();
     }
 
-    private static void Commands(Utf8JsonWriter writer, string permission, PermissionKindAnalysis kind, IEnumerable<string> commands)
+    private static void Code(StringBuilder text, string label, string language, string code)
     {
-        writer.WriteStartObject();
-        writer.WriteString("permission", permission);
-        writer.WriteString("kind", kind.Kind);
-        Strings(writer, "steps", [.. commands]);
-        writer.WriteEndObject();
+        text.Append("  - ").Append(label).Append(":\n\n    ```").Append(language).Append('\n');
+        foreach (var line in code.Split('\n'))
+        {
+            text.Append("    ").Append(line).Append('\n');
+        }
+
+        text.Append("    ```\n\n");
     }
 
     private static void Strings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)

@@ -31,6 +31,7 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
     private readonly ConcurrentDictionary<string, byte> _heldDelegated = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _heldApplication = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _appIds = new(StringComparer.OrdinalIgnoreCase);
+    private readonly GraphTokenInfo?[] _firstTokens = new GraphTokenInfo?[2];
     private long _unknownCalls;
     private long _droppedCalls;
     private long _unreadableTokenCalls;
@@ -198,6 +199,9 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
             _appIds.TryAdd(appId, 0);
         }
 
+        // The first token of each kind says the tenant, client and cloud the grant and removal commands are for.
+        Interlocked.CompareExchange(ref _firstTokens[scheme == GraphPermissionScheme.Application ? 1 : 0], info, null);
+
         return new TokenPermissions(token, scheme, held, info.AppId, readable: true);
     }
 
@@ -206,6 +210,8 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         [.. _heldDelegated.Keys],
         [.. _heldApplication.Keys],
         [.. _appIds.Keys],
+        Volatile.Read(ref _firstTokens[0]),
+        Volatile.Read(ref _firstTokens[1]),
         Interlocked.Read(ref _unknownCalls),
         Interlocked.Read(ref _droppedCalls),
         Interlocked.Read(ref _unreadableTokenCalls),

@@ -1,8 +1,11 @@
 namespace GraphAuthResilience.Permissions;
 
-/// <summary>Needed, held, missing and unused for one kind of token (delegated or application).</summary>
+/// <summary>Needed, held, missing and unused for one kind of token (delegated or application); <c>Token</c> is what the
+/// tokens of this kind say about tenant, client and cloud (for the grant and removal commands), or null when they
+/// disagree or none was seen.</summary>
 internal sealed record PermissionKindAnalysis(
     bool AppOnly,
+    GraphTokenInfo? Token,
     IReadOnlyList<string> Needed,
     IReadOnlyList<string> Held,
     IReadOnlyList<string> Missing,
@@ -11,10 +14,9 @@ internal sealed record PermissionKindAnalysis(
     IReadOnlyDictionary<string, IReadOnlyList<string>> Covers,
     bool Exact)
 {
-    public static PermissionKindAnalysis Empty(bool appOnly) => new(
-        appOnly, [], [], [], [], [], new Dictionary<string, IReadOnlyList<string>>(), true);
-
     public string Kind => AppOnly ? "application" : "delegated";
+
+    public GraphPermissionKind PermissionKind => AppOnly ? GraphPermissionKind.Application : GraphPermissionKind.Delegated;
 }
 
 /// <summary>Everything a <see cref="GraphPermissionReport"/> says, worked out once when the report is made.</summary>

@@ -47,8 +47,8 @@ internal static class PermissionAnalyzer
             .ToList();
         return new PermissionAnalysis(
             operations,
-            Kind(appOnly: false, delegated, snapshot.HeldDelegated),
-            Kind(appOnly: true, application, snapshot.HeldApplication),
+            Kind(appOnly: false, delegated, snapshot.HeldDelegated, snapshot.AppIds.Count > 1 ? null : snapshot.FirstDelegatedToken),
+            Kind(appOnly: true, application, snapshot.HeldApplication, snapshot.AppIds.Count > 1 ? null : snapshot.FirstApplicationToken),
             [.. snapshot.AppIds.Order(StringComparer.OrdinalIgnoreCase)],
             snapshot.UnknownCalls,
             snapshot.DroppedCalls,
@@ -95,7 +95,7 @@ internal static class PermissionAnalyzer
         return options;
     }
 
-    private static PermissionKindAnalysis Kind(bool appOnly, List<PermissionRequirement> requirements, IReadOnlyList<string> heldNames)
+    private static PermissionKindAnalysis Kind(bool appOnly, List<PermissionRequirement> requirements, IReadOnlyList<string> heldNames, GraphTokenInfo? token)
     {
         var held = new HashSet<string>(heldNames, StringComparer.OrdinalIgnoreCase);
         var needed = PermissionSetCover.Solve(requirements, held, out var exact);
@@ -112,6 +112,7 @@ internal static class PermissionAnalyzer
 
         return new PermissionKindAnalysis(
             appOnly,
+            token,
             needed,
             Sorted(held),
             Sorted(needed.Where(p => !held.Contains(p))),

@@ -6,6 +6,8 @@ internal sealed record UsageSnapshot(
     IReadOnlyList<string> HeldDelegated,
     IReadOnlyList<string> HeldApplication,
     IReadOnlyList<string> AppIds,
+    GraphTokenInfo? FirstDelegatedToken,
+    GraphTokenInfo? FirstApplicationToken,
     long UnknownCalls,
     long DroppedCalls,
     long UnreadableTokenCalls,

@@ -17,6 +17,11 @@ public class GraphPermissionUsageTests
     private static readonly string UserToken = UnsignedJwt.Delegated("User.Read", "Mail.Read", "openid", "profile").Build();
     private static readonly string AppToken = UnsignedJwt.AppOnly().WithRoles("User.Read.All").Build();
 
+    // Ids of Microsoft Graph's permissions (the same in every tenant), from Microsoft's permissions reference.
+    private const string UserReadAllRoleId = "df021288-bdef-4463-88db-98f22de89214";
+    private const string DirectoryReadWriteAllRoleId = "19dbc75e-c2e2-444c-a770-ec69d8559fc7";
+    private const string MailReadScopeId = "570282fd-fa5c-430d-a7fd-fc8dc98a9dca";
+
     [Test]
     public void AddGraphAuthHandlers_RecordingOn_PutsTheRecorderJustOutsideTheTokenHandler()
     {
@@ -112,6 +117,33 @@ public class GraphPermissionUsageTests
         var markdown = report.ToMarkdown();
         Assert.That(markdown, Does.Contain("## Missing (needed, not held)\n\n- `User.Read.All` (application)"));
         Assert.That(markdown, Does.Contain("- `Directory.ReadWrite.All` (application)"));
+
+        // The grant comes from the library's grant builder; the removal names the permission by its id on Graph.
+        var json = JsonDocument.Parse(report.ToJson()).RootElement;
+        var grant = json.GetProperty("grants").EnumerateArray().Single();
+        Assert.That(grant.GetProperty("permission").GetString(), Is.EqualTo("User.Read.All"));
+        Assert.That(grant.GetProperty("id").GetString(), Is.EqualTo(UserReadAllRoleId));
+        Assert.That(grant.GetProperty("azureCliCommand").GetString(), Does.Contain($"--api-permissions {UserReadAllRoleId}=Role"));
+        Assert.That(markdown, Does.Contain($"--api-permissions {UserReadAllRoleId}=Role"));
+        var removal = json.GetProperty("removals").EnumerateArray().Single(r => r.GetProperty("permission").GetString() == "Directory.ReadWrite.All");
+        Assert.That(removal.GetProperty("azureCliCommand").GetString(), Does.Contain(
+            $"az ad app permission delete --id aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee --api 00000003-0000-0000-c000-000000000000 --api-permissions {DirectoryReadWriteAllRoleId}"));
+        Assert.That(removal.GetProperty("powerShellCommand").GetString(), Does.Contain($"$roleId = '{DirectoryReadWriteAllRoleId}'").And.Contain("Remove-MgServicePrincipalAppRoleAssignment"));
+    }
+
+    [Test]
+    public async Task GetReport_UnusedDelegatedScope_RemovalTakesTheScopeOutOfTheGrant()
+    {
+        var user = UnsignedJwt.Delegated("User.Read", "Mail.Read").Build();
+        using var harness = new PermissionHarness(user, AppToken);
+
+        await harness.GetAsync(PermissionHarness.Delegated, "/v1.0/me");
+
+        var removal = JsonDocument.Parse(harness.Usage.GetReport().ToJson()).RootElement.GetProperty("removals").EnumerateArray().Single();
+        Assert.That(removal.GetProperty("permission").GetString(), Is.EqualTo("Mail.Read"));
+        Assert.That(removal.GetProperty("kind").GetString(), Is.EqualTo("delegated"));
+        Assert.That(removal.GetProperty("azureCliCommand").GetString(), Does.EndWith($"--api-permissions {MailReadScopeId}"));
+        Assert.That(removal.GetProperty("powerShellCommand").GetString(), Does.Contain("Update-MgOauth2PermissionGrant").And.Contain("$_ -ne 'Mail.Read'"));
     }
 
     [Test]
@@ -120,7 +152,7 @@ public class GraphPermissionUsageTests
         string[] secrets =
         [
             "8f0c2a9e-aaaa-bbbb-cccc-0123456789ab", "alice@contoso.com", "alice%40contoso.com", "Zebra", "budget-2026",
-            "AAMkAGI2TGuLAAA=", "c3d4", "topsecretsearch", "555555555555",
+            "AAMkAGI2TGuLAAA=", "c3d4", "topsecretsearch", "9a8b7c6d5e4f",
         ];
         using var harness = new PermissionHarness(UserToken, AppToken);
 
@@ -129,7 +161,7 @@ public class GraphPermissionUsageTests
         await harness.GetAsync(PermissionHarness.Delegated, "/v1.0/me/messages/AAMkAGI2TGuLAAA=?$search=%22topsecretsearch%22");
         await harness.GetAsync(PermissionHarness.Delegated, "/v1.0/me/drive/root:/budget-2026.xlsx:/content");
         await harness.GetAsync(PermissionHarness.App, "/v1.0/users?$filter=displayName eq 'Zebra'");
-        await harness.BatchAsync(PermissionHarness.App, ("GET", "/users/c3d4/manager"), ("GET", "/groups/11111111-2222-3333-4444-555555555555/members?$search=topsecretsearch"));
+        await harness.BatchAsync(PermissionHarness.App, ("GET", "/users/c3d4/manager"), ("GET", "/groups/0f1e2d3c-0000-4000-8000-9a8b7c6d5e4f/members?$search=topsecretsearch"));
 
         var report = harness.Usage.GetReport();
         Assert.That(report.Operations.Sum(o => o.Count), Is.EqualTo(7), "every call was recorded");
