@@ -44,20 +44,24 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
         switch (exception)
         {
             case AuthenticationRequiredException:
-                return GraphAuthException.Create(
-                    GraphAuthFailureCause.InteractionRequired,
-                    $"{who} needs the user to sign in interactively.",
-                    remediation: $"{who} has no cached account that can be used silently: call its AuthenticateAsync (or sign in interactively) first, with the claims on this exception when there are any.",
-                    claims: request.Claims,
-                    scopes: request.Scopes);
+                return GraphAuthException.Create(new GraphAuthFailureDetails
+                {
+                    Cause = GraphAuthFailureCause.InteractionRequired,
+                    Message = $"{who} needs the user to sign in interactively.",
+                    Remediation = $"{who} has no cached account that can be used silently: call its AuthenticateAsync (or sign in interactively) first, with the claims on this exception when there are any.",
+                    Claims = request.Claims,
+                    Scopes = request.Scopes,
+                });
 
             case CredentialUnavailableException:
-                return GraphAuthException.Create(
-                    GraphAuthFailureCause.TokenAcquisitionFailed,
-                    $"{who} is not available in this environment.",
-                    remediation: Unavailable(who, failed),
-                    scopes: request.Scopes,
-                    tokenEndpointError: "credential_unavailable");
+                return GraphAuthException.Create(new GraphAuthFailureDetails
+                {
+                    Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                    Message = $"{who} is not available in this environment.",
+                    Remediation = Unavailable(who, failed),
+                    Scopes = request.Scopes,
+                    TokenEndpointError = "credential_unavailable",
+                });
 
             case AuthenticationFailedException failedAuthentication:
             {
@@ -70,22 +74,26 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
                     _ => GraphAuthFailureCause.TokenAcquisitionFailed,
                 };
                 var why = aadsts ?? (status is { } s ? "status " + s.ToString(CultureInfo.InvariantCulture) : "no error code");
-                return GraphAuthException.Create(
-                    cause,
-                    $"{who} could not acquire a token for Microsoft Graph ({why}).",
-                    remediation: $"{who} failed: " + (TokenSourceErrors.AadstsRemediation(aadsts) ?? Generic(status)),
-                    statusCode: status is { } code ? (System.Net.HttpStatusCode)code : null,
-                    claims: request.Claims,
-                    scopes: request.Scopes,
-                    aadstsCode: aadsts);
+                return GraphAuthException.Create(new GraphAuthFailureDetails
+                {
+                    Cause = cause,
+                    Message = $"{who} could not acquire a token for Microsoft Graph ({why}).",
+                    Remediation = $"{who} failed: " + (TokenSourceErrors.AadstsRemediation(aadsts) ?? Generic(status)),
+                    StatusCode = status is { } code ? (System.Net.HttpStatusCode)code : null,
+                    Claims = request.Claims,
+                    Scopes = request.Scopes,
+                    AadstsCode = aadsts,
+                });
             }
 
             default:
-                return GraphAuthException.Create(
-                    GraphAuthFailureCause.TokenAcquisitionFailed,
-                    $"{who} failed with {exception.GetType().Name}.",
-                    remediation: $"{who} threw {exception.GetType().Name} while acquiring a token; check its configuration and connectivity to its token endpoint.",
-                    scopes: request.Scopes);
+                return GraphAuthException.Create(new GraphAuthFailureDetails
+                {
+                    Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                    Message = $"{who} failed with {exception.GetType().Name}.",
+                    Remediation = $"{who} threw {exception.GetType().Name} while acquiring a token; check its configuration and connectivity to its token endpoint.",
+                    Scopes = request.Scopes,
+                });
         }
     }
 

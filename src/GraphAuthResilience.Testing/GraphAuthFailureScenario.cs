@@ -290,15 +290,17 @@ public sealed class GraphAuthFailureScenario
     {
         ArgumentNullException.ThrowIfNull(scopes);
         EnsureTokenSource();
-        return GraphAuthException.Create(
-            Cause,
-            $"Could not acquire a token for Microsoft Graph: {AadstsCode} ({TokenEndpointError}), status {(int)StatusCode}.",
-            remediation: TokenRemediation,
-            statusCode: StatusCode,
-            claims: Claims,
-            scopes: scopes,
-            tokenEndpointError: TokenEndpointError,
-            aadstsCode: AadstsCode);
+        return GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = Cause,
+            Message = $"Could not acquire a token for Microsoft Graph: {AadstsCode} ({TokenEndpointError}), status {(int)StatusCode}.",
+            Remediation = TokenRemediation,
+            StatusCode = StatusCode,
+            Claims = Claims,
+            Scopes = scopes,
+            TokenEndpointError = TokenEndpointError,
+            AadstsCode = AadstsCode,
+        });
     }
 
     /// <summary>Creates the request that meets this failure (method, URI, JSON body). For

@@ -11,109 +11,60 @@ namespace GraphAuthResilience;
 /// The message, the properties and <see cref="Exception.ToString"/> never contain a token, a client secret, a user
 /// assertion or the body of a token-endpoint response. Token-acquisition failures therefore carry the MSAL error
 /// code and AADSTS number instead of the MSAL exception itself.
+/// It derives from <see cref="Exception"/>, not <see cref="HttpRequestException"/>: resilience handlers
+/// (Microsoft.Extensions.Http.Resilience) treat the latter as transient and would retry a refusal that no retry fixes.
 /// </remarks>
-public class GraphAuthException : HttpRequestException
+public class GraphAuthException : Exception
 {
-    /// <summary>Initializes a new instance of the <see cref="GraphAuthException"/> class.</summary>
-    /// <param name="cause">Why the request was refused.</param>
-    /// <param name="message">A message that names the cause. Must not contain secrets.</param>
-    /// <param name="remediation">What to do about it, in plain words. Defaults to the text for <paramref name="cause"/>.</param>
-    /// <param name="statusCode">The HTTP status Graph or the token endpoint answered with.</param>
-    /// <param name="helpLinks">Microsoft docs for this cause. Defaults to the links for <paramref name="cause"/>.</param>
-    /// <param name="graphErrorCode"><c>error.code</c> from Graph's JSON body.</param>
-    /// <param name="requestId">The Graph request id.</param>
-    /// <param name="clientRequestId">The client request id.</param>
-    /// <param name="claims">Claims (JSON) to pass to an interactive sign-in.</param>
-    /// <param name="requiredPermissions">The least-privileged permissions the call needs, when known.</param>
-    /// <param name="token">What the token that was sent said; never the token.</param>
-    /// <param name="scopes">The scopes an interactive sign-in should ask for.</param>
-    /// <param name="tokenEndpointError">The token endpoint's OAuth error (for example <c>invalid_client</c>).</param>
-    /// <param name="aadstsCode">The Entra ID error number (for example <c>AADSTS7000215</c>).</param>
+    private readonly GraphAuthFailureDetails _details;
+
+    /// <summary>Initializes a new instance of the <see cref="GraphAuthException"/> class from its details.</summary>
+    /// <param name="details">What the exception carries.</param>
     /// <param name="innerException">The exception that caused this one. Must not carry secrets in its text.</param>
-    public GraphAuthException(
-        GraphAuthFailureCause cause,
-        string message,
-        string? remediation = null,
-        HttpStatusCode? statusCode = null,
-        IReadOnlyList<Uri>? helpLinks = null,
-        string? graphErrorCode = null,
-        string? requestId = null,
-        string? clientRequestId = null,
-        string? claims = null,
-        IReadOnlyList<string>? requiredPermissions = null,
-        GraphTokenInfo? token = null,
-        IReadOnlyList<string>? scopes = null,
-        string? tokenEndpointError = null,
-        string? aadstsCode = null,
-        Exception? innerException = null)
-        : base(message, innerException, statusCode)
+    private protected GraphAuthException(GraphAuthFailureDetails details, Exception? innerException)
+        : base(details.Message, innerException)
     {
-        Cause = cause;
-        Remediation = remediation ?? GraphAuthRemediation.For(cause);
-        HelpLinks = helpLinks ?? GraphAuthRemediation.LinksFor(cause);
-        GraphErrorCode = graphErrorCode;
-        RequestId = requestId;
-        ClientRequestId = clientRequestId;
-        Claims = claims;
-        RequiredPermissions = requiredPermissions ?? [];
-        Token = token;
-        Scopes = scopes ?? [];
-        TokenEndpointError = tokenEndpointError;
-        AadstsCode = aadstsCode;
+        _details = details;
+        Remediation = details.Remediation ?? GraphAuthRemediation.For(details.Cause);
+        HelpLinks = details.HelpLinks ?? GraphAuthRemediation.LinksFor(details.Cause);
         HelpLink = HelpLinks.Count > 0 ? HelpLinks[0].ToString() : null;
     }
 
+    /// <summary>Initializes a new instance of the <see cref="GraphAuthException"/> class with everything
+    /// <paramref name="failure"/> carries (for the subtypes chosen by <see cref="Create(GraphAuthException)"/>).</summary>
+    /// <param name="failure">The diagnosis to copy.</param>
+    private protected GraphAuthException(GraphAuthException failure)
+        : base(failure.Message, failure.InnerException)
+    {
+        _details = failure._details;
+        Remediation = failure.Remediation;
+        HelpLinks = failure.HelpLinks;
+        HelpLink = failure.HelpLink;
+    }
+
     /// <summary>
-    /// Creates the exception for <paramref name="cause"/> as the subtype that says what the caller must do:
+    /// Creates the exception for <paramref name="details"/> as the subtype that says what the caller must do:
     /// <see cref="GraphAuthTokenException"/> (get another token), <see cref="GraphAuthPermissionException"/> (fix
-    /// permissions, token kind, roles or licenses) or <see cref="GraphAuthSignInRequiredException"/> (a person must
-    /// sign in); <see cref="GraphAuthFailureCause.Unknown"/> gets this base type. Use it in a custom
+    /// permissions, token kind, roles, licenses or policies) or <see cref="GraphAuthSignInRequiredException"/> (a person
+    /// must sign in); <see cref="GraphAuthFailureCause.Unknown"/> gets this base type. Use it in a custom
     /// <see cref="IGraphTokenSource"/> so that <c>catch (GraphAuthSignInRequiredException)</c> works as with MSAL.
     /// </summary>
-    /// <param name="cause">Why the request was refused.</param>
-    /// <param name="message">A message that names the cause. Must not contain secrets.</param>
-    /// <param name="remediation">What to do about it, in plain words. Defaults to the text for <paramref name="cause"/>.</param>
-    /// <param name="statusCode">The HTTP status Graph or the token endpoint answered with.</param>
-    /// <param name="helpLinks">Microsoft docs for this cause. Defaults to the links for <paramref name="cause"/>.</param>
-    /// <param name="graphErrorCode"><c>error.code</c> from Graph's JSON body.</param>
-    /// <param name="requestId">The Graph request id.</param>
-    /// <param name="clientRequestId">The client request id.</param>
-    /// <param name="claims">Claims (JSON) to pass to an interactive sign-in.</param>
-    /// <param name="requiredPermissions">The least-privileged permissions the call needs, when known.</param>
-    /// <param name="token">What the token that was sent said; never the token.</param>
-    /// <param name="scopes">The scopes an interactive sign-in should ask for.</param>
-    /// <param name="tokenEndpointError">The token endpoint's OAuth error (for example <c>invalid_client</c>).</param>
-    /// <param name="aadstsCode">The Entra ID error number (for example <c>AADSTS7000215</c>).</param>
+    /// <param name="details">What the exception carries (at least <see cref="GraphAuthFailureDetails.Cause"/> and
+    /// <see cref="GraphAuthFailureDetails.Message"/>).</param>
     /// <param name="innerException">The exception that caused this one. Must not carry secrets in its text.</param>
-    /// <returns>The exception, of the subtype for <paramref name="cause"/>.</returns>
-    public static GraphAuthException Create(
-        GraphAuthFailureCause cause,
-        string message,
-        string? remediation = null,
-        HttpStatusCode? statusCode = null,
-        IReadOnlyList<Uri>? helpLinks = null,
-        string? graphErrorCode = null,
-        string? requestId = null,
-        string? clientRequestId = null,
-        string? claims = null,
-        IReadOnlyList<string>? requiredPermissions = null,
-        GraphTokenInfo? token = null,
-        IReadOnlyList<string>? scopes = null,
-        string? tokenEndpointError = null,
-        string? aadstsCode = null,
-        Exception? innerException = null)
+    /// <returns>The exception, of the subtype for the cause.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="details"/> is <see langword="null"/>.</exception>
+    public static GraphAuthException Create(GraphAuthFailureDetails details, Exception? innerException = null)
     {
-        var failure = new GraphAuthException(
-            cause, message, remediation, statusCode, helpLinks, graphErrorCode, requestId, clientRequestId, claims,
-            requiredPermissions, token, scopes, tokenEndpointError, aadstsCode, innerException);
-        return Create(failure);
+        ArgumentNullException.ThrowIfNull(details);
+        return Create(new GraphAuthException(details, innerException));
     }
 
     /// <summary>
     /// Gets <paramref name="failure"/> as the subtype for its <see cref="Cause"/> (see
-    /// <see cref="Create(GraphAuthFailureCause, string, string?, HttpStatusCode?, IReadOnlyList{Uri}?, string?, string?, string?, string?, IReadOnlyList{string}?, GraphTokenInfo?, IReadOnlyList{string}?, string?, string?, Exception?)"/>):
-    /// itself when it already is one, else a copy carrying everything it carries. The chain uses it on what a custom
-    /// token source throws, so a source that throws the base type is caught by the same <c>catch</c> clauses.
+    /// <see cref="Create(GraphAuthFailureDetails, Exception?)"/>): itself when it already is one, else a copy carrying
+    /// everything it carries. The chain uses it on what a custom token source throws, so a source that throws the base
+    /// type is caught by the same <c>catch</c> clauses.
     /// </summary>
     /// <param name="failure">The exception.</param>
     /// <returns>The exception of the right subtype.</returns>
@@ -126,36 +77,19 @@ public class GraphAuthException : HttpRequestException
             GraphAuthFailureCause.MissingToken or GraphAuthFailureCause.InvalidToken or GraphAuthFailureCause.ExpiredToken
                 or GraphAuthFailureCause.WrongAudience or GraphAuthFailureCause.TokenAcquisitionFailed => new GraphAuthTokenException(failure),
             GraphAuthFailureCause.InsufficientPermissions or GraphAuthFailureCause.TokenTypeMismatch
-                or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin or GraphAuthFailureCause.UserNotPrivilegedOrLicensed => new GraphAuthPermissionException(failure),
+                or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin or GraphAuthFailureCause.UserNotPrivilegedOrLicensed
+                or GraphAuthFailureCause.PolicyRestricted or GraphAuthFailureCause.TenantNotOnboarded => new GraphAuthPermissionException(failure),
             GraphAuthFailureCause.ConsentRequired or GraphAuthFailureCause.InteractionRequired
                 or GraphAuthFailureCause.UnsatisfiedClaimsChallenge or GraphAuthFailureCause.PersonalAccountNotSupported => new GraphAuthSignInRequiredException(failure),
             _ => failure,
         };
     }
 
-    /// <summary>Initializes a new instance of the <see cref="GraphAuthException"/> class with everything
-    /// <paramref name="failure"/> carries (for the subtypes chosen by <see cref="Create(GraphAuthException)"/>).</summary>
-    /// <param name="failure">The diagnosis to copy.</param>
-    private protected GraphAuthException(GraphAuthException failure)
-        : base(failure.Message, failure.InnerException, failure.StatusCode)
-    {
-        Cause = failure.Cause;
-        Remediation = failure.Remediation;
-        HelpLinks = failure.HelpLinks;
-        GraphErrorCode = failure.GraphErrorCode;
-        RequestId = failure.RequestId;
-        ClientRequestId = failure.ClientRequestId;
-        Claims = failure.Claims;
-        RequiredPermissions = failure.RequiredPermissions;
-        Token = failure.Token;
-        Scopes = failure.Scopes;
-        TokenEndpointError = failure.TokenEndpointError;
-        AadstsCode = failure.AadstsCode;
-        HelpLink = failure.HelpLink;
-    }
+    /// <summary>Gets the HTTP status Graph answered with; <see langword="null"/> for token-acquisition failures.</summary>
+    public HttpStatusCode? StatusCode => _details.StatusCode;
 
     /// <summary>Gets why the request was refused.</summary>
-    public GraphAuthFailureCause Cause { get; }
+    public GraphAuthFailureCause Cause => _details.Cause;
 
     /// <summary>Gets what to do about it, in plain words.</summary>
     public string Remediation { get; }
@@ -164,31 +98,44 @@ public class GraphAuthException : HttpRequestException
     public IReadOnlyList<Uri> HelpLinks { get; }
 
     /// <summary>Gets <c>error.code</c> from Graph's JSON error body.</summary>
-    public string? GraphErrorCode { get; }
+    public string? GraphErrorCode => _details.GraphErrorCode;
 
     /// <summary>Gets the request id (<c>innerError.request-id</c> or the <c>request-id</c> header).</summary>
-    public string? RequestId { get; }
+    public string? RequestId => _details.RequestId;
 
     /// <summary>Gets the client request id (<c>innerError.client-request-id</c> or the header).</summary>
-    public string? ClientRequestId { get; }
+    public string? ClientRequestId => _details.ClientRequestId;
 
     /// <summary>Gets the claims (JSON) to pass to an interactive sign-in, when a challenge carried them.</summary>
-    public string? Claims { get; }
+    public string? Claims => _details.Claims;
 
     /// <summary>Gets the least-privileged permissions the call needs, when the permission catalog knows it.</summary>
-    public IReadOnlyList<string> RequiredPermissions { get; }
+    public IReadOnlyList<string> RequiredPermissions => _details.RequiredPermissions ?? [];
 
     /// <summary>Gets what the token that was sent said (audience, tenant, permissions, expiry); never the token.</summary>
-    public GraphTokenInfo? Token { get; }
+    public GraphTokenInfo? Token => _details.Token;
 
     /// <summary>Gets the scopes an interactive sign-in should ask for (token-acquisition failures).</summary>
-    public IReadOnlyList<string> Scopes { get; }
+    public IReadOnlyList<string> Scopes => _details.Scopes ?? [];
 
     /// <summary>Gets the token endpoint's OAuth error code (for example <c>invalid_client</c>), when the failure came from there.</summary>
-    public string? TokenEndpointError { get; }
+    public string? TokenEndpointError => _details.TokenEndpointError;
 
     /// <summary>Gets the Entra ID error number (for example <c>AADSTS7000215</c>), when the token endpoint sent one.</summary>
-    public string? AadstsCode { get; }
+    public string? AadstsCode => _details.AadstsCode;
+
+    /// <summary>Gets how sure the diagnosis is of <see cref="Cause"/>.</summary>
+    public GraphAuthConfidence Confidence => _details.Confidence;
+
+    /// <summary>Gets the causes the evidence leaves open, likeliest first; empty when the evidence decides.</summary>
+    public IReadOnlyList<GraphAuthFailureCause> AlternativeCauses => _details.AlternativeCauses ?? [];
+
+    /// <summary>Gets what decided the cause, in short sentences; never token text.</summary>
+    public IReadOnlyList<string> Evidence => _details.Evidence ?? [];
+
+    /// <summary>Gets how to grant what would fix the failure, one per permission the remediation asks for,
+    /// least-privileged first; empty when no permission change would fix it.</summary>
+    public IReadOnlyList<GraphPermissionGrant> Grants => _details.Grants ?? [];
 
     /// <summary>Gets a value indicating whether a person must sign in interactively (with <see cref="Claims"/> and <see cref="Scopes"/>) to go on.</summary>
     public bool RequiresUserInteraction => Cause is GraphAuthFailureCause.ConsentRequired
@@ -197,5 +144,6 @@ public class GraphAuthException : HttpRequestException
     /// <summary>Gets a value indicating whether the fix is in the app registration's permissions or the user's roles and licenses.</summary>
     public bool RequiresPermissionChange => Cause is GraphAuthFailureCause.InsufficientPermissions
         or GraphAuthFailureCause.TokenTypeMismatch or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin
-        or GraphAuthFailureCause.UserNotPrivilegedOrLicensed or GraphAuthFailureCause.ConsentRequired;
+        or GraphAuthFailureCause.UserNotPrivilegedOrLicensed or GraphAuthFailureCause.ConsentRequired
+        or GraphAuthFailureCause.TenantNotOnboarded;
 }

@@ -44,4 +44,12 @@ public enum GraphAuthFailureCause
 
     /// <summary>Any other failure to get a token (bad secret, unknown tenant or application...).</summary>
     TokenAcquisitionFailed,
+
+    /// <summary>403: a tenant or service policy refuses the call (an Exchange application access policy, conditional
+    /// access, tenant restrictions, a service not provisioned for the user); no permission change fixes it.</summary>
+    PolicyRestricted,
+
+    /// <summary>Token acquisition for a customer tenant where the multi-tenant app has no service principal or no consent
+    /// yet (AADSTS700016, AADSTS65001, AADSTS90094): that tenant's administrator must consent.</summary>
+    TenantNotOnboarded,
 }

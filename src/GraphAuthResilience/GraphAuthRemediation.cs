@@ -15,6 +15,8 @@ public static class GraphAuthRemediation
     private static readonly Uri ClaimsChallenges = new("https://learn.microsoft.com/entra/identity-platform/msal-error-handling-dotnet#conditional-access-and-claims-challenges");
     private static readonly Uri ConditionalAccessDevGuide = new("https://learn.microsoft.com/entra/identity-platform/v2-conditional-access-dev-guide");
     private static readonly Uri AuthorizationErrors = new("https://learn.microsoft.com/graph/resolve-auth-errors");
+    private static readonly Uri ApplicationAccessPolicy = new("https://learn.microsoft.com/graph/auth-limit-mailbox-access");
+    private static readonly Uri AdminConsent = new("https://learn.microsoft.com/entra/identity-platform/v2-admin-consent");
     private static readonly Uri ContinuousAccessEvaluation = new("https://learn.microsoft.com/entra/identity-platform/app-resilience-continuous-access-evaluation");
 
     /// <summary>Gets the plain-words remediation for <paramref name="cause"/>.</summary>
@@ -48,6 +50,10 @@ public static class GraphAuthRemediation
             "Graph asked for claims that a silent token request could not satisfy. Run an interactive sign-in passing the Claims on this exception (MSAL WithClaims).",
         GraphAuthFailureCause.TokenAcquisitionFailed =>
             "No token could be acquired. Check the tenant id, client id and credential (secret value, not the secret id; certificate) of the app registration.",
+        GraphAuthFailureCause.PolicyRestricted =>
+            "A tenant or service policy refuses this call, and no permission change fixes it. Check, with the tenant's administrators: an Exchange application access policy or RBAC for Applications scope (app-only mail, calendar and contacts), conditional access and tenant restrictions, and whether the service (mailbox, Teams, SharePoint) is provisioned and enabled for this user.",
+        GraphAuthFailureCause.TenantNotOnboarded =>
+            "This customer tenant has not onboarded the app: it has no service principal or no consent there. The customer's administrator must grant admin consent (the admin consent link for that tenant); the app registration itself is not at fault.",
         _ =>
             "Graph refused the request for a reason that could not be identified. Quote the request id and client request id to Microsoft support.",
     };
@@ -69,6 +75,8 @@ public static class GraphAuthRemediation
         GraphAuthFailureCause.InteractionRequired => [ClaimsChallenges, ConditionalAccessDevGuide],
         GraphAuthFailureCause.UnsatisfiedClaimsChallenge => [ClaimsChallenges, ContinuousAccessEvaluation, ConditionalAccessDevGuide],
         GraphAuthFailureCause.TokenAcquisitionFailed => [AadstsCodes, MsalOverview],
+        GraphAuthFailureCause.PolicyRestricted => [ApplicationAccessPolicy, ConditionalAccessDevGuide, AuthorizationErrors],
+        GraphAuthFailureCause.TenantNotOnboarded => [AdminConsent, AadstsCodes],
         _ => [AuthorizationErrors],
     };
 }

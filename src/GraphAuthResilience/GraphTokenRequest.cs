@@ -10,6 +10,10 @@ public sealed record GraphTokenRequest(IReadOnlyList<string> Scopes)
     /// <summary>Gets a value indicating whether every cache must be bypassed and a new token minted.</summary>
     public bool ForceRefresh { get; init; }
 
+    /// <summary>Gets the customer tenant (a GUID or a domain name) the token is for, or <see langword="null"/> for the
+    /// source's own tenant. Set per request with <see cref="GraphAuthHttpRequestMessageExtensions.SetGraphTenant"/>.</summary>
+    public string? TenantId { get; init; }
+
     /// <summary>Gets the lower-case hexadecimal SHA-256 of the token Graph rejected, when <see cref="ForceRefresh"/> is set because of a
     /// rejection: a source that can refresh only if its cached token is that one (MSAL's
     /// <c>WithAccessTokenSha256ToRefresh</c>) refreshes once per rejection however many callers share it.
@@ -25,5 +29,5 @@ public sealed record GraphTokenRequest(IReadOnlyList<string> Scopes)
     /// <summary>Returns the scopes and flags, never a token.</summary>
     /// <returns>A short description safe for logs.</returns>
     public override string ToString() =>
-        $"GraphTokenRequest {{ Scopes = [{string.Join(", ", Scopes)}], HasClaims = {Claims is not null}, ForceRefresh = {ForceRefresh} }}";
+        $"GraphTokenRequest {{ Scopes = [{string.Join(", ", Scopes)}], TenantId = {TenantId ?? "(source)"}, HasClaims = {Claims is not null}, ForceRefresh = {ForceRefresh} }}";
 }

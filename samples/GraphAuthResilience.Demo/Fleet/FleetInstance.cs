@@ -114,7 +114,7 @@ internal sealed class FleetInstance : IAsyncDisposable
 
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException or GraphAuthException)
         {
             return false;
         }

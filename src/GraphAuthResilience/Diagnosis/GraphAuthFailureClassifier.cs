@@ -47,17 +47,19 @@ internal static class GraphAuthFailureClassifier
         var requestId = body.RequestId ?? input.RequestIdHeader;
         var clientRequestId = body.ClientRequestId ?? input.ClientRequestIdHeader;
         var date = body.Date is null ? string.Empty : ", date " + body.Date;
-        return GraphAuthException.Create(
-            decision.Cause,
-            $"Microsoft Graph refused {DescribeRequest(input.Method, input.RequestUri, operation)} with {(int)status} {status}: {decision.Cause} (code {body.Code ?? "none"}, request-id {requestId ?? "none"}{date}).",
-            remediation: remediation,
-            statusCode: status,
-            graphErrorCode: body.Code,
-            requestId: requestId,
-            clientRequestId: clientRequestId,
-            claims: claims,
-            requiredPermissions: decision.Required ?? operation?.RequiredFor(input.Token) ?? [],
-            token: input.Token);
+        return GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = decision.Cause,
+            Message = $"Microsoft Graph refused {DescribeRequest(input.Method, input.RequestUri, operation)} with {(int)status} {status}: {decision.Cause} (code {body.Code ?? "none"}, request-id {requestId ?? "none"}{date}).",
+            Remediation = remediation,
+            StatusCode = status,
+            GraphErrorCode = body.Code,
+            RequestId = requestId,
+            ClientRequestId = clientRequestId,
+            Claims = claims,
+            RequiredPermissions = decision.Required ?? operation?.RequiredFor(input.Token) ?? [],
+            Token = input.Token,
+        });
     }
 
     /// <summary>400, 401 and 403; and 404 when Graph says the mailbox cannot be reached (a license or mailbox problem).</summary>

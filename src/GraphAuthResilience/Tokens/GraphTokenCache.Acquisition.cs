@@ -163,10 +163,12 @@ internal sealed partial class GraphTokenCache
             token = await _source.GetTokenAsync(request, flight.Bound.Token).ConfigureAwait(false);
             if (string.IsNullOrEmpty(token.Value))
             {
-                failure = GraphAuthException.Create(
-                    GraphAuthFailureCause.TokenAcquisitionFailed,
-                    "The token source returned an empty access token.",
-                    scopes: entry.Scopes.Scopes);
+                failure = GraphAuthException.Create(new GraphAuthFailureDetails
+                {
+                    Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                    Message = "The token source returned an empty access token.",
+                    Scopes = entry.Scopes.Scopes,
+                });
             }
         }
         catch (Exception ex)
@@ -193,13 +195,15 @@ internal sealed partial class GraphTokenCache
     private void OnBoundCancelled(TokenCacheEntry entry, TokenFlight flight)
     {
         var abandoned = flight.Abandoned;
-        var failure = GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
-            abandoned
+        var failure = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = abandoned
                 ? "The token acquisition was abandoned: every request waiting for it gave up."
                 : $"The token source gave no answer within {_acquisitionTimeout}.",
-            remediation: "The token source did not answer in time. Check connectivity to the token endpoint (or what the application's own token source waits for); the acquisition timeout is GraphAuthOptions.TokenAcquisitionTimeout. The next request starts a new acquisition.",
-            scopes: entry.Scopes.Scopes);
+            Remediation = "The token source did not answer in time. Check connectivity to the token endpoint (or what the application's own token source waits for); the acquisition timeout is GraphAuthOptions.TokenAcquisitionTimeout. The next request starts a new acquisition.",
+            Scopes = entry.Scopes.Scopes,
+        });
         if (Finish(entry, flight, default, failure, out _))
         {
             if (abandoned)
@@ -356,8 +360,12 @@ internal sealed partial class GraphTokenCache
         }
         catch (Exception)
         {
-            return GraphAuthException.Create(
-                GraphAuthFailureCause.TokenAcquisitionFailed, "The token source failed.", scopes: entry.Scopes.Scopes);
+            return GraphAuthException.Create(new GraphAuthFailureDetails
+            {
+                Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                Message = "The token source failed.",
+                Scopes = entry.Scopes.Scopes,
+            });
         }
     }
 

@@ -28,7 +28,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
     {
         _cache = cache;
-        _hosts = new GraphHostPolicy(options);
+        _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
         _scopes = GraphScopeSet.From([.. options.Scopes]);
         _logger = logger;
         _chain = chain;
@@ -176,12 +176,14 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     }
 
     private static GraphAuthException UnmetClaimsFailure(HttpRequestMessage request, string claims, IReadOnlyList<string> scopes) =>
-        GraphAuthException.Create(
-            GraphAuthFailureCause.UnsatisfiedClaimsChallenge,
-            $"Microsoft Graph demanded claims that a silently acquired token did not meet moments ago; the client's own re-send of {request.Method.Method} {GraphPath.Redact(request.RequestUri)} was not sent to Graph again.",
-            statusCode: System.Net.HttpStatusCode.Unauthorized,
-            claims: claims,
-            scopes: scopes);
+        GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.UnsatisfiedClaimsChallenge,
+            Message = $"Microsoft Graph demanded claims that a silently acquired token did not meet moments ago; the client's own re-send of {request.Method.Method} {GraphPath.Redact(request.RequestUri)} was not sent to Graph again.",
+            StatusCode = System.Net.HttpStatusCode.Unauthorized,
+            Claims = claims,
+            Scopes = scopes,
+        });
 
     private GraphBearerHeader HeaderFor(string token, string host, string? partition, GraphScopeSet scopes, GraphBearerHeader? reusable = null)
     {

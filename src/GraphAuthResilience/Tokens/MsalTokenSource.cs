@@ -84,11 +84,13 @@ public static class MsalTokenSource
         {
             if (request.Scopes.Count != 1)
             {
-                throw GraphAuthException.Create(
-                    GraphAuthFailureCause.TokenAcquisitionFailed,
-                    $"A managed identity token is issued for one resource; {request.Scopes.Count} scopes were asked for.",
-                    remediation: "Configure exactly one scope for a managed identity source, the resource's '.default' scope (for Microsoft Graph: https://graph.microsoft.com/.default); its permissions are the app roles granted to the managed identity.",
-                    scopes: request.Scopes);
+                throw GraphAuthException.Create(new GraphAuthFailureDetails
+                {
+                    Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                    Message = $"A managed identity token is issued for one resource; {request.Scopes.Count} scopes were asked for.",
+                    Remediation = "Configure exactly one scope for a managed identity source, the resource's '.default' scope (for Microsoft Graph: https://graph.microsoft.com/.default); its permissions are the app roles granted to the managed identity.",
+                    Scopes = request.Scopes,
+                });
             }
 
             var builder = app.AcquireTokenForManagedIdentity(request.Scopes[0]).WithForceRefresh(request.ForceRefresh);

@@ -103,17 +103,21 @@ internal sealed class OnBehalfOfTokenSource(
 
     private static string Checked(string? assertion, IReadOnlyList<string>? scopes) =>
         string.IsNullOrEmpty(assertion)
-            ? throw GraphAuthException.Create(
-                GraphAuthFailureCause.TokenAcquisitionFailed,
-                "The user assertion for the on-behalf-of flow was empty.",
-                remediation: "Pass the incoming request's access token (without the 'Bearer ' prefix) as the user assertion.",
-                scopes: scopes)
+            ? throw GraphAuthException.Create(new GraphAuthFailureDetails
+            {
+                Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                Message = "The user assertion for the on-behalf-of flow was empty.",
+                Remediation = "Pass the incoming request's access token (without the 'Bearer ' prefix) as the user assertion.",
+                Scopes = scopes,
+            })
             : assertion;
 
     private static GraphAuthException CallbackFailed(Exception exception, IReadOnlyList<string>? scopes) =>
-        exception as GraphAuthException ?? GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
-            $"The on-behalf-of user assertion callback threw {exception.GetType().Name}.",
-            remediation: "The user assertion callback given to MsalTokenSource.OnBehalfOf threw. It must return the incoming request's access token (without the 'Bearer ' prefix); check that it runs inside the incoming request (for example that HttpContext is available) and that the request carries a bearer token.",
-            scopes: scopes);
+        exception as GraphAuthException ?? GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = $"The on-behalf-of user assertion callback threw {exception.GetType().Name}.",
+            Remediation = "The user assertion callback given to MsalTokenSource.OnBehalfOf threw. It must return the incoming request's access token (without the 'Bearer ' prefix); check that it runs inside the incoming request (for example that HttpContext is available) and that the request carries a bearer token.",
+            Scopes = scopes,
+        });
 }

@@ -29,35 +29,44 @@ internal static class TokenSourceErrors
         GraphAuthException graph => graph,
         MsalUiRequiredException ui => FromUiRequired(ui, scopes, requestedClaims),
         MsalServiceException service => FromService(service, scopes, requestedClaims),
-        MsalClientException client => GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
-            $"MSAL could not acquire a token for Microsoft Graph ({client.ErrorCode}).",
-            remediation: ClientRemediation(client.ErrorCode),
-            scopes: scopes,
-            tokenEndpointError: client.ErrorCode),
-        TimeoutRejectedException timeout => GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
-            $"The token endpoint did not answer within {timeout.Timeout}.",
-            remediation: "The token endpoint did not answer in time on any attempt. Check outbound connectivity to the authority host and any proxy; the request can be retried later.",
-            scopes: scopes),
-        System.Text.Json.JsonException or FormatException => GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
-            "The token endpoint's answer could not be read as a token response.",
-            remediation: "The token endpoint answered with something that is not a token response (a proxy or captive portal page, or a truncated answer). Check the authority URL and any proxy between this service and the token endpoint.",
-            scopes: scopes),
-        OperationCanceledException => GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
-            "The token source was cancelled or timed out before it returned a token.",
-            remediation: "The token source did not finish. Check connectivity to the token endpoint; the request can be retried later.",
-            scopes: scopes),
-        _ => GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
-            $"The token source failed with {exception.GetType().Name}.",
-            remediation: keepApplicationException && IsApplicationException(exception)
+        MsalClientException client => GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = $"MSAL could not acquire a token for Microsoft Graph ({client.ErrorCode}).",
+            Remediation = ClientRemediation(client.ErrorCode),
+            Scopes = scopes,
+            TokenEndpointError = client.ErrorCode,
+        }),
+        TimeoutRejectedException timeout => GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = $"The token endpoint did not answer within {timeout.Timeout}.",
+            Remediation = "The token endpoint did not answer in time on any attempt. Check outbound connectivity to the authority host and any proxy; the request can be retried later.",
+            Scopes = scopes,
+        }),
+        System.Text.Json.JsonException or FormatException => GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = "The token endpoint's answer could not be read as a token response.",
+            Remediation = "The token endpoint answered with something that is not a token response (a proxy or captive portal page, or a truncated answer). Check the authority URL and any proxy between this service and the token endpoint.",
+            Scopes = scopes,
+        }),
+        OperationCanceledException => GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = "The token source was cancelled or timed out before it returned a token.",
+            Remediation = "The token source did not finish. Check connectivity to the token endpoint; the request can be retried later.",
+            Scopes = scopes,
+        }),
+        _ => GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = $"The token source failed with {exception.GetType().Name}.",
+            Remediation = keepApplicationException && IsApplicationException(exception)
                 ? "The application's token source threw; its exception is the inner exception of this one."
                 : null,
-            scopes: scopes,
-            innerException: keepApplicationException && IsApplicationException(exception) ? exception : null),
+            Scopes = scopes,
+        }, keepApplicationException && IsApplicationException(exception) ? exception : null),
     };
 
     /// <summary>Whether <paramref name="exception"/> (and everything it wraps) comes from outside MSAL and the
@@ -140,16 +149,18 @@ internal static class TokenSourceErrors
             || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
             || string.Equals(ui.ErrorCode, "consent_required", StringComparison.Ordinal);
         var cause = consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
-        return GraphAuthException.Create(
-            cause,
-            $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
-            remediation: AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause),
-            statusCode: ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
-            claims: string.IsNullOrEmpty(ui.Claims) ? requestedClaims : ui.Claims,
-            scopes: scopes,
-            tokenEndpointError: ui.ErrorCode,
-            aadstsCode: aadsts,
-            requestId: NullIfEmpty(ui.CorrelationId));
+        return GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = cause,
+            Message = $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
+            Remediation = AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause),
+            StatusCode = ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
+            Claims = string.IsNullOrEmpty(ui.Claims) ? requestedClaims : ui.Claims,
+            Scopes = scopes,
+            TokenEndpointError = ui.ErrorCode,
+            AadstsCode = aadsts,
+            RequestId = NullIfEmpty(ui.CorrelationId),
+        });
     }
 
     private static GraphAuthException FromService(MsalServiceException service, IReadOnlyList<string> scopes, string? requestedClaims)
@@ -167,16 +178,18 @@ internal static class TokenSourceErrors
             },
         };
         var claims = string.IsNullOrEmpty(service.Claims) ? requestedClaims : service.Claims;
-        return GraphAuthException.Create(
-            cause,
-            $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
-            remediation: AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause),
-            statusCode: service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
-            claims: claims,
-            scopes: scopes,
-            tokenEndpointError: service.ErrorCode,
-            aadstsCode: aadsts,
-            requestId: NullIfEmpty(service.CorrelationId));
+        return GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = cause,
+            Message = $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
+            Remediation = AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause),
+            StatusCode = service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
+            Claims = claims,
+            Scopes = scopes,
+            TokenEndpointError = service.ErrorCode,
+            AadstsCode = aadsts,
+            RequestId = NullIfEmpty(service.CorrelationId),
+        });
     }
 
     private static string Describe(string? errorCode, string? aadsts) =>

@@ -228,7 +228,14 @@ public class GraphAuthFailureClassifierTests
     [TestCase(GraphAuthFailureCause.Unknown, typeof(GraphAuthException))]
     public void Create_EachCause_PicksTheSubtypeByWhatTheCallerMustDo(GraphAuthFailureCause cause, Type expected)
     {
-        var ex = GraphAuthException.Create(cause, "m", requestId: "r", requiredPermissions: ["P"], statusCode: HttpStatusCode.Forbidden);
+        var ex = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = cause,
+            Message = "m",
+            RequestId = "r",
+            RequiredPermissions = ["P"],
+            StatusCode = HttpStatusCode.Forbidden,
+        });
 
         Assert.That(ex.GetType(), Is.EqualTo(expected));
         Assert.That(ex.Cause, Is.EqualTo(cause));
@@ -244,7 +251,11 @@ public class GraphAuthFailureClassifierTests
     {
         foreach (var cause in Enum.GetValues<GraphAuthFailureCause>())
         {
-            var ex = GraphAuthException.Create(cause, "m");
+            var ex = GraphAuthException.Create(new GraphAuthFailureDetails
+            {
+                Cause = cause,
+                Message = "m",
+            });
             Assert.That(ex.GetType() == typeof(GraphAuthException), Is.EqualTo(cause == GraphAuthFailureCause.Unknown), cause.ToString());
         }
     }

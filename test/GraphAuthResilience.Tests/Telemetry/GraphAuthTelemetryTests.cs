@@ -63,7 +63,11 @@ public class GraphAuthTelemetryTests
         var client = harness.CreateClient();
         await client.GetAsync(Graph);
         await client.GetAsync(Graph);
-        source.Failure = GraphAuthException.Create(GraphAuthFailureCause.TokenAcquisitionFailed, "endpoint down");
+        source.Failure = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = "endpoint down",
+        });
         harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, "{\"error\":{\"code\":\"InvalidAuthenticationToken\",\"message\":\"Access token has expired.\"}}");
         Assert.CatchAsync<GraphAuthException>(() => client.GetAsync(Graph));
         await meter.Acquisitions.WaitForMeasurementsAsync(2, Bound);

@@ -23,7 +23,14 @@ public class GraphAuthExceptionCreateTests
     [Test]
     public void Chain_CustomSourceThrowsTheBaseType_CallerCatchesTheSubtypeWithEverythingItCarried()
     {
-        var thrown = new GraphAuthException(GraphAuthFailureCause.ConsentRequired, "Consent is missing.", claims: "{\"id_token\":{}}", scopes: ["Mail.Read"], aadstsCode: "AADSTS65001");
+        var thrown = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.ConsentRequired,
+            Message = "Consent is missing.",
+            Claims = "{\"id_token\":{}}",
+            Scopes = ["Mail.Read"],
+            AadstsCode = "AADSTS65001",
+        });
         using var harness = new ChainHarness(new FakeGraphTokenSource { Failure = thrown });
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me"));
@@ -41,7 +48,12 @@ public class GraphAuthExceptionCreateTests
     [TestCase(GraphAuthFailureCause.Unknown, typeof(GraphAuthException))]
     public void Create_EachCause_TheSubtypeForIt(GraphAuthFailureCause cause, Type expected)
     {
-        var created = GraphAuthException.Create(cause, "m", statusCode: HttpStatusCode.Forbidden);
+        var created = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = cause,
+            Message = "m",
+            StatusCode = HttpStatusCode.Forbidden,
+        });
 
         Assert.That(created.GetType(), Is.EqualTo(expected));
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
@@ -50,7 +62,11 @@ public class GraphAuthExceptionCreateTests
     [Test]
     public void Create_AlreadyASubtype_ReturnsTheSameInstance()
     {
-        var typed = GraphAuthException.Create(GraphAuthFailureCause.ConsentRequired, "m");
+        var typed = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.ConsentRequired,
+            Message = "m",
+        });
 
         Assert.That(GraphAuthException.Create(typed), Is.SameAs(typed));
         Assert.Throws<ArgumentNullException>(() => GraphAuthException.Create(null!));

@@ -50,7 +50,11 @@ public class GraphTokenCacheTests
         var source = new FakeGraphTokenSource(time) { Lifetime = TimeSpan.FromMinutes(4) };
         var cache = new GraphTokenCache(source, time, TimeSpan.FromMinutes(5), NullLogger.Instance);
         var first = await cache.GetTokenAsync(Scopes, null, null, CancellationToken.None);
-        source.Failure = GraphAuthException.Create(GraphAuthFailureCause.TokenAcquisitionFailed, "endpoint down");
+        source.Failure = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = "endpoint down",
+        });
 
         for (var round = 2; round <= 3; round++)
         {

@@ -199,7 +199,11 @@ public class GraphTokenHandlerTests
         var source = new FakeGraphTokenSource();
         var gate = new TaskCompletionSource();
         source.Delay = (_, ct) => gate.Task.WaitAsync(ct);
-        source.Failure = new GraphAuthException(GraphAuthFailureCause.TokenAcquisitionFailed, "boom");
+        source.Failure = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = "boom",
+        });
         using var harness = new ChainHarness(source);
         var client = harness.CreateClient();
 

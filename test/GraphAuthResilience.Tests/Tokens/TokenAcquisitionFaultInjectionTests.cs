@@ -272,7 +272,12 @@ public class TokenAcquisitionFaultInjectionTests
             await Task.Yield();
             if (FailNext)
             {
-                throw GraphAuthException.Create(GraphAuthFailureCause.TokenAcquisitionFailed, "endpoint down", aadstsCode: "AADSTS50000");
+                throw GraphAuthException.Create(new GraphAuthFailureDetails
+                {
+                    Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                    Message = "endpoint down",
+                    AadstsCode = "AADSTS50000",
+                });
             }
 
             var token = UnsignedJwt.AppOnly().WithClaim("uti", $"fault-{n}-{request.Claims?.Length ?? 0}").Build();

@@ -1,0 +1,66 @@
+namespace GraphAuthResilience.Graph;
+
+/// <summary>What a per-request tenant may be: a directory (tenant) id as a GUID, or a verified domain name such as
+/// <c>contoso.onmicrosoft.com</c>. Nothing else reaches a token request: not <c>common</c>, <c>organizations</c> or
+/// <c>consumers</c> (they name no tenant), not a URL, not a path.</summary>
+internal static class GraphTenantId
+{
+    private const int MaxDomainLength = 253;
+    private const int MaxLabelLength = 63;
+
+    /// <summary>Checks <paramref name="value"/> and gives its canonical form: a GUID in lower-case <c>D</c> format, a
+    /// domain in lower case.</summary>
+    /// <param name="value">The tenant as given.</param>
+    /// <param name="tenantId">The canonical form, when valid.</param>
+    /// <returns><see langword="true"/> when <paramref name="value"/> is a GUID or a domain name.</returns>
+    public static bool TryNormalize(string? value, out string tenantId)
+    {
+        tenantId = string.Empty;
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        if (value.Length == 36 && Guid.TryParseExact(value, "D", out var guid))
+        {
+            tenantId = guid.ToString("D");
+            return true;
+        }
+
+        if (!IsDomainName(value))
+        {
+            return false;
+        }
+
+        tenantId = value.ToLowerInvariant();
+        return true;
+    }
+
+    private static bool IsDomainName(string value)
+    {
+        if (value.Length > MaxDomainLength || !value.Contains('.', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var label in value.Split('.'))
+        {
+            if (label.Length is 0 or > MaxLabelLength || label[0] == '-' || label[^1] == '-')
+            {
+                return false;
+            }
+
+            foreach (var c in label)
+            {
+                if (!char.IsAsciiLetterOrDigit(c) && c != '-')
+                {
+                    return false;
+                }
+            }
+        }
+
+        // The last label is a top-level domain: letters only (rules out dotted numbers such as an IP address).
+        var last = value[(value.LastIndexOf('.') + 1)..];
+        return last.All(char.IsAsciiLetter);
+    }
+}
