@@ -8,11 +8,10 @@ internal sealed class AppTokenSource(IdentityWebTokenAcquirers acquirers) : IGra
         ArgumentNullException.ThrowIfNull(request);
         if (request.Scopes.Count != 1)
         {
-            throw GraphAuthException.Create(
-                GraphAuthFailureCause.TokenAcquisitionFailed,
+            throw IdentityWebErrors.Failed(
                 $"An app-only token is asked for one scope, not {request.Scopes.Count}.",
-                remediation: "App-only tokens carry the application permissions granted to the app: set GraphAuthOptions.Scopes to the one scope https://graph.microsoft.com/.default.",
-                scopes: request.Scopes);
+                "App-only tokens carry the application permissions granted to the app: set GraphAuthOptions.Scopes to the one scope https://graph.microsoft.com/.default.",
+                request.Scopes);
         }
 
         try

@@ -51,12 +51,11 @@ internal sealed class CallerTokenSource(IdentityWebTokenAcquirers acquirers) : I
 
     private HttpContext Caller(IReadOnlyList<string>? scopes)
     {
-        var context = acquirers.CurrentRequest ?? throw GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
+        var context = acquirers.CurrentRequest ?? throw IdentityWebErrors.Failed(
             "A token on behalf of the caller was asked for outside a request to this web API.",
-            remediation: "On-behalf-of exchanges the token of the request being served: call Graph through this client while handling that request "
+            "On-behalf-of exchanges the token of the request being served: call Graph through this client while handling that request "
                 + "(not from a background task after it ended), or use an app-only client (AddGraphAuthHandlersForIdentityWeb(o => o.AppOnly = true)).",
-            scopes: scopes);
+            scopes);
         return context;
     }
 
@@ -65,9 +64,8 @@ internal sealed class CallerTokenSource(IdentityWebTokenAcquirers acquirers) : I
         var header = context.Request.Headers[HeaderNames.Authorization];
         return header.Count == 1 && header[0] is { Length: > 7 } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
             ? value
-            : throw GraphAuthException.Create(
-                GraphAuthFailureCause.TokenAcquisitionFailed,
+            : throw IdentityWebErrors.Failed(
                 "The request to this web API carries no bearer token to exchange on behalf of its caller.",
-                remediation: "On-behalf-of needs the caller's access token in the Authorization header (Bearer): protect the endpoint with RequireAuthorization() so that only authenticated calls reach it.");
+                "On-behalf-of needs the caller's access token in the Authorization header (Bearer): protect the endpoint with RequireAuthorization() so that only authenticated calls reach it.");
     }
 }

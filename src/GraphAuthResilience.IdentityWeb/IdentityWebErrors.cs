@@ -20,13 +20,22 @@ internal static class IdentityWebErrors
         MicrosoftIdentityWebChallengeUserException challenge =>
             TokenSourceErrors.Map(challenge.MsalUiRequiredException, request.Scopes, request.Claims),
         MsalException msal => TokenSourceErrors.Map(msal, request.Scopes, request.Claims),
-        _ => GraphAuthException.Create(
-            GraphAuthFailureCause.TokenAcquisitionFailed,
+        _ => IdentityWebErrors.Failed(
             $"Microsoft.Identity.Web could not acquire a token for Microsoft Graph ({exception.GetType().Name}{Code(exception)}).",
-            remediation: "Check the Identity.Web configuration section of the app (Instance, TenantId, ClientId, ClientCredentials) "
+            "Check the Identity.Web configuration section of the app (Instance, TenantId, ClientId, ClientCredentials) "
                 + "and that the token acquisition is enabled (EnableTokenAcquisitionToCallDownstreamApi()); the IDW number, when there is one, names the setting.",
-            scopes: request.Scopes),
+            request.Scopes),
     };
+
+    /// <summary>A failure to acquire a token, with what to do about it.</summary>
+    public static GraphAuthException Failed(string message, string remediation, IReadOnlyList<string>? scopes = null) =>
+        GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = message,
+            Remediation = remediation,
+            Scopes = scopes,
+        });
 
     /// <summary>The <c>IDW</c> number at the start of an Identity.Web message (<c>IDW10404: ...</c>), or nothing: the rest
     /// of the text is not kept.</summary>

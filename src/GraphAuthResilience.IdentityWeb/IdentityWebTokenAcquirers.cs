@@ -42,14 +42,14 @@ internal sealed class IdentityWebTokenAcquirers(IServiceProvider services, strin
         AuthenticationOptionsName = authenticationScheme,
         Claims = request.Claims,
         ForceRefresh = request.ForceRefresh,
+        Tenant = request.TenantId,
     };
 
     /// <summary>What to do when Identity.Web's token acquisition is missing from the container.</summary>
     internal const string NotRegisteredRemediation =
         "Call AddMicrosoftIdentityWebApi(...).EnableTokenAcquisitionToCallDownstreamApi() (or services.AddTokenAcquisition()) when registering services.";
 
-    private static GraphAuthException NotRegistered() => GraphAuthException.Create(
-        GraphAuthFailureCause.TokenAcquisitionFailed,
+    private static GraphAuthException NotRegistered() => IdentityWebErrors.Failed(
         "Microsoft.Identity.Web's token acquisition (ITokenAcquirerFactory) is not registered.",
-        remediation: NotRegisteredRemediation);
+        NotRegisteredRemediation);
 }

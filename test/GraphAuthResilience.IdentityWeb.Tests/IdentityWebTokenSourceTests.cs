@@ -133,6 +133,27 @@ public class IdentityWebTokenSourceTests
         Assert.That(new JsonWebToken(api.Tenant.Graph.Tokens[0]).TryGetPayloadValue<string>("idtyp", out var kind) ? kind : null, Is.EqualTo("app"));
     }
 
+    [TestCase("app", "client_credentials")]
+    [TestCase("caller", FakeTenant.OnBehalfOfGrant)]
+    public async Task RequestTenantId_IsTheTenantIdentityWebAsksATokenFrom(string kind, string grant)
+    {
+        await using var api = await IdentityWebApi.StartAsync();
+        var caller = api.Tenant.CallerToken(Adele);
+        const string Customer = "c0ffee00-0000-4000-8000-00000000c057";
+
+        using var own = await api.CallAsync($"/{kind}/tenants/{FakeEntraTokenEndpoint.Tenant}/token", caller);
+        using var customer = await api.CallAsync($"/{kind}/tenants/{Customer}/token", caller);
+
+        Assert.That(await own.Content.ReadAsStringAsync(), Is.EqualTo("true"));
+        Assert.That(await customer.Content.ReadAsStringAsync(), Is.EqualTo("true"));
+        Assert.That(api.Tenant.Entra.Requests.Select(r => r.GrantType), Is.All.EqualTo(grant));
+        Assert.That(api.TokenEndpoints.Posts.Select(u => u.AbsolutePath), Is.EqualTo(new[]
+        {
+            $"/{FakeEntraTokenEndpoint.Tenant}/oauth2/v2.0/token",
+            $"/{Customer}/oauth2/v2.0/token",
+        }), "one token per tenant, each from that tenant's token endpoint");
+    }
+
     [Test]
     public async Task OnBehalfOf_OutsideARequest_FailsWithATypedException()
     {
