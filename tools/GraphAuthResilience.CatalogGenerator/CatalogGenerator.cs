@@ -213,7 +213,7 @@ internal static class CatalogGenerator
                 var slot = scheme switch { "DelegatedWork" => 0, "Application" => 1, _ => -1 };
                 var environment = entry.TryGetProperty("environment", out var e) ? e.GetString() ?? string.Empty : string.Empty;
                 var id = entry.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
-                if (slot < 0 || !IsPublic(environment) || !Guid.TryParseExact(id, "D", out var guid) || guid == Guid.Empty)
+                if (slot < 0 || !In(environment, "public") || !Guid.TryParseExact(id, "D", out var guid) || guid == Guid.Empty)
                 {
                     continue;
                 }
@@ -224,11 +224,12 @@ internal static class CatalogGenerator
                 }
 
                 row.Ids[slot] = guid;
+                row.UsGovernment[slot] |= In(environment, "FairFax");
             }
         }
 
-        static bool IsPublic(string environment) =>
-            environment.Split(';', StringSplitOptions.TrimEntries).Contains("public", StringComparer.OrdinalIgnoreCase);
+        static bool In(string environment, string name) =>
+            environment.Split(';', StringSplitOptions.TrimEntries).Contains(name, StringComparer.OrdinalIgnoreCase);
     }
 
     private static Dictionary<string, Entry> ReadEntries(JsonElement root, SortedDictionary<string, PermissionRow> permissions, List<(string From, string To)> fixes)
@@ -489,9 +490,9 @@ internal static class CatalogGenerator
                 text.Append('\t').Append(scheme ?? "-");
             }
 
-            foreach (var id in row.Ids)
+            for (var slot = 0; slot < 2; slot++)
             {
-                text.Append('\t').Append(id is { } guid ? guid.ToString("D") : "-");
+                text.Append('\t').Append(row.Ids[slot] is { } guid ? guid.ToString("D") : "-").Append(row.UsGovernment[slot] ? "!" : string.Empty);
             }
 
             foreach (var display in row.Texts)
@@ -601,6 +602,9 @@ internal static class CatalogGenerator
 
         /// <summary>The global cloud's scope id and app role id.</summary>
         public Guid?[] Ids { get; } = new Guid?[2];
+
+        /// <summary>Whether the id's entry names the US Government cloud (<c>FairFax</c>) too.</summary>
+        public bool[] UsGovernment { get; } = new bool[2];
     }
 
     private sealed class Grant(string permission, bool least, List<string> alsoRequires)

@@ -22,6 +22,7 @@ internal sealed class GraphPermissionInfo
 {
     private readonly string?[] _schemes;
     private readonly string?[] _texts;
+    private readonly int _usGovernment;
 
     public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes)
         : this(name, resourceSpecific, schemes, null, null, null)
@@ -35,8 +36,11 @@ internal sealed class GraphPermissionInfo
     /// <param name="scopeId">The OAuth2 permission scope id (delegated), global cloud.</param>
     /// <param name="appRoleId">The app role id (application), global cloud.</param>
     /// <param name="texts">Admin then user display text per scheme (six items), or null.</param>
-    public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes, Guid? scopeId, Guid? appRoleId, string?[]? texts)
+    /// <param name="usGovernment">Whether Microsoft's provisioning file says the scope id (bit 0) or the app role id
+    /// (bit 1) applies in the US Government cloud as well.</param>
+    public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes, Guid? scopeId, Guid? appRoleId, string?[]? texts, int usGovernment = 0)
     {
+        _usGovernment = usGovernment;
         Name = name;
         IsResourceSpecific = resourceSpecific;
         _schemes = schemes;
@@ -79,6 +83,21 @@ internal sealed class GraphPermissionInfo
     /// <summary>The id a grant of this scheme needs on Microsoft Graph in the global cloud: the scope id for the
     /// delegated schemes, the app role id for <c>Application</c>; null when unknown.</summary>
     public Guid? Id(GraphPermissionScheme scheme) => scheme == GraphPermissionScheme.Application ? AppRoleId : ScopeId;
+
+    /// <summary>The id of <see cref="Id(GraphPermissionScheme)"/> where the reference says it applies in a cloud
+    /// (a name of <see cref="GraphAuthResilience.Graph.GraphClouds.CloudOf(string)"/>; null is the global cloud):
+    /// in the global cloud always; in the US Government clouds only where Microsoft's provisioning file names that
+    /// cloud (<c>FairFax</c>) for the id; elsewhere (China) never: the id is then unknown, not guessed.</summary>
+    public Guid? Id(GraphPermissionScheme scheme, string? cloud)
+    {
+        var bit = scheme == GraphPermissionScheme.Application ? 2 : 1;
+        return cloud switch
+        {
+            null or "global" => Id(scheme),
+            "usgov" or "dod" => (_usGovernment & bit) != 0 ? Id(scheme) : null,
+            _ => null,
+        };
+    }
 }
 
 /// <summary>A permission that allows an operation for one scheme.</summary>

@@ -116,7 +116,8 @@ internal sealed class GraphPermissionCatalog
                     [Scheme(fields[3]), Scheme(fields[4]), Scheme(fields[5])],
                     Id(fields, 6),
                     Id(fields, 7),
-                    fields.Length > 13 ? [.. fields[8..14].Select(f => f == "-" ? null : texts[int.Parse(f, NumberStyles.None, CultureInfo.InvariantCulture)])] : null));
+                    fields.Length > 13 ? [.. fields[8..14].Select(f => f == "-" ? null : texts[int.Parse(f, NumberStyles.None, CultureInfo.InvariantCulture)])] : null,
+                    (UsGovernment(fields, 6) ? 1 : 0) | (UsGovernment(fields, 7) ? 2 : 0)));
                 continue;
             }
 
@@ -149,7 +150,9 @@ internal sealed class GraphPermissionCatalog
 
         static string? Scheme(string text) => text == "-" ? null : text;
 
-        static Guid? Id(string[] fields, int at) => fields.Length > at && Guid.TryParseExact(fields[at], "D", out var id) ? id : null;
+        static Guid? Id(string[] fields, int at) => fields.Length > at && Guid.TryParseExact(fields[at].TrimEnd('!'), "D", out var id) ? id : null;
+
+        static bool UsGovernment(string[] fields, int at) => fields.Length > at && fields[at].EndsWith('!');
     }
 
     /// <summary>Whether an entry for this request depends on a property of its JSON body.</summary>
