@@ -73,7 +73,7 @@ internal static class DiagnoseCommand
             failure = response.GetGraphAuthFailure();
             status = response.StatusCode;
         }
-        catch (Exception ex) when (ScenarioWalk.Unwrap(ex) is { } thrown)
+        catch (Exception ex) when (GraphAuthFailures.Unwrap(ex) is { } thrown)
         {
             failure = thrown;
             status = (HttpStatusCode)input.Status;

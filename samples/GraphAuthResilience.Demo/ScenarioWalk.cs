@@ -278,7 +278,7 @@ internal static class ScenarioWalk
                 Interlocked.Increment(ref _surfacedAsIs);
             }
 
-            failure = Unwrap(ex);
+            failure = GraphAuthFailures.Unwrap(ex);
             other = failure is null ? ex : null;
         }
 
@@ -292,25 +292,6 @@ internal static class ScenarioWalk
             failure?.Cause.ToString() ?? "-",
             failure?.Remediation ?? "-",
             problem);
-    }
-
-    /// <summary>GraphServiceClient may surface the chain's exception as it is or wrapped; find it.</summary>
-    internal static GraphAuthException? Unwrap(Exception? exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is GraphAuthException graph)
-            {
-                return graph;
-            }
-
-            if (current is AggregateException aggregate)
-            {
-                return aggregate.InnerExceptions.Select(Unwrap).FirstOrDefault(e => e is not null);
-            }
-        }
-
-        return null;
     }
 
     private static string? Check(DemoScenario s, FakeEntraTokenEndpoint tokens, int tokenCalls, FakeGraph graph, GraphAuthException? failure, Exception? other)
