@@ -1,10 +1,13 @@
 namespace GraphAuthResilience.Diagnosis;
 
 /// <summary>
-/// Which permission covers which, derived from Microsoft's map: for one kind of token (scheme), a permission W
-/// covers a permission N when the map accepts W on every operation where it accepts N (so Mail.ReadWrite covers
-/// Mail.Read, User.Read.All covers User.Read). A permission the map accepts nowhere is covered by none but itself.
-/// Diagnosis uses it never to ask for a permission the token already holds or covers.
+/// Which permission covers which, derived from Microsoft's map, for one kind of token (scheme). W covers N when W is
+/// N's wider form by name (Read made ReadWrite, the same name with .All, or both) and the map accepts both for this
+/// scheme on a shared operation: the map does not list the wider permission on every operation the narrower one has
+/// (GET /me/mailFolders/{id}/messages/{id} lists Mail.Read, not Mail.ReadWrite), so the name says the direction. W
+/// also covers N, whatever the names, when the map accepts W on every operation where it accepts N, unless N is W's
+/// wider form by name. A permission the map accepts nowhere is covered by none but itself. Diagnosis uses it never to
+/// ask for a permission the token already holds or covers.
 /// </summary>
 internal sealed class GraphPermissionLattice
 {
@@ -65,8 +68,37 @@ internal sealed class GraphPermissionLattice
         }
 
         var map = _accepted[(int)scheme];
-        return map.TryGetValue(narrower, out var narrow) && map.TryGetValue(wider, out var wide)
-            && narrow.Count <= wide.Count && narrow.IsSubsetOf(wide);
+        if (!map.TryGetValue(narrower, out var narrow) || !map.TryGetValue(wider, out var wide))
+        {
+            return false;
+        }
+
+        if (IsWiderByName(wider, narrower))
+        {
+            return narrow.Overlaps(wide);
+        }
+
+        return !IsWiderByName(narrower, wider) && narrow.Count <= wide.Count && narrow.IsSubsetOf(wide);
+    }
+
+    /// <summary>Whether <paramref name="wider"/> is <paramref name="narrower"/> with Read made ReadWrite, .All added, or both.</summary>
+    /// <param name="wider">The wider name.</param>
+    /// <param name="narrower">The narrower name.</param>
+    /// <returns>Whether it is.</returns>
+    internal static bool IsWiderByName(string wider, string narrower)
+    {
+        var readWrite = ReadToReadWrite(narrower);
+        return Same(wider, narrower + ".All")
+            || (readWrite is not null && (Same(wider, readWrite) || Same(wider, readWrite + ".All")));
+
+        static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string? ReadToReadWrite(string name)
+    {
+        var at = name.IndexOf(".Read", StringComparison.OrdinalIgnoreCase);
+        var end = at + ".Read".Length;
+        return at < 0 || (end < name.Length && name[end] != '.') ? null : name[..at] + ".ReadWrite" + name[end..];
     }
 
     /// <summary>The first held permission that covers <paramref name="permission"/>, or <see langword="null"/>.</summary>
