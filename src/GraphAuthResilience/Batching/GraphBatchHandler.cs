@@ -35,7 +35,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         GraphAuthMetrics? metrics = null)
     {
         _metrics = metrics ?? GraphAuthMetrics.Shared;
-        _hosts = new GraphHostPolicy(options);
+        _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
         _maxResponseBytes = options.MaxBatchResponseBytes;
         _maxRequestBytes = options.MaxReplayBufferBytes;
         _diagnose = diagnose;

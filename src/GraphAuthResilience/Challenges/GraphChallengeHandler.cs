@@ -29,7 +29,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     public GraphChallengeHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain, GraphAuthMetrics? metrics = null)
     {
         _metrics = metrics ?? GraphAuthMetrics.Shared;
-        _hosts = new GraphHostPolicy(options);
+        _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
         _maxReplayBufferBytes = options.MaxReplayBufferBytes;
         _logger = logger;
         _chain = chain;

@@ -27,7 +27,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
     {
         _metrics = metrics ?? GraphAuthMetrics.Shared;
         _catalog = catalog ?? GraphPermissionCatalog.Default;
-        _hosts = new GraphHostPolicy(options);
+        _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
         _throw = options.ThrowOnAuthFailure;
         _time = time ?? TimeProvider.System;
         _logger = logger;

@@ -3,13 +3,13 @@ using System.Collections.Frozen;
 namespace GraphAuthResilience.Graph;
 
 /// <summary>
-/// Decides which requests may carry a token: https, a host (and port) in <see cref="GraphAuthOptions.AllowedHosts"/>,
+/// Decides which requests may carry a token: https, a host (and port) in the allowed hosts (<c>GraphAuthOptions.AllowedHosts</c>),
 /// and, while the list still holds Graph's default hosts, only the Graph hosts of the cloud the scopes name.
 /// </summary>
 /// <remarks>
 /// <para>Entries are <c>host</c> or <c>host:port</c>. A host is compared in its ASCII (punycode) form, so an entry
 /// written in Unicode matches the requests to it; an entry without a port matches the default https port only.</para>
-/// <para>Cloud rule: while <see cref="GraphAuthOptions.AllowedHosts"/> holds every default Graph host (the default,
+/// <para>Cloud rule: while the allowed hosts hold every default Graph host (the default,
 /// maybe with hosts added), a default Graph host receives a token only when it belongs to the cloud the scopes
 /// name: <c>https://graph.microsoft.us/.default</c> names US Government, a scope without a resource
 /// (<c>User.Read</c>) names the global cloud, a scope for another API names no Graph cloud. Hosts added to the list
@@ -25,11 +25,16 @@ internal sealed class GraphHostPolicy
     private readonly FrozenDictionary<string, HostRule> _hosts;
     private readonly string[] _scopeClouds;
 
-    public GraphHostPolicy(GraphAuthOptions options)
+    /// <summary>Builds the policy from the allowed host entries and the default scopes (values, not options: this
+    /// folder depends on nothing of the library's).</summary>
+    /// <param name="allowedHosts">The <c>host</c> or <c>host:port</c> entries.</param>
+    /// <param name="scopes">The scopes requests ask for when they set none.</param>
+    public GraphHostPolicy(IEnumerable<string> allowedHosts, IEnumerable<string> scopes)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(allowedHosts);
+        ArgumentNullException.ThrowIfNull(scopes);
         var hosts = new Dictionary<string, HostRule>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in options.AllowedHosts)
+        foreach (var entry in allowedHosts)
         {
             if (TryParseEntry(entry, out var host, out var port, out _))
             {
@@ -48,7 +53,7 @@ internal sealed class GraphHostPolicy
             }
         }
 
-        _scopeClouds = CloudsOf([.. options.Scopes]);
+        _scopeClouds = CloudsOf([.. scopes]);
         foreach (var rule in hosts.Values)
         {
             // Decided once for the options' scopes (every request that sets none): no cloud lookup per request.
@@ -95,7 +100,7 @@ internal sealed class GraphHostPolicy
         return rule.Cloud is not { } cloud || Array.IndexOf(CloudsOf(requestScopes), cloud) >= 0;
     }
 
-    /// <summary>Reads one <see cref="GraphAuthOptions.AllowedHosts"/> entry: <c>host</c> or <c>host:port</c>, the host
+    /// <summary>Reads one allowed-host entry: <c>host</c> or <c>host:port</c>, the host
     /// in ASCII or Unicode (normalised to punycode, as <see cref="Uri.IdnHost"/> gives it).</summary>
     /// <returns><see langword="true"/> when the entry is valid; else <paramref name="error"/> says why.</returns>
     public static bool TryParseEntry(string? entry, out string host, out int port, out string? error)

@@ -28,7 +28,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
     {
         _cache = cache;
-        _hosts = new GraphHostPolicy(options);
+        _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
         _scopes = GraphScopeSet.From([.. options.Scopes]);
         _logger = logger;
         _chain = chain;

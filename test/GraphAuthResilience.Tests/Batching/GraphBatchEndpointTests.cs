@@ -5,7 +5,7 @@ namespace GraphAuthResilience.Tests.Batching;
 
 public class GraphBatchEndpointTests
 {
-    private static readonly GraphHostPolicy Hosts = new(new GraphAuthOptions());
+    private static readonly GraphHostPolicy Hosts = new(new GraphAuthOptions().AllowedHosts, new GraphAuthOptions().Scopes);
 
     [TestCase("POST", "https://graph.microsoft.com/v1.0/$batch", "v1.0")]
     [TestCase("POST", "https://graph.microsoft.com/beta/$batch", "beta")]
