@@ -516,7 +516,7 @@ internal static class GraphAuthDiagnosis
     };
 
     /// <summary>Add X (application permission, admin consent) to the app registration, grant admin consent, then acquire a new token.</summary>
-    private static string AddAction(GraphPermissionGrant? grant, GraphTokenFinding token)
+    private static string AddAction(GraphPermissionAllowance? grant, GraphTokenFinding token)
     {
         if (grant is null)
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Grants;
 using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience.Diagnosis;
@@ -72,6 +73,9 @@ internal static class GraphAuthFailureClassifier
             Confidence = verdict.Confidence,
             AlternativeCauses = verdict.Alternatives,
             Evidence = verdict.Evidence,
+            Grants = verdict.Asked.Count == 0
+                ? []
+                : GraphPermissionGrants.For(verdict.Asked, input.Token is { IsAppOnly: true } ? GraphPermissionKind.Application : GraphPermissionKind.Delegated, input.Token),
         });
     }
 

@@ -22,7 +22,7 @@ internal sealed class GraphPermissionMapFinding
     public IReadOnlyList<string> HeldWithoutPersonalForm { get; init; } = [];
 
     /// <summary>Gets the least-privileged permission to ask for, for the token's kind, unless the token holds or covers it.</summary>
-    public GraphPermissionGrant? ToAdd { get; init; }
+    public GraphPermissionAllowance? ToAdd { get; init; }
 }
 
 /// <summary>Reads the permission map for the request's method and path against the token: whether the operation
