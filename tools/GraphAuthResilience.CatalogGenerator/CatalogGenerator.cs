@@ -32,16 +32,24 @@ internal static class CatalogGenerator
         "query-in-template-ignored",
     };
 
-    public static string Generate(string mapJson, string overridesJson)
+    public const string ProvisioningSource = "microsoftgraph/microsoft-graph-devx-content permissions/new/provisioningInfo.json commit 6cbd6bbd665a877560fdefbad74f3bdb5b57af88 (2026-08-07)";
+
+    /// <summary>Microsoft Graph's application id: the resource every id of the provisioning file belongs to.</summary>
+    public const string GraphAppId = "00000003-0000-0000-c000-000000000000";
+
+    public static string Generate(string mapJson, string overridesJson, string provisioningJson)
     {
         ArgumentNullException.ThrowIfNull(mapJson);
         ArgumentNullException.ThrowIfNull(overridesJson);
+        ArgumentNullException.ThrowIfNull(provisioningJson);
         using var map = JsonDocument.Parse(mapJson);
         using var overrides = JsonDocument.Parse(overridesJson, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        using var provisioning = JsonDocument.Parse(provisioningJson);
 
         var rules = ReadRules(overrides.RootElement);
         var fixes = ReadTemplateFixes(overrides.RootElement);
         var permissions = ReadPermissions(map.RootElement);
+        ReadIds(provisioning.RootElement, permissions);
         var entries = ReadEntries(map.RootElement, permissions, fixes);
 
         if (rules.Contains("me-is-delegated"))
@@ -158,6 +166,8 @@ internal static class CatalogGenerator
                         var level = scheme.TryGetProperty("privilegeLevel", out var privilege) && privilege.ValueKind == JsonValueKind.Number ? privilege.GetInt32() : 0;
                         row.Schemes[s] = (admin ? "a" : "u") + level.ToString(CultureInfo.InvariantCulture);
                         row.Levels[s] = level == 0 ? 9 : level;
+                        row.Texts[2 * s] = Text(scheme, "adminDisplayName");
+                        row.Texts[(2 * s) + 1] = Text(scheme, "userDisplayName");
                     }
                 }
             }
@@ -166,6 +176,59 @@ internal static class CatalogGenerator
         }
 
         return table;
+    }
+
+    private static string? Text(JsonElement scheme, string name) =>
+        scheme.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String && text.GetString() is { } value && !string.IsNullOrWhiteSpace(value)
+            ? value.Replace('\t', ' ').Replace('\r', ' ').Replace('\n', ' ').Trim()
+            : null;
+
+    /// <summary>
+    /// The global cloud's ids from the provisioning file: per permission, the <c>DelegatedWork</c> entry's id is the
+    /// OAuth2 permission scope id, the <c>Application</c> entry's id the app role id. Only entries whose
+    /// <c>environment</c> (a <c>;</c>-joined list in any case) includes <c>public</c> count; empty and malformed ids
+    /// are skipped; <c>resourceAppId</c> is never read (it is often empty or names another resource). A name is
+    /// matched exactly, else case-insensitively (the map spells one name two ways).
+    /// </summary>
+    private static void ReadIds(JsonElement root, SortedDictionary<string, PermissionRow> permissions)
+    {
+        var deployments = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var folded = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
+        foreach (var property in root.GetProperty("permissionDeployments").EnumerateObject())
+        {
+            deployments[property.Name] = property.Value;
+            folded.TryAdd(property.Name, property.Value);
+        }
+
+        foreach (var row in permissions.Values)
+        {
+            if (!deployments.TryGetValue(row.Name, out var entries) && !folded.TryGetValue(row.Name, out entries))
+            {
+                continue;
+            }
+
+            foreach (var entry in entries.EnumerateArray())
+            {
+                var scheme = entry.TryGetProperty("scheme", out var s) ? s.GetString() : null;
+                var slot = scheme switch { "DelegatedWork" => 0, "Application" => 1, _ => -1 };
+                var environment = entry.TryGetProperty("environment", out var e) ? e.GetString() ?? string.Empty : string.Empty;
+                var id = entry.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                if (slot < 0 || !IsPublic(environment) || !Guid.TryParseExact(id, "D", out var guid) || guid == Guid.Empty)
+                {
+                    continue;
+                }
+
+                if (row.Ids[slot] is { } existing && existing != guid)
+                {
+                    throw new InvalidDataException($"{row.Name} has two {scheme} ids in the global cloud.");
+                }
+
+                row.Ids[slot] = guid;
+            }
+        }
+
+        static bool IsPublic(string environment) =>
+            environment.Split(';', StringSplitOptions.TrimEntries).Contains("public", StringComparer.OrdinalIgnoreCase);
     }
 
     private static Dictionary<string, Entry> ReadEntries(JsonElement root, SortedDictionary<string, PermissionRow> permissions, List<(string From, string To)> fixes)
@@ -409,6 +472,14 @@ internal static class CatalogGenerator
         text.Append("# Microsoft Graph permission catalog, generated by tools/GraphAuthResilience.CatalogGenerator: do not edit, run the generator.\n");
         text.Append("# Source: ").Append(MapSource).Append(", plus src/GraphAuthResilience/Diagnosis/permission-overrides.json.\n");
         text.Append("# Derived from Microsoft's map: MIT License, Copyright (c) 2020 Microsoft Graph (eng/graph-permissions/LICENSE).\n");
+        text.Append("# Ids: ").Append(ProvisioningSource).Append(".\n");
+        var texts = permissions.Values.SelectMany(r => r.Texts).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var textIndex = texts.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
+        foreach (var display in texts)
+        {
+            text.Append("D\t").Append(display).Append('\n');
+        }
+
         foreach (var row in permissions.Values)
         {
             index[row.Name] = index.Count;
@@ -416,6 +487,16 @@ internal static class CatalogGenerator
             foreach (var scheme in row.Schemes)
             {
                 text.Append('\t').Append(scheme ?? "-");
+            }
+
+            foreach (var id in row.Ids)
+            {
+                text.Append('\t').Append(id is { } guid ? guid.ToString("D") : "-");
+            }
+
+            foreach (var display in row.Texts)
+            {
+                text.Append('\t').Append(display is null ? "-" : textIndex[display].ToString(CultureInfo.InvariantCulture));
             }
 
             text.Append('\n');
@@ -514,6 +595,12 @@ internal static class CatalogGenerator
         public string?[] Schemes { get; } = new string?[3];
 
         public int[] Levels { get; } = [9, 9, 9];
+
+        /// <summary>Admin and user display texts per scheme (DelegatedWork, DelegatedPersonal, Application).</summary>
+        public string?[] Texts { get; } = new string?[6];
+
+        /// <summary>The global cloud's scope id and app role id.</summary>
+        public Guid?[] Ids { get; } = new Guid?[2];
     }
 
     private sealed class Grant(string permission, bool least, List<string> alsoRequires)

@@ -8,6 +8,9 @@ internal sealed class CatalogPaths(string root)
     /// <summary>Microsoft's map, copied unchanged (MIT; see eng/graph-permissions/README.md).</summary>
     public string Map => Path.Combine(Root, "eng", "graph-permissions", "permissions.json");
 
+    /// <summary>Microsoft's permission ids, copied unchanged (MIT; see eng/graph-permissions/README.md).</summary>
+    public string Provisioning => Path.Combine(Root, "eng", "graph-permissions", "provisioningInfo.json");
+
     /// <summary>The reviewed hand overrides.</summary>
     public string Overrides => Path.Combine(Root, "src", "GraphAuthResilience", "Diagnosis", "permission-overrides.json");
 

@@ -12,7 +12,7 @@ if (root is null)
 }
 
 var paths = new CatalogPaths(root);
-var output = CatalogGenerator.Generate(File.ReadAllText(paths.Map), File.ReadAllText(paths.Overrides));
+var output = CatalogGenerator.Generate(File.ReadAllText(paths.Map), File.ReadAllText(paths.Overrides), File.ReadAllText(paths.Provisioning));
 var existing = File.Exists(paths.Catalog) ? File.ReadAllText(paths.Catalog) : null;
 if (string.Equals(existing, output, StringComparison.Ordinal))
 {

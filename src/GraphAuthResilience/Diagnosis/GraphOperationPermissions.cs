@@ -16,16 +16,33 @@ internal enum GraphPermissionScheme
 }
 
 /// <summary>One permission of Microsoft's map: whether it is resource-specific consent and, per scheme, whether it
-/// exists, needs admin consent and its privilege level (1 lowest … 5 highest, 0 unknown).</summary>
+/// exists, needs admin consent, its privilege level (1 lowest … 5 highest, 0 unknown) and display texts; and its ids
+/// on Microsoft Graph in the global cloud (from Microsoft's provisioning file).</summary>
 internal sealed class GraphPermissionInfo
 {
     private readonly string?[] _schemes;
+    private readonly string?[] _texts;
 
     public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes)
+        : this(name, resourceSpecific, schemes, null, null, null)
+    {
+    }
+
+    /// <param name="name">The permission's name.</param>
+    /// <param name="resourceSpecific">Whether it is a resource-specific consent permission.</param>
+    /// <param name="schemes">Per scheme (see <see cref="GraphPermissionScheme"/>): null when absent, else <c>a</c> or
+    /// <c>u</c> (admin or user consent) followed by the privilege level.</param>
+    /// <param name="scopeId">The OAuth2 permission scope id (delegated), global cloud.</param>
+    /// <param name="appRoleId">The app role id (application), global cloud.</param>
+    /// <param name="texts">Admin then user display text per scheme (six items), or null.</param>
+    public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes, Guid? scopeId, Guid? appRoleId, string?[]? texts)
     {
         Name = name;
         IsResourceSpecific = resourceSpecific;
         _schemes = schemes;
+        ScopeId = scopeId;
+        AppRoleId = appRoleId;
+        _texts = texts ?? new string?[6];
     }
 
     public string Name { get; }
@@ -34,17 +51,41 @@ internal sealed class GraphPermissionInfo
     /// team or chat and never seen in a token.</summary>
     public bool IsResourceSpecific { get; }
 
+    /// <summary>Gets the OAuth2 permission scope id of the delegated permission on Microsoft Graph in the global
+    /// cloud, or null when Microsoft's provisioning file has none for it there.</summary>
+    public Guid? ScopeId { get; }
+
+    /// <summary>Gets the app role id of the application permission on Microsoft Graph in the global cloud, or null
+    /// when Microsoft's provisioning file has none for it there.</summary>
+    public Guid? AppRoleId { get; }
+
+    /// <summary>Whether the map lists the permission for this scheme (<c>DelegatedWork</c>, <c>DelegatedPersonal</c>,
+    /// <c>Application</c>).</summary>
     public bool Exists(GraphPermissionScheme scheme) => _schemes[(int)scheme] is not null;
 
     /// <summary>Whether an administrator must consent (the map's <c>requiresAdminConsent</c>); true when unknown.</summary>
     public bool RequiresAdminConsent(GraphPermissionScheme scheme) => _schemes[(int)scheme] is not { } text || text[0] == 'a';
+
+    /// <summary>The map's <c>privilegeLevel</c> for the scheme: 1 lowest … 5 highest, 0 when absent or unknown.</summary>
+    public int PrivilegeLevel(GraphPermissionScheme scheme) =>
+        _schemes[(int)scheme] is { Length: > 1 } text && char.IsAsciiDigit(text[1]) ? text[1] - '0' : 0;
+
+    /// <summary>The map's <c>adminDisplayName</c> for the scheme (for example "Read all users' full profiles"), or null.</summary>
+    public string? AdminDisplayName(GraphPermissionScheme scheme) => _texts[2 * (int)scheme];
+
+    /// <summary>The map's <c>userDisplayName</c> for the scheme (none for <c>Application</c>), or null.</summary>
+    public string? UserDisplayName(GraphPermissionScheme scheme) => _texts[(2 * (int)scheme) + 1];
+
+    /// <summary>The id a grant of this scheme needs on Microsoft Graph in the global cloud: the scope id for the
+    /// delegated schemes, the app role id for <c>Application</c>; null when unknown.</summary>
+    public Guid? Id(GraphPermissionScheme scheme) => scheme == GraphPermissionScheme.Application ? AppRoleId : ScopeId;
 }
 
 /// <summary>A permission that allows an operation for one scheme.</summary>
 /// <param name="Permission">The permission.</param>
 /// <param name="Least">Whether the map marks it least-privileged for this operation and scheme.</param>
 /// <param name="AlsoRequires">When not empty, one of these is needed as well.</param>
-internal sealed record GraphPermissionGrant(GraphPermissionInfo Permission, bool Least, IReadOnlyList<string> AlsoRequires)
+internal sealed record GraphPermissionAllowance(GraphPermissionInfo Permission, bool Least, IReadOnlyList<string> AlsoRequires)
 {
     public string Name => Permission.Name;
 }
@@ -55,12 +96,12 @@ internal sealed record GraphPermissionGrant(GraphPermissionInfo Permission, bool
 /// </summary>
 internal sealed class GraphOperationPermissions
 {
-    private readonly IReadOnlyList<GraphPermissionGrant>[] _grants;
+    private readonly IReadOnlyList<GraphPermissionAllowance>[] _grants;
 
     public GraphOperationPermissions(
         string method,
         string pathTemplate,
-        IReadOnlyList<GraphPermissionGrant>[] grants,
+        IReadOnlyList<GraphPermissionAllowance>[] grants,
         string? bodyProperty = null,
         bool passwordReset = false,
         bool protectedApi = false,
@@ -115,7 +156,7 @@ internal sealed class GraphOperationPermissions
     /// <summary>Gets the least-privileged delegated permission, then the least-privileged application permission.</summary>
     public IReadOnlyList<string> LeastPrivileged => RequiredFor(null);
 
-    public IReadOnlyList<GraphPermissionGrant> Grants(GraphPermissionScheme scheme) => _grants[(int)scheme];
+    public IReadOnlyList<GraphPermissionAllowance> Grants(GraphPermissionScheme scheme) => _grants[(int)scheme];
 
     /// <summary>The scheme a token's permissions are granted in.</summary>
     public static GraphPermissionScheme SchemeOf(GraphTokenInfo token) => token.IsAppOnly
@@ -123,7 +164,7 @@ internal sealed class GraphOperationPermissions
         : token.IsPersonalAccount ? GraphPermissionScheme.DelegatedPersonal : GraphPermissionScheme.DelegatedWork;
 
     /// <summary>The least-privileged permission of a scheme (the first listed), or null when the scheme has none.</summary>
-    public GraphPermissionGrant? LeastFor(GraphPermissionScheme scheme) => Grants(scheme) is { Count: > 0 } list ? list[0] : null;
+    public GraphPermissionAllowance? LeastFor(GraphPermissionScheme scheme) => Grants(scheme) is { Count: > 0 } list ? list[0] : null;
 
     /// <summary>
     /// The least-privileged permission for the token's kind first, then the other kind's (delegated ↔ application);
@@ -143,7 +184,7 @@ internal sealed class GraphOperationPermissions
         Add(list, LeastFor(other));
         return list;
 
-        static void Add(List<string> list, GraphPermissionGrant? grant)
+        static void Add(List<string> list, GraphPermissionAllowance? grant)
         {
             if (grant is not null && !list.Contains(grant.Name, StringComparer.OrdinalIgnoreCase))
             {
@@ -178,7 +219,7 @@ internal sealed class GraphOperationPermissions
     }
 
     /// <summary>A permission of the token that the operation lists but whose AlsoRequires is not met, if any.</summary>
-    public GraphPermissionGrant? HeldWithoutAlsoRequired(GraphTokenInfo token)
+    public GraphPermissionAllowance? HeldWithoutAlsoRequired(GraphTokenInfo token)
     {
         ArgumentNullException.ThrowIfNull(token);
         var held = token.IsAppOnly ? token.Roles : token.Scopes;
@@ -224,7 +265,7 @@ internal sealed class GraphOperationPermissions
     }
 
     /// <summary><c>User.Read.All (application, admin consent)</c>, with the permission's AlsoRequires.</summary>
-    public static string Describe(GraphPermissionGrant grant, GraphPermissionScheme scheme)
+    public static string Describe(GraphPermissionAllowance grant, GraphPermissionScheme scheme)
     {
         ArgumentNullException.ThrowIfNull(grant);
         var kind = scheme switch

@@ -77,7 +77,10 @@ internal sealed class GraphPermissionCatalog
         }
     }
 
-    /// <summary>Finds a permission by name.</summary>
+    /// <summary>Gets every permission of the map, ordered by name (ordinal).</summary>
+    public IReadOnlyList<GraphPermissionInfo> Permissions => _permissions;
+
+    /// <summary>Finds a permission by name (case-insensitive).</summary>
     public GraphPermissionInfo? Permission(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>Reads the generated text form.</summary>
@@ -86,6 +89,7 @@ internal sealed class GraphPermissionCatalog
         ArgumentNullException.ThrowIfNull(reader);
         var permissions = new List<GraphPermissionInfo>(1024);
         var notes = new List<string>();
+        var texts = new List<string>();
         var root = new Node(string.Empty, null);
         var path = new List<Node>(32) { root };
         int nodes = 0, entries = 0;
@@ -97,13 +101,22 @@ internal sealed class GraphPermissionCatalog
                 continue;
             }
 
+            if (line[0] == 'D' && line.Length > 1 && line[1] == '\t')
+            {
+                texts.Add(line[2..]);
+                continue;
+            }
+
             if (line[0] == 'P' && line.Length > 1 && line[1] == '\t')
             {
                 var fields = line.Split('\t');
                 permissions.Add(new GraphPermissionInfo(
                     fields[1],
                     fields[2] == "r",
-                    [Scheme(fields[3]), Scheme(fields[4]), Scheme(fields[5])]));
+                    [Scheme(fields[3]), Scheme(fields[4]), Scheme(fields[5])],
+                    Id(fields, 6),
+                    Id(fields, 7),
+                    fields.Length > 13 ? [.. fields[8..14].Select(f => f == "-" ? null : texts[int.Parse(f, NumberStyles.None, CultureInfo.InvariantCulture)])] : null));
                 continue;
             }
 
@@ -135,6 +148,8 @@ internal sealed class GraphPermissionCatalog
         return new GraphPermissionCatalog(root, [.. permissions], [.. notes], nodes, entries);
 
         static string? Scheme(string text) => text == "-" ? null : text;
+
+        static Guid? Id(string[] fields, int at) => fields.Length > at && Guid.TryParseExact(fields[at], "D", out var id) ? id : null;
     }
 
     /// <summary>Whether an entry for this request depends on a property of its JSON body.</summary>
@@ -371,7 +386,7 @@ internal sealed class GraphPermissionCatalog
         var slash = name.IndexOf('/', StringComparison.Ordinal);
         var method = slash < 0 ? name : name[..slash];
         var body = slash < 0 ? null : name[(slash + 1)..];
-        var grants = new IReadOnlyList<GraphPermissionGrant>[] { [], [], [] };
+        var grants = new IReadOnlyList<GraphPermissionAllowance>[] { [], [], [] };
         bool reset = false, protectedApi = false;
         string? note = null;
         var fields = part[(equals + 1)..].Split(';');
@@ -401,10 +416,10 @@ internal sealed class GraphPermissionCatalog
         return new GraphOperationPermissions(method, node.Template(), grants, body, reset, protectedApi, note);
     }
 
-    private GraphPermissionGrant[] ReadGrants(string text)
+    private GraphPermissionAllowance[] ReadGrants(string text)
     {
         var items = text.Split(',');
-        var grants = new GraphPermissionGrant[items.Length];
+        var grants = new GraphPermissionAllowance[items.Length];
         for (var i = 0; i < items.Length; i++)
         {
             var item = items[i];
@@ -415,7 +430,7 @@ internal sealed class GraphPermissionCatalog
             IReadOnlyList<string> also = plus < 0
                 ? []
                 : [.. item[(plus + 1)..].Split('.').Select(a => _permissions[int.Parse(a, NumberStyles.None, CultureInfo.InvariantCulture)].Name)];
-            grants[i] = new GraphPermissionGrant(_permissions[index], least, also);
+            grants[i] = new GraphPermissionAllowance(_permissions[index], least, also);
         }
 
         return grants;

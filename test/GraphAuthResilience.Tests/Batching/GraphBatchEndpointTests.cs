@@ -5,8 +5,7 @@ namespace GraphAuthResilience.Tests.Batching;
 
 public class GraphBatchEndpointTests
 {
-    private static readonly GraphAuthOptions Defaults = new();
-    private static readonly GraphHostPolicy Hosts = new(Defaults.AllowedHosts, Defaults.Scopes);
+    private static readonly GraphHostPolicy Hosts = new(new GraphAuthOptions().AllowedHosts, new GraphAuthOptions().Scopes);
 
     [TestCase("POST", "https://graph.microsoft.com/v1.0/$batch", "v1.0")]
     [TestCase("POST", "https://graph.microsoft.com/beta/$batch", "beta")]

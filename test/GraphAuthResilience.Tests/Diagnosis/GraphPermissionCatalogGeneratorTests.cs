@@ -26,7 +26,7 @@ public partial class GraphPermissionCatalogGeneratorTests
     [Test]
     public void Generate_FromTheRepositoryMap_EqualsTheCheckedInCatalog()
     {
-        var generated = GraphAuthResilience.CatalogGenerator.CatalogGenerator.Generate(File.ReadAllText(Paths.Map), File.ReadAllText(Paths.Overrides));
+        var generated = GraphAuthResilience.CatalogGenerator.CatalogGenerator.Generate(File.ReadAllText(Paths.Map), File.ReadAllText(Paths.Overrides), File.ReadAllText(Paths.Provisioning));
         var checkedIn = File.ReadAllText(Paths.Catalog);
 
         Assert.That(checkedIn, Is.EqualTo(generated),
