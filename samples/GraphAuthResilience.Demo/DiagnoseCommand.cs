@@ -46,7 +46,7 @@ internal static class DiagnoseCommand
             return await TokenEndpointAsync(input, output);
         }
 
-        var graph = new FakeGraph { Answer = (request, _, _) => input.CreateResponse(request) };
+        var graph = new FakeGraph { Respond = (request, _) => input.CreateResponse(request) };
         var tokenSource = new FixedTokenSource(input.Token);
         var services = new ServiceCollection();
         services.AddHttpClient("diagnose")

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 
-namespace GraphAuthResilience.Challenges;
+namespace GraphAuthResilience.Http;
 
 /// <summary>
 /// A forward-only request body that turned out longer than <see cref="GraphAuthOptions.MaxReplayBufferBytes"/> while

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace GraphAuthResilience.Graph;
+namespace GraphAuthResilience.Http;
 
 /// <summary>Reads a stream into a buffer rented from <see cref="ArrayPool{T}.Shared"/>, growing it, up to a limit.</summary>
 internal static class PooledStreamReader

@@ -1,4 +1,4 @@
-namespace GraphAuthResilience.Graph;
+namespace GraphAuthResilience.Http;
 
 /// <summary>
 /// A forward-only stream of bytes already read from a stream, then the rest of that stream: what a handler hands on

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
 
-namespace GraphAuthResilience.Challenges;
+namespace GraphAuthResilience.Http;
 
 /// <summary>
 /// A body whose bytes are produced anew on each send (<c>JsonContent</c> serialises its value again; over a one-shot

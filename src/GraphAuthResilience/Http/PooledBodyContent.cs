@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Net;
 
-namespace GraphAuthResilience.Challenges;
+namespace GraphAuthResilience.Http;
 
 /// <summary>
 /// A request body read once into a buffer rented from <see cref="ArrayPool{T}"/>, sent as often as needed, with the
