@@ -165,7 +165,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         var failures = Diagnose(request, version, steps, final, finalBytes, sent, sentToken, resendToken, resent, plan, acquisitionFailure, readings);
         if (failures.Count > 0)
         {
-            GraphBatchOutcome.Set(request, new GraphBatchOutcome(failures));
+            GraphBatchOutcome.Set(request, response, failures);
             foreach (var failure in failures.Values)
             {
                 _metrics.Failed(failure.Cause);
@@ -325,7 +325,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         var options = (IDictionary<string, object?>)resend.Options;
         foreach (var option in original.Options)
         {
-            if (!GraphAuthChain.IsPerRequestStateKey(option.Key) && option.Key != GraphBatchOutcome.KeyName)
+            if (!GraphRequestOptionKeys.IsChainState(option.Key))
             {
                 options[option.Key] = option.Value;
             }

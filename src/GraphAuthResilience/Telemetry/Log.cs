@@ -38,6 +38,12 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Warning, "Removed the token this chain attached for host '{PreviousHost}' from a request now bound for '{Host}'.", EventName = "TokenStripped")]
     public static partial void TokenStripped(ILogger logger, string previousHost, string host);
 
+    [LoggerMessage(1014, LogLevel.Warning, "Removed a copy of a token this chain attached (the Authorization header copied as text by a handler outside the chain) from {Method} to '{Host}', a host not allowed for that token.", EventName = "CopiedTokenStripped")]
+    public static partial void CopiedTokenStripped(ILogger logger, string method, string host);
+
+    [LoggerMessage(1015, LogLevel.Debug, "A copy of a token this chain attached reached {Method} {Host}: handled as the chain's own.", EventName = "CopiedTokenAdopted")]
+    public static partial void CopiedTokenAdopted(ILogger logger, string method, string host);
+
     [LoggerMessage(1009, LogLevel.Debug, "Evicted {Count} cached token entries (limit {Limit}).", EventName = "TokenCacheEvicted")]
     public static partial void TokenCacheEvicted(ILogger logger, int count, int limit);
 

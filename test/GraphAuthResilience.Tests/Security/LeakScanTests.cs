@@ -217,6 +217,7 @@ public class LeakScanTests
             [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.Unauthorized, "invalid_client", description, 7000215)],
             [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "interaction_required", description, 53003, suberror: "message_only")],
             [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "invalid_grant", description, 65001, suberror: "consent_required")],
+            [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "unauthorized_client", description, 700016)],
             [.. Enumerable.Repeat<Func<FakeEntraTokenRequest, HttpResponseMessage>>(_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.InternalServerError, "server_error", description, 50000), 3)],
             [_ => FakeEntraTokenEndpoint.ErrorResponse((HttpStatusCode)429, "temporarily_unavailable", description, 50196, retryAfter: "3600")],
             [.. Enumerable.Repeat<Func<FakeEntraTokenRequest, HttpResponseMessage>>(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"not json {BodyMarker} {SecretMarker}") }, 3)],
