@@ -11,16 +11,20 @@ namespace GraphAuthResilience.Chain;
 /// <para>It also counts the <see cref="GraphSendDirective"/>s in flight, so the token handler looks for one (in
 /// <see cref="HttpRequestMessage.Options"/>, which allocates on first use) only while some request of this chain has one:
 /// never on the hot path.</para>
+/// <para>Concurrency: the unmet-claims records are an immutable array swapped with a compare-and-swap by every writer
+/// (recording, taking, expiring); a writer that loses the race reads the new array and tries again, so no update is
+/// lost. Their deadlines are on the <see cref="TimeProvider"/> the chain was given.</para>
 /// </remarks>
-internal sealed class GraphAuthChain
+internal sealed class GraphAuthChain(TimeProvider? time = null)
 {
     /// <summary>How long tokens that failed a claims challenge even after the one replay are refused.</summary>
     internal const int UnmetClaimsMilliseconds = 10_000;
     private const int MaxUnmetClaims = 8;
     private const string KiotaObservabilityOptionsKey = "Microsoft.Kiota.Http.HttpClientLibrary.ObservabilityOptions";
 
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private int _pendingDirectives;
-    private volatile UnmetClaims[]? _unmet;
+    private UnmetClaims[]? _unmet;
 
     /// <summary>Gets a value indicating whether any request of this chain carries a <see cref="GraphSendDirective"/> now.</summary>
     public bool HasPendingDirectives => Volatile.Read(ref _pendingDirectives) != 0;
@@ -55,10 +59,18 @@ internal sealed class GraphAuthChain
             return;
         }
 
-        var now = Environment.TickCount64;
+        var now = Now();
         var expires = now + UnmetClaimsMilliseconds;
-        var kept = (_unmet ?? []).Where(u => u.Expires > now).TakeLast(MaxUnmetClaims - tokens.Length);
-        _unmet = [.. kept, .. tokens.OfType<string>().Select(t => new UnmetClaims(t, request.Method, uri, claimsJson, expires))];
+        UnmetClaims[] added = [.. tokens.OfType<string>().Select(t => new UnmetClaims(t, request.Method, uri, claimsJson, expires))];
+        while (true)
+        {
+            var current = Volatile.Read(ref _unmet);
+            UnmetClaims[] next = [.. (current ?? []).Where(u => u.Expires > now).TakeLast(Math.Max(0, MaxUnmetClaims - added.Length)), .. added];
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _unmet, next, current), current))
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Takes the claims that <paramref name="token"/> failed to meet moments ago on this same call (same method and
@@ -69,29 +81,49 @@ internal sealed class GraphAuthChain
     /// <returns>The claims JSON, or <see langword="null"/>.</returns>
     public string? TakeUnmetClaims(HttpRequestMessage request, string token)
     {
-        if (_unmet is not { } unmet)
+        if (Volatile.Read(ref _unmet) is null)
         {
             return null;
         }
 
-        var now = Environment.TickCount64;
-        foreach (var entry in unmet)
-        {
-            if (entry.Expires > now && string.Equals(entry.Token, token, StringComparison.Ordinal) && entry.Method == request.Method
-                && entry.Uri == request.RequestUri && IsFromKiotaAdapter(request))
-            {
-                _unmet = unmet.Length == 1 ? null : [.. unmet.Where(u => !ReferenceEquals(u, entry))];
-                return entry.ClaimsJson;
-            }
-        }
+        return TakeUnmetClaimsSlow(request, token);
+    }
 
-        if (Array.TrueForAll(unmet, u => u.Expires <= now))
+    private string? TakeUnmetClaimsSlow(HttpRequestMessage request, string token)
+    {
+        var now = Now();
+        while (Volatile.Read(ref _unmet) is { } unmet)
         {
-            _unmet = null; // all expired: the hot path reads null again
+            UnmetClaims? match = null;
+            foreach (var entry in unmet)
+            {
+                if (entry.Expires > now && string.Equals(entry.Token, token, StringComparison.Ordinal) && entry.Method == request.Method
+                    && entry.Uri == request.RequestUri && IsFromKiotaAdapter(request))
+                {
+                    match = entry;
+                    break;
+                }
+            }
+
+            // Each record answers once; expired ones go, so the hot path reads null again once all have expired.
+            var allExpired = Array.TrueForAll(unmet, u => u.Expires <= now);
+            if (match is null && !allExpired)
+            {
+                return null;
+            }
+
+            UnmetClaims[] rest = [.. unmet.Where(u => u.Expires > now && !ReferenceEquals(u, match))];
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _unmet, rest.Length == 0 ? null : rest, unmet), unmet))
+            {
+                return match?.ClaimsJson;
+            }
         }
 
         return null;
     }
+
+    /// <summary>Milliseconds on the chain's clock (no overflow: the timestamp is divided, never multiplied).</summary>
+    private long Now() => _time.GetTimestamp() / Math.Max(1, _time.TimestampFrequency / 1000);
 
     /// <summary>Gets a value indicating whether Kiota's request adapter built the message (it puts its
     /// <c>ObservabilityOptions</c> in every message's options).</summary>
