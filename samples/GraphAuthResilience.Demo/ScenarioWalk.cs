@@ -247,7 +247,11 @@ internal static class ScenarioWalk
     private static async Task<Result> RunOneAsync(DemoScenario scenario)
     {
         var tokenEndpoint = new FakeEntraTokenEndpoint { DefaultAnswer = scenario.Token, Latency = scenario.TokenLatency };
-        var graph = new FakeGraph { Answer = scenario.Graph, BeforeAnswer = scenario.GraphBeforeAnswer };
+        var graph = new FakeGraph { Respond = (request, n) => scenario.Graph(request, BearerOf(request), n) };
+        if (scenario.GraphBeforeAnswer is { } wait)
+        {
+            graph.BeforeAnswer = (n, _) => wait(n);
+        }
         var services = new ServiceCollection();
         services.AddHttpClient("graph")
             .AddGraphAuthHandlers(o => o.TokenSource = scenario.Source?.Invoke(tokenEndpoint)
@@ -278,7 +282,7 @@ internal static class ScenarioWalk
                 Interlocked.Increment(ref _surfacedAsIs);
             }
 
-            failure = Unwrap(ex);
+            failure = GraphAuthFailures.Unwrap(ex);
             other = failure is null ? ex : null;
         }
 
@@ -294,24 +298,9 @@ internal static class ScenarioWalk
             problem);
     }
 
-    /// <summary>GraphServiceClient may surface the chain's exception as it is or wrapped; find it.</summary>
-    internal static GraphAuthException? Unwrap(Exception? exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is GraphAuthException graph)
-            {
-                return graph;
-            }
-
-            if (current is AggregateException aggregate)
-            {
-                return aggregate.InnerExceptions.Select(Unwrap).FirstOrDefault(e => e is not null);
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The bearer token a request carries, or null: what the scenario's Graph decides on.</summary>
+    private static string? BearerOf(HttpRequestMessage request) =>
+        request.Headers.Authorization is { Scheme: "Bearer", Parameter: { Length: > 0 } value } ? value : null;
 
     private static string? Check(DemoScenario s, FakeEntraTokenEndpoint tokens, int tokenCalls, FakeGraph graph, GraphAuthException? failure, Exception? other)
     {

@@ -75,7 +75,7 @@ internal static class TenantsRow
                 }
                 catch (Exception ex)
                 {
-                    failure = ScenarioWalk.Unwrap(ex);
+                    failure = GraphAuthFailures.Unwrap(ex);
                     if (failure is null)
                     {
                         problems.Add($"{name}: {ex.GetType().Name}");

@@ -44,6 +44,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     private int _posts;
     private int _postsWithClaims;
     private int _issuedCount;
+    private int _discoveries;
 
     /// <summary>Initializes a new instance of the <see cref="FakeEntraTokenEndpoint"/> class.</summary>
     public FakeEntraTokenEndpoint()
@@ -80,6 +81,17 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     /// <summary>Gets or sets a value indicating whether an unscripted request gets a delegated answer
     /// (<see cref="UserTokenResponse"/>: on-behalf-of, refresh token, silent flows) instead of an app-only one.</summary>
     public bool DelegatedByDefault { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether MSAL's instance discovery (<c>GET
+    /// https://login.microsoftonline.com/common/discovery/instance</c>) is answered with the public cloud's aliases.
+    /// Needed where the application is built by someone else who cannot turn discovery off
+    /// (<c>WithInstanceDiscovery(false)</c>), such as Microsoft.Identity.Web's token acquisition. Discovery requests
+    /// are not counted in <see cref="Posts"/> or <see cref="Requests"/>.</summary>
+    /// <value>Default <see langword="false"/>: any request other than a token POST throws.</value>
+    public bool AnswersInstanceDiscovery { get; set; }
+
+    /// <summary>Gets the number of instance discovery requests answered (see <see cref="AnswersInstanceDiscovery"/>).</summary>
+    public int InstanceDiscoveries => Volatile.Read(ref _discoveries);
 
     /// <summary>Gets or sets the answer to a request the script has nothing for; <see langword="null"/> for a made-up token.</summary>
     public Func<FakeEntraTokenRequest, HttpResponseMessage>? DefaultAnswer { get; set; }
@@ -277,6 +289,13 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (AnswersInstanceDiscovery && request.Method == HttpMethod.Get
+            && request.RequestUri is { AbsolutePath: "/common/discovery/instance" } discovery)
+        {
+            Interlocked.Increment(ref _discoveries);
+            return InstanceDiscoveryResponse(discovery.Host);
+        }
+
         if (request.Method != HttpMethod.Post || request.RequestUri is not { AbsolutePath: var path }
             || !path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal))
         {
@@ -321,6 +340,13 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>What Entra ID's instance discovery answers for the public cloud (the aliases MSAL uses for its cache).</summary>
+    private static HttpResponseMessage InstanceDiscoveryResponse(string host)
+    {
+        var json = $$"""{"tenant_discovery_endpoint":"https://{{host}}/{{Tenant}}/v2.0/.well-known/openid-configuration","api-version":"1.1","metadata":[{"preferred_network":"login.microsoftonline.com","preferred_cache":"login.windows.net","aliases":["login.microsoftonline.com","login.windows.net","login.microsoft.com","sts.windows.net"]}]}""";
+        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
     }
 
     private string Issue(string token)

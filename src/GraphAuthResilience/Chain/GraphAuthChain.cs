@@ -11,20 +11,27 @@ namespace GraphAuthResilience.Chain;
 /// <para>It also counts the <see cref="GraphSendDirective"/>s in flight, so the token handler looks for one (in
 /// <see cref="HttpRequestMessage.Options"/>, which allocates on first use) only while some request of this chain has one:
 /// never on the hot path.</para>
-/// <para>Concurrency: the unmet-claims records are an immutable array swapped with a compare-and-swap by every writer
-/// (recording, taking, expiring); a writer that loses the race reads the new array and tries again, so no update is
-/// lost. Their deadlines are on the <see cref="TimeProvider"/> the chain was given.</para>
 /// </remarks>
-internal sealed class GraphAuthChain(TimeProvider? time = null)
+internal sealed class GraphAuthChain
 {
     /// <summary>How long tokens that failed a claims challenge even after the one replay are refused.</summary>
     internal const int UnmetClaimsMilliseconds = 10_000;
     private const int MaxUnmetClaims = 8;
     private const string KiotaObservabilityOptionsKey = "Microsoft.Kiota.Http.HttpClientLibrary.ObservabilityOptions";
 
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TimeProvider _time;
     private int _pendingDirectives;
+
+    // Immutable snapshots, swapped with a compare-and-swap by both of its writers (RecordUnmetClaims, TakeUnmetClaims):
+    // an update is retried on a newer snapshot, never lost.
     private UnmetClaims[]? _unmet;
+
+    /// <summary>Initializes a new instance of the <see cref="GraphAuthChain"/> class.</summary>
+    /// <param name="timeProvider">The clock for how long unmet claims are remembered; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public GraphAuthChain(TimeProvider? timeProvider = null)
+    {
+        _time = timeProvider ?? TimeProvider.System;
+    }
 
     /// <summary>Gets a value indicating whether any request of this chain carries a <see cref="GraphSendDirective"/> now.</summary>
     public bool HasPendingDirectives => Volatile.Read(ref _pendingDirectives) != 0;
@@ -34,13 +41,6 @@ internal sealed class GraphAuthChain(TimeProvider? time = null)
     /// <param name="request">The request.</param>
     /// <returns><see langword="false"/> when another chain's token handler attached its header.</returns>
     public bool Owns(HttpRequestMessage request) => GraphBearerHeader.Of(request) is not { } header || ReferenceEquals(header.Chain, this);
-
-    /// <summary>Gets a value indicating whether an <see cref="HttpRequestMessage.Options"/> key holds per-request state of
-    /// the chain, which a handler copying options into a new message must leave behind.</summary>
-    /// <param name="key">The option's key.</param>
-    /// <returns><see langword="true"/> for the challenge state, a send directive or a failure record.</returns>
-    public static bool IsPerRequestStateKey(string key) =>
-        key is GraphChallengeState.KeyName or GraphSendDirective.KeyName or GraphAuthFailureRecord.KeyName;
 
     /// <summary>
     /// Remembers, for a short while, that Graph refused <paramref name="tokens"/> on <paramref name="request"/>'s call
@@ -59,13 +59,13 @@ internal sealed class GraphAuthChain(TimeProvider? time = null)
             return;
         }
 
-        var now = Now();
-        var expires = now + UnmetClaimsMilliseconds;
-        UnmetClaims[] added = [.. tokens.OfType<string>().Select(t => new UnmetClaims(t, request.Method, uri, claimsJson, expires))];
+        var added = tokens.OfType<string>().ToArray();
         while (true)
         {
             var current = Volatile.Read(ref _unmet);
-            UnmetClaims[] next = [.. (current ?? []).Where(u => u.Expires > now).TakeLast(Math.Max(0, MaxUnmetClaims - added.Length)), .. added];
+            var now = Now();
+            var kept = (current ?? []).Where(u => u.Expires > now).TakeLast(MaxUnmetClaims - added.Length);
+            UnmetClaims[] next = [.. kept, .. added.Select(t => new UnmetClaims(t, request.Method, uri, claimsJson, now + UnmetClaimsMilliseconds))];
             if (ReferenceEquals(Interlocked.CompareExchange(ref _unmet, next, current), current))
             {
                 return;
@@ -75,60 +75,44 @@ internal sealed class GraphAuthChain(TimeProvider? time = null)
 
     /// <summary>Takes the claims that <paramref name="token"/> failed to meet moments ago on this same call (same method and
     /// URI, a Kiota-built message), if it did: read by the token handler before it sends a token. Each record answers
-    /// once. On the hot path it is one volatile read of <see langword="null"/>.</summary>
+    /// once, even to concurrent takers. On the hot path it is one volatile read of <see langword="null"/>.</summary>
     /// <param name="request">The request about to be sent.</param>
     /// <param name="token">The token about to be sent.</param>
     /// <returns>The claims JSON, or <see langword="null"/>.</returns>
     public string? TakeUnmetClaims(HttpRequestMessage request, string token)
     {
-        if (Volatile.Read(ref _unmet) is null)
-        {
-            return null;
-        }
-
-        return TakeUnmetClaimsSlow(request, token);
-    }
-
-    private string? TakeUnmetClaimsSlow(HttpRequestMessage request, string token)
-    {
-        var now = Now();
         while (Volatile.Read(ref _unmet) is { } unmet)
         {
-            UnmetClaims? match = null;
-            foreach (var entry in unmet)
+            var now = Now();
+            var entry = Array.Find(unmet, u => u.Expires > now && string.Equals(u.Token, token, StringComparison.Ordinal)
+                && u.Method == request.Method && u.Uri == request.RequestUri);
+            if (entry is null || !IsFromKiotaAdapter(request))
             {
-                if (entry.Expires > now && string.Equals(entry.Token, token, StringComparison.Ordinal) && entry.Method == request.Method
-                    && entry.Uri == request.RequestUri && IsFromKiotaAdapter(request))
+                if (Array.TrueForAll(unmet, u => u.Expires <= now))
                 {
-                    match = entry;
-                    break;
+                    // All expired: the hot path reads null again (a writer that got in first keeps its snapshot).
+                    Interlocked.CompareExchange(ref _unmet, null, unmet);
                 }
-            }
 
-            // Each record answers once; expired ones go, so the hot path reads null again once all have expired.
-            var allExpired = Array.TrueForAll(unmet, u => u.Expires <= now);
-            if (match is null && !allExpired)
-            {
                 return null;
             }
 
-            UnmetClaims[] rest = [.. unmet.Where(u => u.Expires > now && !ReferenceEquals(u, match))];
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _unmet, rest.Length == 0 ? null : rest, unmet), unmet))
+            UnmetClaims[]? next = unmet.Length == 1 ? null : [.. unmet.Where(u => !ReferenceEquals(u, entry))];
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _unmet, next, unmet), unmet))
             {
-                return match?.ClaimsJson;
+                return entry.ClaimsJson; // each record answers once: only the taker whose swap won returns it
             }
         }
 
         return null;
     }
 
-    /// <summary>Milliseconds on the chain's clock (no overflow: the timestamp is divided, never multiplied).</summary>
-    private long Now() => _time.GetTimestamp() / Math.Max(1, _time.TimestampFrequency / 1000);
-
     /// <summary>Gets a value indicating whether Kiota's request adapter built the message (it puts its
     /// <c>ObservabilityOptions</c> in every message's options).</summary>
     private static bool IsFromKiotaAdapter(HttpRequestMessage request) =>
         ((IDictionary<string, object?>)request.Options).ContainsKey(KiotaObservabilityOptionsKey);
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     internal void DirectiveAdded() => Interlocked.Increment(ref _pendingDirectives);
 

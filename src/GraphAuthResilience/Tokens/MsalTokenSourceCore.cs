@@ -52,6 +52,7 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
                 static async (run, ct) => await run(ct).ConfigureAwait(false),
                 attempt,
                 cancellationToken).ConfigureAwait(false);
+            GraphAuthTelemetry.TokenEndpoint(result.AuthenticationResultMetadata?.TokenEndpoint);
             return new GraphAccessToken(result.AccessToken, result.ExpiresOn)
             {
                 RefreshOn = result.AuthenticationResultMetadata?.RefreshOn,

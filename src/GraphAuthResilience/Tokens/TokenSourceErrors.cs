@@ -281,11 +281,13 @@ internal static class TokenSourceErrors
             || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
             || string.Equals(ui.ErrorCode, "consent_required", StringComparison.Ordinal);
         var cause = consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
+        var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = cause,
             Message = $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
-            Remediation = AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause),
+            Remediation = WithGrants(AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause), grants),
+            Grants = grants,
             StatusCode = ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
             Claims = string.IsNullOrEmpty(ui.Claims) ? requestedClaims : ui.Claims,
             Scopes = scopes,
@@ -310,11 +312,13 @@ internal static class TokenSourceErrors
             },
         };
         var claims = string.IsNullOrEmpty(service.Claims) ? requestedClaims : service.Claims;
+        var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = cause,
             Message = $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
-            Remediation = AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause),
+            Remediation = WithGrants(AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause), grants),
+            Grants = grants,
             StatusCode = service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
             Claims = claims,
             Scopes = scopes,
@@ -323,6 +327,14 @@ internal static class TokenSourceErrors
             RequestId = NullIfEmpty(service.CorrelationId),
         });
     }
+
+    /// <summary>Consent missing: the Graph permissions among the scopes MSAL asked for, as delegated grants (a
+    /// <c>/.default</c> request names none: it consents to what the app registration lists).</summary>
+    private static IReadOnlyList<GraphPermissionGrant> ConsentGrants(GraphAuthFailureCause cause, IReadOnlyList<string> scopes) =>
+        cause == GraphAuthFailureCause.ConsentRequired ? Grants.GraphPermissionGrants.For(scopes, GraphPermissionKind.Delegated, token: null) : [];
+
+    private static string WithGrants(string remediation, IReadOnlyList<GraphPermissionGrant> grants) =>
+        grants.Count == 0 ? remediation : remediation + " " + Grants.GraphPermissionGrants.Remediation(grants, token: null);
 
     private static string Describe(string? errorCode, string? aadsts) =>
         aadsts is null ? errorCode ?? "unknown error" : string.Create(CultureInfo.InvariantCulture, $"{aadsts} ({errorCode})");

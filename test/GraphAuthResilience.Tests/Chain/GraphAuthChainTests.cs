@@ -3,52 +3,116 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace GraphAuthResilience.Tests.Chain;
 
-/// <summary><see cref="GraphAuthChain"/>'s unmet-claims records: every writer swaps an immutable array with a
-/// compare-and-swap (no update lost under contention), and the records expire on the chain's <see cref="TimeProvider"/>.</summary>
 public class GraphAuthChainTests
 {
-    private const string Claims = """{"access_token":{"nbf":{"essential":true,"value":"1702682181"}}}""";
+    private const string KiotaObservabilityOptionsKey = "Microsoft.Kiota.Http.HttpClientLibrary.ObservabilityOptions";
+    private const string MeUrl = "https://graph.microsoft.com/v1.0/me";
 
-    /// <summary>A message as Kiota's request adapter builds it (it puts its observability options in every message).</summary>
-    private static HttpRequestMessage KiotaRequest()
+    [Test]
+    public void RecordUnmetClaims_AWriterOvertakenBetweenReadAndSwap_RetriesAndNeitherUpdateIsLost()
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me");
-        ((IDictionary<string, object?>)request.Options)["Microsoft.Kiota.Http.HttpClientLibrary.ObservabilityOptions"] = new object();
-        return request;
+        // Writer A reads the (empty) list, then stops at its clock read until writer B has recorded in full; A then
+        // tries to swap in a list built from what it read. A read-modify-write without a compare-and-swap drops B's record.
+        var time = new InterleavingTime();
+        var chain = new GraphAuthChain(time);
+        using var requestA = KiotaRequest();
+        using var requestB = KiotaRequest();
+        time.PauseNextRead = true;
+
+        var writerA = Task.Run(() => chain.RecordUnmetClaims(requestA, """{"a":1}""", "token-a"));
+        Assert.That(time.Paused.Wait(TimeSpan.FromSeconds(10)), Is.True, "writer A reached its clock read");
+        chain.RecordUnmetClaims(requestB, """{"b":1}""", "token-b");
+        time.Resume.Set();
+        Assert.That(writerA.Wait(TimeSpan.FromSeconds(10)), Is.True);
+
+        Assert.That(time.Reads, Is.EqualTo(3), "writer A read the clock twice: once before it was overtaken, once on its retry");
+        Assert.That(chain.TakeUnmetClaims(KiotaRequest(), "token-a"), Is.EqualTo("""{"a":1}"""));
+        Assert.That(chain.TakeUnmetClaims(KiotaRequest(), "token-b"), Is.EqualTo("""{"b":1}"""), "B's record survived A's late write");
     }
 
     [Test]
-    public async Task RecordUnmetClaims_EightWritersAtOnce_NoRecordLost()
+    public void TakeUnmetClaims_SixteenConcurrentTakersOfOneRecord_ExactlyOneGetsIt()
     {
+        var chain = new GraphAuthChain(new FakeTimeProvider(DateTimeOffset.UtcNow));
         for (var round = 0; round < 200; round++)
         {
-            var chain = new GraphAuthChain(new FakeTimeProvider());
-            using var start = new Barrier(8);
-            var writers = Enumerable.Range(0, 8).Select(i => Task.Run(() =>
-            {
-                using var request = KiotaRequest();
-                start.SignalAndWait();
-                chain.RecordUnmetClaims(request, Claims, $"token-{i}");
-            })).ToArray();
-            await Task.WhenAll(writers);
+            chain.RecordUnmetClaims(KiotaRequest(), """{"c":1}""", "token-c");
+            using var start = new Barrier(16);
+            var taken = 0;
+            var takers = Enumerable.Range(0, 16).Select(_ => Task.Factory.StartNew(
+                () =>
+                {
+                    using var request = KiotaRequest();
+                    start.SignalAndWait();
+                    if (chain.TakeUnmetClaims(request, "token-c") is not null)
+                    {
+                        Interlocked.Increment(ref taken);
+                    }
+                },
+                TaskCreationOptions.LongRunning)).ToArray();
+            Task.WaitAll(takers);
 
-            using var probe = KiotaRequest();
-            var found = Enumerable.Range(0, 8).Count(i => chain.TakeUnmetClaims(probe, $"token-{i}") is not null);
-            Assert.That(found, Is.EqualTo(8), $"round {round}: every writer's record is there");
-            Assert.That(chain.TakeUnmetClaims(probe, "token-0"), Is.Null, "each record answers once");
+            Assert.That(taken, Is.EqualTo(1), $"round {round}: one record, one answer");
         }
     }
 
     [Test]
-    public void TakeUnmetClaims_AfterTheWindowOnTheChainsClock_Expired()
+    public void TakeUnmetClaims_AfterTenSecondsOnTheTimeProvider_RecordIsGone()
     {
-        var time = new FakeTimeProvider();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var chain = new GraphAuthChain(time);
-        using var request = KiotaRequest();
-        chain.RecordUnmetClaims(request, Claims, "token-a", "token-b");
+        chain.RecordUnmetClaims(KiotaRequest(), """{"d":1}""", "token-d");
 
-        Assert.That(chain.TakeUnmetClaims(request, "token-a"), Is.EqualTo(Claims));
-        time.Advance(TimeSpan.FromMilliseconds(GraphAuthChain.UnmetClaimsMilliseconds + 1));
-        Assert.That(chain.TakeUnmetClaims(request, "token-b"), Is.Null, "expired on the FakeTimeProvider, not the machine's tick count");
+        time.Advance(TimeSpan.FromMilliseconds(GraphAuthChain.UnmetClaimsMilliseconds - 1));
+        chain.RecordUnmetClaims(KiotaRequest(), """{"e":1}""", "token-e");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        Assert.That(chain.TakeUnmetClaims(KiotaRequest(), "token-d"), Is.Null, "expired by the chain's clock, not the machine's");
+        Assert.That(chain.TakeUnmetClaims(KiotaRequest(), "token-e"), Is.EqualTo("""{"e":1}"""));
+    }
+
+    [Test]
+    public void TakeUnmetClaims_MessageNotBuiltByKiota_NothingTaken()
+    {
+        var chain = new GraphAuthChain(new FakeTimeProvider(DateTimeOffset.UtcNow));
+        chain.RecordUnmetClaims(KiotaRequest(), """{"f":1}""", "token-f");
+        using var plain = new HttpRequestMessage(HttpMethod.Get, MeUrl);
+
+        Assert.That(chain.TakeUnmetClaims(plain, "token-f"), Is.Null);
+        Assert.That(chain.TakeUnmetClaims(KiotaRequest(), "token-f"), Is.EqualTo("""{"f":1}"""), "the record is still there for the Kiota re-send");
+    }
+
+    private static HttpRequestMessage KiotaRequest()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, MeUrl);
+        ((IDictionary<string, object?>)request.Options)[KiotaObservabilityOptionsKey] = new object();
+        return request;
+    }
+
+    /// <summary>A clock that can hold the next reader at its read until told to go on.</summary>
+    private sealed class InterleavingTime : TimeProvider
+    {
+        private int _reads;
+
+        public bool PauseNextRead { get; set; }
+
+        public ManualResetEventSlim Paused { get; } = new();
+
+        public ManualResetEventSlim Resume { get; } = new();
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            Interlocked.Increment(ref _reads);
+            if (PauseNextRead)
+            {
+                PauseNextRead = false;
+                Paused.Set();
+                Resume.Wait(TimeSpan.FromSeconds(10));
+            }
+
+            return new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        }
     }
 }

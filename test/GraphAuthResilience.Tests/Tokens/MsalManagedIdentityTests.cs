@@ -46,7 +46,7 @@ public class MsalManagedIdentityTests
 
         Assert.That(responses.All(r => r.StatusCode == HttpStatusCode.OK), Is.True);
         Assert.That(endpoint.Requests, Is.EqualTo(1));
-        Assert.That(harness.Graph.Requests.Select(r => r.Token).Distinct(), Is.EqualTo(new[] { endpoint.IssuedTokens.Single() }));
+        Assert.That(harness.Graph.Requests.Select(r => r.TokenHash).Distinct(), Is.EqualTo(new[] { FakeGraphRequest.HashToken(endpoint.IssuedTokens.Single()) }));
         var request = endpoint.Recorded.Single();
         Assert.That(request.Method, Is.EqualTo(HttpMethod.Get));
         Assert.That(request.Query["resource"], Is.EqualTo("https://graph.microsoft.com"), "MSAL turns the .default scope into the resource");
@@ -116,10 +116,10 @@ public class MsalManagedIdentityTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(endpoint.Requests, Is.EqualTo(2), "WithClaims bypassed MSAL's cache: one more request to the endpoint");
-        var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
+        var tokens = harness.Graph.Requests.Select(r => r.TokenHash).ToArray();
         Assert.That(tokens, Has.Length.EqualTo(3));
-        Assert.That(tokens[1], Is.EqualTo(revoked));
-        Assert.That(tokens[2], Is.EqualTo(endpoint.IssuedTokens[^1]).And.Not.EqualTo(revoked));
+        Assert.That(tokens[1], Is.EqualTo(FakeGraphRequest.HashToken(revoked)));
+        Assert.That(tokens[2], Is.EqualTo(FakeGraphRequest.HashToken(endpoint.IssuedTokens[^1])).And.Not.EqualTo(FakeGraphRequest.HashToken(revoked)));
 
         // What the managed identity request carried: IMDS and App Service take a resource only. The claims never travel
         // to the endpoint (MSAL met the challenge by skipping its cache).
@@ -130,7 +130,7 @@ public class MsalManagedIdentityTests
 
         // Later requests without claims get the new token, not the revoked one.
         await client.GetAsync(UsersUrl);
-        Assert.That(harness.Graph.Requests.Last().Token, Is.EqualTo(tokens[2]));
+        Assert.That(harness.Graph.Requests.Last().TokenHash, Is.EqualTo(tokens[2]));
     }
 
     [Test]
