@@ -56,8 +56,8 @@ public class AzureIdentityTokenSourceTenantTests
 
         Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(endpoint.Requests.Select(r => r.Tenant), Is.EqualTo(new[] { Customer }));
-        Assert.That(graph.Tokens.Distinct(), Is.EqualTo(new[] { endpoint.IssuedTokens.Single() }));
-        Assert.That(GraphTokenInfo.TryParse(graph.Tokens.First(), out var info) ? info.TenantId : null, Is.EqualTo(Customer));
+        Assert.That(graph.Requests.Select(r => r.TokenHash).Distinct(), Is.EqualTo(new[] { FakeGraphRequest.HashToken(endpoint.IssuedTokens.Single()) }));
+        Assert.That(graph.Requests.Select(r => r.TokenInfo?.TenantId), Has.All.EqualTo(Customer));
     }
 
     [Test]
