@@ -44,7 +44,8 @@ internal static class TenantsRow
         {
             Respond = (request, _) =>
             {
-                sentTenants.Enqueue((CurrentTenant.Value ?? "-", GraphTokenInfo.TryParse(request.Headers.Authorization?.Parameter, out var info) ? info.TenantId : null));
+                var token = request.Headers.Authorization?.Parameter;
+                sentTenants.Enqueue((CurrentTenant.Value ?? "-", GraphTokenInfo.TryParse(token, out var info) ? info.TenantId : null));
                 return GraphResponses.Json(HttpStatusCode.OK, UsersJson);
             },
         };

@@ -32,7 +32,7 @@ public class GraphTokenHandlerTenantTests
 
     private static string Tid(string token) => GraphTokenInfo.TryParse(token, out var info) ? info.TenantId! : "(not a JWT)";
 
-    private static string Tid(FakeGraphRequest sent) => sent.TokenInfo?.TenantId ?? "(no token)";
+    private static string Tid(FakeGraphRequest sent) => sent.TokenInfo?.TenantId ?? "(not a JWT)";
 
     private static string TenantTheRequestWasFor(FakeGraphRequest sent) => sent.Uri.Query["?for=".Length..];
 
@@ -251,8 +251,8 @@ public class GraphTokenHandlerTenantTests
         {
         }
 
-        var revoked = endpoint.IssuedTokens.First();
-        harness.Graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
+        var revokedHash = harness.Graph.Requests[0].TokenHash;
+        harness.Graph.Respond = (request, _) => FakeGraphRequest.HashToken(request.Headers.Authorization?.Parameter) == revokedHash
             ? GraphResponses.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}""", "Bearer realm=\"\", error=\"invalid_token\"")
             : GraphResponses.Json(HttpStatusCode.OK, "{}");
         using var a = await client.SendAsync(Get(TenantA));
