@@ -79,7 +79,7 @@ public static class GraphAuthHttpClientBuilderExtensions
             }
 
             var factory = handlers.Services.GetRequiredService<GraphAuthHandlerFactory>();
-            var chain = new GraphAuthChain(); // what the three handlers of this chain share, and nothing else does
+            var chain = new GraphAuthChain(factory.Time); // what the three handlers of this chain share, and nothing else does
             handlers.AdditionalHandlers.Add(new GraphAuthFailureHandler(
                 factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), chain, factory.Time, metrics: factory.Metrics));
             var cache = factory.Cache(name);
