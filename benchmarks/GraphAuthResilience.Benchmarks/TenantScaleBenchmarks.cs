@@ -18,7 +18,7 @@ namespace GraphAuthResilience.Benchmarks;
 public class TenantScaleBenchmarks
 {
     private static readonly Uri Users = new("https://graph.microsoft.com/v1.0/users");
-    private readonly InMemoryGraph _graph = new();
+    private readonly FakeGraph _graph = BenchmarkGraph.Create();
     private FakeEntraTokenEndpoint _endpoint = null!;
     private ServiceProvider _provider = null!;
     private HttpClient _client = null!;

@@ -24,7 +24,7 @@ internal static class PermissionsCommand
         {
             DefaultAnswer = _ => FakeEntraTokenEndpoint.TokenResponse(UnsignedJwt.AppOnly().WithRoles(heldRoles).Build()),
         };
-        var graph = new FakeGraph { Answer = (request, _, _) => Answer(request) };
+        var graph = new FakeGraph { Respond = (request, _) => Answer(request) };
         var services = new ServiceCollection();
         services.AddHttpClient("graph")
             .AddGraphAuthHandlers(o =>

@@ -42,8 +42,9 @@ internal static class TenantsRow
         var sentTenants = new ConcurrentQueue<(string Tenant, string? Tid)>();
         var graph = new FakeGraph
         {
-            Answer = (request, token, _) =>
+            Respond = (request, _) =>
             {
+                var token = request.Headers.Authorization?.Parameter;
                 sentTenants.Enqueue((CurrentTenant.Value ?? "-", GraphTokenInfo.TryParse(token, out var info) ? info.TenantId : null));
                 return GraphResponses.Json(HttpStatusCode.OK, UsersJson);
             },

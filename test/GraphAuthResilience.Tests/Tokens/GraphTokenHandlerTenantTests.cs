@@ -32,7 +32,9 @@ public class GraphTokenHandlerTenantTests
 
     private static string Tid(string token) => GraphTokenInfo.TryParse(token, out var info) ? info.TenantId! : "(not a JWT)";
 
-    private static string TenantTheRequestWasFor(FakeGraph.RecordedRequest sent) => sent.Uri.Query["?for=".Length..];
+    private static string Tid(FakeGraphRequest sent) => sent.TokenInfo?.TenantId ?? "(not a JWT)";
+
+    private static string TenantTheRequestWasFor(FakeGraphRequest sent) => sent.Uri.Query["?for=".Length..];
 
     [Test]
     public async Task SetGraphTenant_RealMsalClientSecret_TheTenantIsInTheTokenEndpointPathAndTheSentTokenIsOfIt()
@@ -46,7 +48,7 @@ public class GraphTokenHandlerTenantTests
         using var home = await client.SendAsync(Get(null));
 
         Assert.That(endpoint.Requests.Select(r => r.Tenant), Is.EqualTo(new[] { TenantA, FakeEntraTokenEndpoint.Tenant }), "one POST per tenant, to the tenant's own path");
-        Assert.That(harness.Graph.Requests.Select(r => Tid(r.Token!)), Is.EqualTo(new[] { TenantA, TenantA, FakeEntraTokenEndpoint.Tenant }));
+        Assert.That(harness.Graph.Requests.Select(r => Tid(r)), Is.EqualTo(new[] { TenantA, TenantA, FakeEntraTokenEndpoint.Tenant }));
     }
 
     [Test]
@@ -69,7 +71,7 @@ public class GraphTokenHandlerTenantTests
         var post = endpoint.Requests.Single();
         Assert.That(post.Tenant, Is.EqualTo(TenantB));
         Assert.That(post.Form["client_assertion_type"], Is.EqualTo("urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), "signed with the certificate");
-        Assert.That(Tid(harness.Graph.Requests.Single().Token!), Is.EqualTo(TenantB));
+        Assert.That(Tid(harness.Graph.Requests.Single()), Is.EqualTo(TenantB));
     }
 
     [Test]
@@ -94,7 +96,7 @@ public class GraphTokenHandlerTenantTests
 
         Assert.That(endpoint.Requests.Single().Tenant, Is.EqualTo(TenantA));
         Assert.That(audiences.Single(), Does.Contain("/" + TenantA + "/"));
-        Assert.That(Tid(harness.Graph.Requests.Single().Token!), Is.EqualTo(TenantA));
+        Assert.That(Tid(harness.Graph.Requests.Single()), Is.EqualTo(TenantA));
     }
 
     [Test]
@@ -110,7 +112,7 @@ public class GraphTokenHandlerTenantTests
         using var explicitTenant = await client.SendAsync(Get(TenantB));
 
         Assert.That(endpoint.Requests.Select(r => r.Tenant), Is.EqualTo(new[] { TenantA, TenantB }), "the resolver's GUID in canonical form; SetGraphTenant over the resolver");
-        Assert.That(harness.Graph.Requests.Select(r => Tid(r.Token!)), Is.EqualTo(new[] { TenantA, TenantB }));
+        Assert.That(harness.Graph.Requests.Select(r => Tid(r)), Is.EqualTo(new[] { TenantA, TenantB }));
     }
 
     [Test]
@@ -137,7 +139,7 @@ public class GraphTokenHandlerTenantTests
 
         var sent = harness.Graph.Requests.ToArray();
         Assert.That(sent, Has.Length.EqualTo(3000));
-        Assert.That(sent.Where(r => Tid(r.Token!) != TenantTheRequestWasFor(r)), Is.Empty, "every token's tid is the request's tenant");
+        Assert.That(sent.Where(r => Tid(r) != TenantTheRequestWasFor(r)), Is.Empty, "every token's tid is the request's tenant");
     }
 
     [Test]
@@ -249,8 +251,8 @@ public class GraphTokenHandlerTenantTests
         {
         }
 
-        var revoked = harness.Graph.Requests.First().Token;
-        harness.Graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
+        var revokedHash = harness.Graph.Requests[0].TokenHash;
+        harness.Graph.Respond = (request, _) => FakeGraphRequest.HashToken(request.Headers.Authorization?.Parameter) == revokedHash
             ? GraphResponses.Json(HttpStatusCode.Unauthorized, """{"error":{"code":"InvalidAuthenticationToken","message":"Lifetime validation failed, the token is expired."}}""", "Bearer realm=\"\", error=\"invalid_token\"")
             : GraphResponses.Json(HttpStatusCode.OK, "{}");
         using var a = await client.SendAsync(Get(TenantA));
@@ -259,8 +261,8 @@ public class GraphTokenHandlerTenantTests
         Assert.That(a.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(endpoint.Requests.Select(r => r.Tenant), Is.EqualTo(new[] { TenantA, TenantB, TenantA }), "one forced refresh, for tenant A");
         var sent = harness.Graph.Requests.ToArray();
-        Assert.That(Tid(sent[^2].Token!), Is.EqualTo(TenantA), "the replay carries tenant A's new token");
-        Assert.That(sent[^1].Token, Is.EqualTo(sent[1].Token), "tenant B's token is untouched");
+        Assert.That(Tid(sent[^2]), Is.EqualTo(TenantA), "the replay carries tenant A's new token");
+        Assert.That(sent[^1].TokenHash, Is.EqualTo(sent[1].TokenHash), "tenant B's token is untouched");
     }
 
     [Test]
@@ -277,7 +279,7 @@ public class GraphTokenHandlerTenantTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(endpoint.Requests.Select(r => (r.Tenant, r.HasChallengeClaims)), Is.EqualTo(new[] { (TenantB, false), (TenantB, true) }));
-        Assert.That(harness.Graph.Requests.Select(r => Tid(r.Token!)), Is.EqualTo(new[] { TenantB, TenantB }));
+        Assert.That(harness.Graph.Requests.Select(r => Tid(r)), Is.EqualTo(new[] { TenantB, TenantB }));
     }
 
     [Test]

@@ -254,7 +254,7 @@ public class MsalManagedIdentityTests
 
         Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.TokenAcquisitionFailed));
         Assert.That(ex.Message, Does.Contain("identity's own tenant").And.Contain(Other));
-        Assert.That(harness.Graph.Requests.Select(r => r.Token), Is.EqualTo(new[] { endpoint.IssuedTokens.Last() }), "only the request for the identity's own tenant was sent");
+        Assert.That(harness.Graph.Requests.Select(r => r.TokenHash), Is.EqualTo(new[] { FakeGraphRequest.HashToken(endpoint.IssuedTokens.Last()) }), "only the request for the identity's own tenant was sent");
         Assert.That(own.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 }
