@@ -87,6 +87,13 @@ internal static class DiagnoseCommand
         }
 
         output.WriteLine($"Cause:                {failure.Cause}");
+        output.WriteLine($"Confidence:           {failure.Confidence}");
+        output.WriteLine($"Alternatives:         {(failure.AlternativeCauses.Count == 0 ? "(none)" : string.Join(", ", failure.AlternativeCauses))}");
+        foreach (var evidence in failure.Evidence)
+        {
+            output.WriteLine($"Evidence:             {evidence}");
+        }
+
         output.WriteLine($"Remediation:          {failure.Remediation}");
         output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
         output.WriteLine($"Graph error code:     {failure.GraphErrorCode ?? "(none)"}");
