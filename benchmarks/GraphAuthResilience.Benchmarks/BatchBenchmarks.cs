@@ -20,7 +20,7 @@ public class BatchBenchmarks
 {
     private const string BatchUri = "https://graph.microsoft.com/v1.0/$batch";
     private readonly string _token = UnsignedJwt.AppOnly().WithRoles("User.Read.All").Build();
-    private readonly Dictionary<string, InMemoryGraph> _graphs = [];
+    private readonly Dictionary<string, FakeGraph> _graphs = [];
     private byte[] _requestBody = null!;
     private byte[] _answer = null!;
     private ServiceProvider _provider = null!;
@@ -65,7 +65,7 @@ public class BatchBenchmarks
         Check.That(ReadBy(_chainWithoutBatch) is StreamContent, "chain without batch handling: the answer was not read");
         foreach (var graph in _graphs.Values)
         {
-            graph.ResetCounters();
+            graph.Reset();
         }
     }
 
@@ -107,16 +107,13 @@ public class BatchBenchmarks
 
     private IHttpClientBuilder Client(IServiceCollection services, string name)
     {
-        var graph = new InMemoryGraph
-        {
-            Respond = _ =>
+        var graph = BenchmarkGraph.Create((_, _) =>
             {
                 var content = new StreamContent(new MemoryStream(_answer, writable: false));
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 content.Headers.ContentLength = _answer.Length;
                 return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
-            },
-        };
+            });
         _graphs[name] = graph;
         return services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => graph).RemoveAllLoggers();
     }

@@ -17,10 +17,10 @@ namespace GraphAuthResilience.Benchmarks;
 public class ColdBurstBenchmarks
 {
     public const int Requests = 1000;
-    private static readonly Uri Users = new(InMemoryGraph.UsersUri);
+    private static readonly Uri Users = new(BenchmarkGraph.UsersUri);
     private readonly FakeEntraTokenEndpoint _endpoint = new() { Latency = TimeSpan.FromMilliseconds(50) };
     private readonly List<int> _posts = [];
-    private InMemoryGraph _graph = null!;
+    private FakeGraph _graph = null!;
     private ServiceProvider? _provider;
     private HttpClient? _client;
     private GraphServiceClient? _sdk;
@@ -52,7 +52,7 @@ public class ColdBurstBenchmarks
     public void SetupGraphSdk()
     {
         Begin(nameof(GraphSdkWithAzureIdentity));
-        _graph.Respond = _ => GraphResponses.Json(System.Net.HttpStatusCode.OK, """{"id":"00000000-0000-0000-0000-000000000001"}""");
+        _graph.Respond = (_, _) => GraphResponses.Json(System.Net.HttpStatusCode.OK, """{"id":"00000000-0000-0000-0000-000000000001"}""");
         var credential = new ClientSecretCredential(
             FakeEntraTokenEndpoint.Tenant,
             FakeEntraTokenEndpoint.ClientId,
@@ -72,7 +72,7 @@ public class ColdBurstBenchmarks
         _posts.Add(_endpoint.Posts);
         Check.That(_statuses.Length == Requests && _statuses.All(s => s == 200), $"{_running}: all {Requests} requests answered 200");
         Check.That(_graph.Sends == Requests, $"{_running}: Graph saw {Requests} sends (saw {_graph.Sends})");
-        Check.That(_graph.LastAuthorization is { Scheme: "Bearer", Parameter.Length: > 0 }, $"{_running}: requests carry a bearer token");
+        Check.That(_graph.LastRequest is { AuthorizationScheme: "Bearer", HasToken: true }, $"{_running}: requests carry a bearer token");
         if (_running == nameof(Ours))
         {
             Check.That(_endpoint.Posts == 1, $"Ours: a cold burst makes exactly one token POST (made {_endpoint.Posts})");
@@ -105,7 +105,7 @@ public class ColdBurstBenchmarks
     {
         _running = name;
         _endpoint.ResetPosts();
-        _graph = new InMemoryGraph();
+        _graph = BenchmarkGraph.Create();
         _statuses = [];
     }
 

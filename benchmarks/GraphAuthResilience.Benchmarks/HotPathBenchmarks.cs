@@ -17,9 +17,9 @@ namespace GraphAuthResilience.Benchmarks;
 [MemoryDiagnoser]
 public class HotPathBenchmarks
 {
-    private static readonly Uri Users = new(InMemoryGraph.UsersUri);
+    private static readonly Uri Users = new(BenchmarkGraph.UsersUri);
     private readonly string _token = UnsignedJwt.AppOnly().WithRoles("User.Read.All").Build();
-    private readonly Dictionary<string, InMemoryGraph> _graphs = [];
+    private readonly Dictionary<string, FakeGraph> _graphs = [];
     private ServiceProvider _provider = null!;
     private StaticGraphTokenSource _source = null!;
     private StaticAuthorizationHeaderProvider _headerProvider = null!;
@@ -54,14 +54,14 @@ public class HotPathBenchmarks
         _identityWeb = factory.CreateClient("identityweb");
 
         // Warm every path and check it does what it claims, so the numbers are not those of a broken setup.
-        Check.That(Send(_baseline).GetAwaiter().GetResult() == 200 && _graphs["baseline"].LastAuthorization is null, "baseline sends no token");
+        Check.That(Send(_baseline).GetAwaiter().GetResult() == 200 && _graphs["baseline"].LastRequest is { HasAuthorization: false }, "baseline sends no token");
         foreach (var (name, client) in new[] { ("floor", _floor), ("ours", _ours), ("kiota", _kiota), ("identityweb", _identityWeb) })
         {
             for (var i = 0; i < 2; i++)
             {
                 Check.That(Send(client).GetAwaiter().GetResult() == 200, $"{name}: 200");
-                var header = _graphs[name].LastAuthorization;
-                Check.That(header is { Scheme: "Bearer" } && header.Parameter == _token, $"{name}: the request carries the token");
+                var sent = _graphs[name].LastRequest;
+                Check.That(sent is { AuthorizationScheme: "Bearer" } && sent.Carries(_token), $"{name}: the request carries the token");
             }
         }
 
@@ -100,7 +100,7 @@ public class HotPathBenchmarks
 
     private IHttpClientBuilder Client(IServiceCollection services, string name)
     {
-        var graph = new InMemoryGraph();
+        var graph = BenchmarkGraph.Create();
         _graphs[name] = graph;
         return services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => graph).RemoveAllLoggers();
     }

@@ -19,7 +19,7 @@ public class OnBehalfOfScaleBenchmarks
 {
     private const string OboScope = "https://graph.microsoft.com/User.Read";
     private static readonly Uri Me = new("https://graph.microsoft.com/v1.0/me");
-    private readonly InMemoryGraph _graph = new();
+    private readonly FakeGraph _graph = BenchmarkGraph.Create();
     private FakeEntraTokenEndpoint _endpoint = null!;
     private ServiceProvider _provider = null!;
     private HttpClient _onBehalfOf = null!;

@@ -21,10 +21,10 @@ public class RevokedTokenStormBenchmarks
         """{"error":{"code":"InvalidAuthenticationToken","message":"Access token has expired or is not yet valid.","innerError":{"date":"2026-11-25T07:00:00","request-id":"0b1a2c3d-0000-4000-8000-000000000003","client-request-id":"0b1a2c3d-0000-4000-8000-000000000003"}}}""";
     private const string Challenge =
         """Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000" """;
-    private static readonly Uri Users = new(InMemoryGraph.UsersUri);
+    private static readonly Uri Users = new(BenchmarkGraph.UsersUri);
     private readonly FakeEntraTokenEndpoint _endpoint = new() { Latency = TimeSpan.FromMilliseconds(50) };
     private readonly List<int> _posts = [];
-    private InMemoryGraph _graph = null!;
+    private FakeGraph _graph = null!;
     private ServiceProvider? _provider;
     private HttpClient? _client;
     private int[] _statuses = [];
@@ -79,7 +79,7 @@ public class RevokedTokenStormBenchmarks
     private IConfidentialClientApplication Begin(string name)
     {
         _running = name;
-        _graph = new InMemoryGraph();
+        _graph = BenchmarkGraph.Create();
         _statuses = [];
         return _endpoint.CreateConfidentialClient(FakeEntraTokenEndpoint.ClientId);
     }
@@ -89,13 +89,13 @@ public class RevokedTokenStormBenchmarks
     {
         _endpoint.ResetPosts();
         Check.That(Send(_client!).GetAwaiter().GetResult() == 200 && _endpoint.Posts == 1, $"{_running}: warm-up request made one POST");
-        var revoked = _graph.LastAuthorization?.Parameter;
-        Check.That(!string.IsNullOrEmpty(revoked), $"{_running}: warm-up request carried a token");
-        _graph.Respond = request => request.Headers.Authorization?.Parameter == revoked
+        var revoked = _endpoint.IssuedTokens.LastOrDefault();
+        Check.That(revoked is not null && _graph.LastRequest?.Carries(revoked) == true, $"{_running}: warm-up request carried the token issued");
+        _graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
             ? GraphResponses.Json(HttpStatusCode.Unauthorized, Unauthorized, Challenge)
             : new HttpResponseMessage(HttpStatusCode.OK);
         _endpoint.ResetPosts();
-        _graph.ResetCounters();
+        _graph.Reset();
     }
 
     private static async Task<int> Send(HttpClient client)

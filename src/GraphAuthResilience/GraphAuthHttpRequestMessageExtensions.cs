@@ -1,3 +1,4 @@
+using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience;
@@ -5,9 +6,9 @@ namespace GraphAuthResilience;
 /// <summary>Per-request settings that override <see cref="GraphAuthOptions"/> for one request.</summary>
 public static class GraphAuthHttpRequestMessageExtensions
 {
-    private static readonly HttpRequestOptionsKey<IReadOnlyList<string>> ScopesKey = new("GraphAuthResilience.Scopes");
+    private static readonly HttpRequestOptionsKey<IReadOnlyList<string>> ScopesKey = new(GraphRequestOptionKeys.Scopes);
 
-    private static readonly HttpRequestOptionsKey<string> TenantKey = new("GraphAuthResilience.Tenant");
+    private static readonly HttpRequestOptionsKey<string> TenantKey = new(GraphRequestOptionKeys.Tenant);
 
     // Set once any request of the process was given scopes: until then the token handler does not touch
     // HttpRequestMessage.Options (which allocates on first use), so the hot path stores nothing per request.

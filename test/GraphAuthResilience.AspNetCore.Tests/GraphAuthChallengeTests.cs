@@ -47,7 +47,7 @@ public class GraphAuthChallengeTests
                 o.Scopes.Clear();
                 o.Scopes.Add("https://graph.microsoft.com/User.Read");
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new FakeGraph());
+            .ConfigurePrimaryHttpMessageHandler(() => new FakeGraph { Respond = (request, _) => GraphResponses.Ok(UserJson, request) });
         builder.Services.AddGraphAuthChallenges(configure);
 
         var app = builder.Build();
@@ -188,11 +188,5 @@ public class GraphAuthChallengeTests
 
         Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
             _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphAuthChallengeOptions>>().Value);
-    }
-
-    private sealed class FakeGraph : HttpMessageHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(UserJson, Encoding.UTF8, "application/json"), RequestMessage = request });
     }
 }

@@ -15,6 +15,8 @@ namespace GraphAuthResilience.Azure.Tests;
 /// </summary>
 public class AzureIdentityTokenSourceTests
 {
+    private const string UserJson = """{"id":"6c5b4a39-0000-4000-8000-0000000000a1","displayName":"Adele"}""";
+
     private const string CaeChallenge = "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\", errorDescription=\"Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTcwMjY4MjE4MSJ9fX0=\"";
     private const string CaeBody = """{"error":{"code":"InvalidAuthenticationToken","message":"Continuous access evaluation resulted in challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp"}}""";
 
@@ -48,7 +50,7 @@ public class AzureIdentityTokenSourceTests
         var endpoint = new FakeEntraTokenEndpoint();
         var gate = new TaskCompletionSource();
         endpoint.Gate = gate.Task;
-        var graph = new FakeGraph();
+        var graph = new FakeGraph { Respond = (request, _) => GraphResponses.Ok(UserJson, request) };
         var (provider, client) = CreateGraph(AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint)), graph);
         using var _ = provider;
 
@@ -60,7 +62,7 @@ public class AzureIdentityTokenSourceTests
         Assert.That(users.All(u => u?.DisplayName == "Adele"), Is.True);
         Assert.That(endpoint.Posts, Is.EqualTo(1));
         Assert.That(graph.Sends, Is.EqualTo(200));
-        Assert.That(graph.Tokens.Distinct(), Is.EqualTo(new[] { endpoint.IssuedTokens.Single() }));
+        Assert.That(graph.Requests.Select(r => r.TokenHash).Distinct(), Is.EqualTo(new[] { FakeGraphRequest.HashToken(endpoint.IssuedTokens.Single()) }));
         var form = endpoint.Forms.Single();
         Assert.That(endpoint.PostsWithClaims, Is.EqualTo(0), "cp1 alone is not a challenge's claims");
         Assert.That(form["grant_type"], Is.EqualTo("client_credentials"));
@@ -72,12 +74,12 @@ public class AzureIdentityTokenSourceTests
     public async Task FromCredential_CaeChallenge_TokenRequestCarriesTheClaimsAndTheCallSucceeds()
     {
         var endpoint = new FakeEntraTokenEndpoint();
-        var graph = new FakeGraph();
+        var graph = new FakeGraph { Respond = (request, _) => GraphResponses.Ok(UserJson, request) };
         var (provider, client) = CreateGraph(AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint)), graph);
         using var _ = provider;
         await client.Me.GetAsync();
         var revoked = endpoint.IssuedTokens.Single();
-        graph.Respond = (_, n) => n == 2 ? GraphResponses.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge) : GraphResponses.Json(HttpStatusCode.OK, FakeGraph.UserJson);
+        graph.Respond = (_, n) => n == 2 ? GraphResponses.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge) : GraphResponses.Json(HttpStatusCode.OK, UserJson);
 
         var me = await client.Me.GetAsync();
 
@@ -88,24 +90,24 @@ public class AzureIdentityTokenSourceTests
         var accessToken = claims.RootElement.GetProperty("access_token");
         Assert.That(accessToken.GetProperty("nbf").GetProperty("value").GetString(), Is.EqualTo("1702682181"));
         Assert.That(accessToken.GetProperty("xms_cc").GetProperty("values")[0].GetString(), Is.EqualTo("cp1").IgnoreCase);
-        var tokens = graph.Tokens.ToArray();
+        var tokens = graph.Requests.Select(r => r.TokenHash).ToArray();
         Assert.That(tokens, Has.Length.EqualTo(3));
-        Assert.That(tokens[1], Is.EqualTo(revoked));
-        Assert.That(tokens[2], Is.EqualTo(endpoint.IssuedTokens.Last()).And.Not.EqualTo(revoked));
+        Assert.That(tokens[1], Is.EqualTo(FakeGraphRequest.HashToken(revoked)));
+        Assert.That(tokens[2], Is.EqualTo(FakeGraphRequest.HashToken(endpoint.IssuedTokens.Last())).And.Not.EqualTo(FakeGraphRequest.HashToken(revoked)));
     }
 
     [Test]
     public async Task FromCredential_CaeChallengeToAHundredConcurrentRequests_OneTokenRequestWithTheClaims()
     {
         var endpoint = new FakeEntraTokenEndpoint();
-        var graph = new FakeGraph();
+        var graph = new FakeGraph { Respond = (request, _) => GraphResponses.Ok(UserJson, request) };
         var (provider, client) = CreateGraph(AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint)), graph);
         using var _ = provider;
         await client.Me.GetAsync();
         var revoked = endpoint.IssuedTokens.Single();
         graph.Respond = (request, _) => request.Headers.Authorization?.Parameter == revoked
             ? GraphResponses.Json(HttpStatusCode.Unauthorized, CaeBody, CaeChallenge)
-            : GraphResponses.Json(HttpStatusCode.OK, FakeGraph.UserJson);
+            : GraphResponses.Json(HttpStatusCode.OK, UserJson);
 
         var users = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => client.Me.GetAsync()));
 
@@ -119,7 +121,7 @@ public class AzureIdentityTokenSourceTests
     {
         var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.Unauthorized, "invalid_client", "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app 'aaaaaaaa-1111-4000-8000-000000000001'.", 7000215);
-        var graph = new FakeGraph();
+        var graph = new FakeGraph { Respond = (request, _) => GraphResponses.Ok(UserJson, request) };
         var (provider, client) = CreateGraph(AzureIdentityTokenSource.FromCredential(CreateCredential(endpoint, FakeEntraTokenEndpoint.Secret + "-wrong")), graph);
         using var _ = provider;
 

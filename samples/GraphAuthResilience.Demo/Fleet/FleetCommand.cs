@@ -47,7 +47,9 @@ internal static class FleetCommand
             : $"redis: started redis-server on {redisAddress} (temp folder, no persistence)");
 
         var tokenEndpoint = new FakeEntraTokenEndpoint { Latency = TimeSpan.FromMilliseconds(50) };
-        var graph = new FleetGraph();
+        // The one Graph a fleet calls: 200 for a token it accepts, Graph's CAE claims challenge for a revoked one, a plain
+        // 401 without a token.
+        var graph = new FakeGraph { RequiresToken = true, RecordsRequests = false };
         using var tokenServer = new LoopbackHttpServer(tokenEndpoint);
         using var graphServer = new LoopbackHttpServer(graph);
         var keys = Directory.CreateTempSubdirectory("graph-auth-fleet-keys-").FullName;

@@ -6,34 +6,6 @@ using Microsoft.Identity.Client;
 
 namespace GraphAuthResilience.Demo.Fleet;
 
-/// <summary>
-/// The one Graph a fleet calls: 200 for a token it accepts, Graph's CAE claims challenge for a revoked one, a plain
-/// 401 without a token. Counts the requests each token carried.
-/// </summary>
-internal sealed class FleetGraph : HttpMessageHandler
-{
-    private readonly ConcurrentDictionary<string, byte> _revoked = new(StringComparer.Ordinal);
-
-    public ConcurrentDictionary<string, int> RequestsByToken { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>Revokes a token (a revoked session): Graph answers it with a claims challenge from now on.</summary>
-    public void Revoke(string token) => _revoked[token] = 0;
-
-    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var token = request.Headers.Authorization is { Scheme: "Bearer", Parameter: { Length: > 0 } value } ? value : null;
-        if (token is null)
-        {
-            return Task.FromResult(GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token is empty.", GraphResponses.PlainChallenge, request: request));
-        }
-
-        RequestsByToken.AddOrUpdate(token, 1, (_, n) => n + 1);
-        return Task.FromResult(_revoked.ContainsKey(token)
-            ? GraphResponses.ClaimsChallenge(request: request)
-            : GraphResponses.Ok("""{"id":"11111111-2222-3333-4444-555555555555"}""", request));
-    }
-}
-
 /// <summary>Serves an <see cref="HttpMessageHandler"/> on <c>http://127.0.0.1:{port}/</c> (HttpListener), for processes.</summary>
 internal sealed class LoopbackHttpServer : IDisposable
 {

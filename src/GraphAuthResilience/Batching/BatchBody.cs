@@ -1,6 +1,6 @@
 using System.Buffers;
 
-using GraphAuthResilience.Graph;
+using GraphAuthResilience.Http;
 
 namespace GraphAuthResilience.Batching;
 

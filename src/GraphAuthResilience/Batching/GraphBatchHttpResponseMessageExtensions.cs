@@ -1,7 +1,5 @@
 using System.Collections.ObjectModel;
-using GraphAuthResilience.Batching;
-
-using GraphAuthResilience.Graph;
+using GraphAuthResilience.Chain;
 
 namespace GraphAuthResilience;
 
@@ -24,6 +22,6 @@ public static class GraphBatchHttpResponseMessageExtensions
     public static IReadOnlyDictionary<string, GraphAuthException> GetGraphBatchAuthFailures(this HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        return GraphBatchOutcome.Get(response.RequestMessage)?.Failures ?? None;
+        return GraphBatchOutcome.Get(response)?.Failures ?? None;
     }
 }

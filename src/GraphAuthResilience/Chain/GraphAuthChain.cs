@@ -19,8 +19,19 @@ internal sealed class GraphAuthChain
     private const int MaxUnmetClaims = 8;
     private const string KiotaObservabilityOptionsKey = "Microsoft.Kiota.Http.HttpClientLibrary.ObservabilityOptions";
 
+    private readonly TimeProvider _time;
     private int _pendingDirectives;
-    private volatile UnmetClaims[]? _unmet;
+
+    // Immutable snapshots, swapped with a compare-and-swap by both of its writers (RecordUnmetClaims, TakeUnmetClaims):
+    // an update is retried on a newer snapshot, never lost.
+    private UnmetClaims[]? _unmet;
+
+    /// <summary>Initializes a new instance of the <see cref="GraphAuthChain"/> class.</summary>
+    /// <param name="timeProvider">The clock for how long unmet claims are remembered; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public GraphAuthChain(TimeProvider? timeProvider = null)
+    {
+        _time = timeProvider ?? TimeProvider.System;
+    }
 
     /// <summary>Gets a value indicating whether any request of this chain carries a <see cref="GraphSendDirective"/> now.</summary>
     public bool HasPendingDirectives => Volatile.Read(ref _pendingDirectives) != 0;
@@ -30,13 +41,6 @@ internal sealed class GraphAuthChain
     /// <param name="request">The request.</param>
     /// <returns><see langword="false"/> when another chain's token handler attached its header.</returns>
     public bool Owns(HttpRequestMessage request) => GraphBearerHeader.Of(request) is not { } header || ReferenceEquals(header.Chain, this);
-
-    /// <summary>Gets a value indicating whether an <see cref="HttpRequestMessage.Options"/> key holds per-request state of
-    /// the chain, which a handler copying options into a new message must leave behind.</summary>
-    /// <param name="key">The option's key.</param>
-    /// <returns><see langword="true"/> for the challenge state, a send directive or a failure record.</returns>
-    public static bool IsPerRequestStateKey(string key) =>
-        key is GraphChallengeState.KeyName or GraphSendDirective.KeyName or GraphAuthFailureRecord.KeyName;
 
     /// <summary>
     /// Remembers, for a short while, that Graph refused <paramref name="tokens"/> on <paramref name="request"/>'s call
@@ -55,39 +59,49 @@ internal sealed class GraphAuthChain
             return;
         }
 
-        var now = Environment.TickCount64;
-        var expires = now + UnmetClaimsMilliseconds;
-        var kept = (_unmet ?? []).Where(u => u.Expires > now).TakeLast(MaxUnmetClaims - tokens.Length);
-        _unmet = [.. kept, .. tokens.OfType<string>().Select(t => new UnmetClaims(t, request.Method, uri, claimsJson, expires))];
+        var added = tokens.OfType<string>().ToArray();
+        while (true)
+        {
+            var current = Volatile.Read(ref _unmet);
+            var now = Now();
+            var kept = (current ?? []).Where(u => u.Expires > now).TakeLast(MaxUnmetClaims - added.Length);
+            UnmetClaims[] next = [.. kept, .. added.Select(t => new UnmetClaims(t, request.Method, uri, claimsJson, now + UnmetClaimsMilliseconds))];
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _unmet, next, current), current))
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Takes the claims that <paramref name="token"/> failed to meet moments ago on this same call (same method and
     /// URI, a Kiota-built message), if it did: read by the token handler before it sends a token. Each record answers
-    /// once. On the hot path it is one volatile read of <see langword="null"/>.</summary>
+    /// once, even to concurrent takers. On the hot path it is one volatile read of <see langword="null"/>.</summary>
     /// <param name="request">The request about to be sent.</param>
     /// <param name="token">The token about to be sent.</param>
     /// <returns>The claims JSON, or <see langword="null"/>.</returns>
     public string? TakeUnmetClaims(HttpRequestMessage request, string token)
     {
-        if (_unmet is not { } unmet)
+        while (Volatile.Read(ref _unmet) is { } unmet)
         {
-            return null;
-        }
-
-        var now = Environment.TickCount64;
-        foreach (var entry in unmet)
-        {
-            if (entry.Expires > now && string.Equals(entry.Token, token, StringComparison.Ordinal) && entry.Method == request.Method
-                && entry.Uri == request.RequestUri && IsFromKiotaAdapter(request))
+            var now = Now();
+            var entry = Array.Find(unmet, u => u.Expires > now && string.Equals(u.Token, token, StringComparison.Ordinal)
+                && u.Method == request.Method && u.Uri == request.RequestUri);
+            if (entry is null || !IsFromKiotaAdapter(request))
             {
-                _unmet = unmet.Length == 1 ? null : [.. unmet.Where(u => !ReferenceEquals(u, entry))];
-                return entry.ClaimsJson;
-            }
-        }
+                if (Array.TrueForAll(unmet, u => u.Expires <= now))
+                {
+                    // All expired: the hot path reads null again (a writer that got in first keeps its snapshot).
+                    Interlocked.CompareExchange(ref _unmet, null, unmet);
+                }
 
-        if (Array.TrueForAll(unmet, u => u.Expires <= now))
-        {
-            _unmet = null; // all expired: the hot path reads null again
+                return null;
+            }
+
+            UnmetClaims[]? next = unmet.Length == 1 ? null : [.. unmet.Where(u => !ReferenceEquals(u, entry))];
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _unmet, next, unmet), unmet))
+            {
+                return entry.ClaimsJson; // each record answers once: only the taker whose swap won returns it
+            }
         }
 
         return null;
@@ -97,6 +111,8 @@ internal sealed class GraphAuthChain
     /// <c>ObservabilityOptions</c> in every message's options).</summary>
     private static bool IsFromKiotaAdapter(HttpRequestMessage request) =>
         ((IDictionary<string, object?>)request.Options).ContainsKey(KiotaObservabilityOptionsKey);
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
     internal void DirectiveAdded() => Interlocked.Increment(ref _pendingDirectives);
 

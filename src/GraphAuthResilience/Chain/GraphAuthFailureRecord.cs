@@ -9,9 +9,7 @@ namespace GraphAuthResilience.Chain;
 /// sticks to the answer of an outer retry of the same message.</remarks>
 internal sealed class GraphAuthFailureRecord
 {
-    internal const string KeyName = "GraphAuthResilience.Failure";
-
-    private static readonly HttpRequestOptionsKey<GraphAuthFailureRecord> Key = new(KeyName);
+    private static readonly HttpRequestOptionsKey<GraphAuthFailureRecord> Key = new(GraphRequestOptionKeys.Failure);
 
     private GraphAuthFailureRecord(HttpResponseMessage response, GraphAuthException failure)
     {

@@ -9,9 +9,7 @@ namespace GraphAuthResilience.Chain;
 /// however often an outer handler re-sends it); <see cref="Latest"/> is replaced at every attempt that gets an auth answer.</remarks>
 internal sealed class GraphChallengeState
 {
-    internal const string KeyName = "GraphAuthResilience.ChallengeState";
-
-    private static readonly HttpRequestOptionsKey<GraphChallengeState> Key = new(KeyName);
+    private static readonly HttpRequestOptionsKey<GraphChallengeState> Key = new(GraphRequestOptionKeys.ChallengeState);
 
     /// <summary>Gets or sets a value indicating whether the message's one replay has been used.</summary>
     public bool ReplayUsed { get; set; }

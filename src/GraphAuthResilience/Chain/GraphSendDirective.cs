@@ -2,9 +2,11 @@ namespace GraphAuthResilience.Chain;
 
 /// <summary>
 /// Per-request part 2, <b>what the next send of this message needs</b>: claims from a challenge that the token must
-/// meet, and the token Graph rejected (so the cache hands out another one). Written by the handler that is about to
-/// send the message again (the challenge handler before its one replay; the <c>$batch</c> handler before it re-sends
-/// the failed steps); read by the token handler of the same <see cref="GraphAuthChain"/>.
+/// meet, and the token Graph rejected (so the cache hands out another one). One writer per message, the handler that
+/// sends it again: the challenge handler for its one replay of the caller's message, the <c>$batch</c> handler for the
+/// new message it makes with the failed steps (which the challenge handler never replays, so never writes to);
+/// <see cref="Apply"/> refuses a second directive on a message. Read by the token handler of the same
+/// <see cref="GraphAuthChain"/> (and, for <see cref="IsReplay"/>, by the challenge handler).
 /// </summary>
 /// <remarks>
 /// <para>How to use it from another handler of the chain (it must sit outside the token handler and hold the chain's
@@ -28,9 +30,7 @@ namespace GraphAuthResilience.Chain;
 /// </remarks>
 internal sealed class GraphSendDirective
 {
-    internal const string KeyName = "GraphAuthResilience.SendDirective";
-
-    private static readonly HttpRequestOptionsKey<GraphSendDirective> Key = new(KeyName);
+    private static readonly HttpRequestOptionsKey<GraphSendDirective> Key = new(GraphRequestOptionKeys.SendDirective);
 
     private GraphSendDirective(string? claims, string? rejectedToken, string? partition, bool isReplay)
     {
@@ -67,6 +67,12 @@ internal sealed class GraphSendDirective
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(chain);
+        if (request.Options.TryGetValue(Key, out _))
+        {
+            // One writer per message: the handler sending it again. A second one would overwrite the first's claims.
+            throw new InvalidOperationException("The message already carries a send directive: only the handler that sends a message again writes one, once per send.");
+        }
+
         request.Options.Set(Key, new GraphSendDirective(claims, rejectedToken, partition, isReplay));
         chain.DirectiveAdded();
         return new Scope(request, chain);

@@ -1,6 +1,7 @@
 using System.Net;
 using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
+using GraphAuthResilience.Http;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -66,7 +67,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
-        var prepared = ReplayableContent.PrepareAsync(request, _maxReplayBufferBytes, cancellationToken);
+        var prepared = HttpBody.PrepareReplayAsync(request, _maxReplayBufferBytes, cancellationToken);
         if (!prepared.IsCompletedSuccessfully)
         {
             return PrepareThenSendAsync(request, prepared, cancellationToken);

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 
-using GraphAuthResilience.Graph;
+using GraphAuthResilience.Http;
 
 namespace GraphAuthResilience.Diagnosis;
 

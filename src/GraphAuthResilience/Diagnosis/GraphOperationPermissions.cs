@@ -20,8 +20,10 @@ internal enum GraphPermissionScheme
 /// on Microsoft Graph in the global cloud (from Microsoft's provisioning file).</summary>
 internal sealed class GraphPermissionInfo
 {
-    private readonly string?[] _schemes;
-    private readonly string?[] _texts;
+    private readonly int _schemes; // One byte per scheme (GraphPermissionCatalogFormat.SchemePresent, SchemeAdmin, level).
+    private readonly string?[]? _texts;
+    private readonly GraphPermissionCatalog? _catalog;
+    private readonly int _row;
     private readonly int _usGovernment;
 
     public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes)
@@ -40,13 +42,35 @@ internal sealed class GraphPermissionInfo
     /// (bit 1) applies in the US Government cloud as well.</param>
     public GraphPermissionInfo(string name, bool resourceSpecific, string?[] schemes, Guid? scopeId, Guid? appRoleId, string?[]? texts, int usGovernment = 0)
     {
+        ArgumentNullException.ThrowIfNull(schemes);
+        Name = name;
+        IsResourceSpecific = resourceSpecific;
+        for (var s = 0; s < 3 && s < schemes.Length; s++)
+        {
+            if (schemes[s] is { Length: > 0 } text)
+            {
+                var level = text.Length > 1 && char.IsAsciiDigit(text[1]) ? text[1] - '0' : 0;
+                _schemes |= (GraphPermissionCatalogFormat.SchemePresent | (text[0] == 'a' ? GraphPermissionCatalogFormat.SchemeAdmin : 0) | level) << (8 * s);
+            }
+        }
+
+        ScopeId = scopeId;
+        AppRoleId = appRoleId;
+        _texts = texts ?? new string?[6];
         _usGovernment = usGovernment;
+    }
+
+    /// <summary>A permission read from the catalog's compact form; display texts are decoded when first asked for.</summary>
+    internal GraphPermissionInfo(string name, bool resourceSpecific, int schemes, Guid? scopeId, Guid? appRoleId, int usGovernment, GraphPermissionCatalog catalog, int row)
+    {
         Name = name;
         IsResourceSpecific = resourceSpecific;
         _schemes = schemes;
         ScopeId = scopeId;
         AppRoleId = appRoleId;
-        _texts = texts ?? new string?[6];
+        _usGovernment = usGovernment;
+        _catalog = catalog;
+        _row = row;
     }
 
     public string Name { get; }
@@ -65,20 +89,20 @@ internal sealed class GraphPermissionInfo
 
     /// <summary>Whether the map lists the permission for this scheme (<c>DelegatedWork</c>, <c>DelegatedPersonal</c>,
     /// <c>Application</c>).</summary>
-    public bool Exists(GraphPermissionScheme scheme) => _schemes[(int)scheme] is not null;
+    public bool Exists(GraphPermissionScheme scheme) => (SchemeByte(scheme) & GraphPermissionCatalogFormat.SchemePresent) != 0;
 
     /// <summary>Whether an administrator must consent (the map's <c>requiresAdminConsent</c>); true when unknown.</summary>
-    public bool RequiresAdminConsent(GraphPermissionScheme scheme) => _schemes[(int)scheme] is not { } text || text[0] == 'a';
+    public bool RequiresAdminConsent(GraphPermissionScheme scheme) =>
+        !Exists(scheme) || (SchemeByte(scheme) & GraphPermissionCatalogFormat.SchemeAdmin) != 0;
 
     /// <summary>The map's <c>privilegeLevel</c> for the scheme: 1 lowest … 5 highest, 0 when absent or unknown.</summary>
-    public int PrivilegeLevel(GraphPermissionScheme scheme) =>
-        _schemes[(int)scheme] is { Length: > 1 } text && char.IsAsciiDigit(text[1]) ? text[1] - '0' : 0;
+    public int PrivilegeLevel(GraphPermissionScheme scheme) => SchemeByte(scheme) & GraphPermissionCatalogFormat.SchemeLevel;
 
     /// <summary>The map's <c>adminDisplayName</c> for the scheme (for example "Read all users' full profiles"), or null.</summary>
-    public string? AdminDisplayName(GraphPermissionScheme scheme) => _texts[2 * (int)scheme];
+    public string? AdminDisplayName(GraphPermissionScheme scheme) => Text(2 * (int)scheme);
 
     /// <summary>The map's <c>userDisplayName</c> for the scheme (none for <c>Application</c>), or null.</summary>
-    public string? UserDisplayName(GraphPermissionScheme scheme) => _texts[(2 * (int)scheme) + 1];
+    public string? UserDisplayName(GraphPermissionScheme scheme) => Text((2 * (int)scheme) + 1);
 
     /// <summary>The id a grant of this scheme needs on Microsoft Graph in the global cloud: the scope id for the
     /// delegated schemes, the app role id for <c>Application</c>; null when unknown.</summary>
@@ -98,6 +122,10 @@ internal sealed class GraphPermissionInfo
             _ => null,
         };
     }
+
+    private int SchemeByte(GraphPermissionScheme scheme) => (_schemes >> (8 * (int)scheme)) & 0xFF;
+
+    private string? Text(int slot) => _catalog is { } catalog ? catalog.Text(_row, slot) : _texts![slot];
 }
 
 /// <summary>A permission that allows an operation for one scheme.</summary>

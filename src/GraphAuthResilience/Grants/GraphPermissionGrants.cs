@@ -104,11 +104,11 @@ internal static class GraphPermissionGrants
         var names = string.Join(", ", grants.Select(g => g.Permission));
         if (target.IsManagedIdentity && grants.Any(g => g.Kind == GraphPermissionKind.Application))
         {
-            parts.Add($"Grant {names} to the managed identity with an app role assignment (Grants: PowerShell or Azure CLI); a managed identity has no app registration and no consent page.");
+            parts.Add($"Grant {names} to the managed identity with an app role assignment (the grant's PowerShell or Azure CLI command); a managed identity has no app registration and no consent page.");
         }
         else if (grants.Any(g => g.Kind == GraphPermissionKind.Application))
         {
-            parts.Add($"Add {names} to the app registration's API permissions first (Grants: Azure CLI), then grant admin consent: the consent link asks for /.default, which consents to what the registration lists; or assign the app role directly (Grants: PowerShell).");
+            parts.Add($"Add {names} to the app registration's API permissions first (the grant's Azure CLI command), then grant admin consent: the consent link asks for /.default, which consents to what the registration lists; or assign the app role directly (the grant's PowerShell command).");
         }
         else
         {
@@ -135,7 +135,7 @@ internal static class GraphPermissionGrants
             parts.Add($"The id of {string.Join(", ", unknown)} in the {CloudName(target.Cloud)} cloud is not known from Microsoft's reference: the commands look it up by name on the tenant's Microsoft Graph service principal.");
         }
 
-        parts.Add("Then the app needs a new token: the cached one keeps the old permissions until it expires, so force a refresh (GraphTokenRequest.ForceRefresh) or restart the app; a new grant can take a few minutes to show in new tokens.");
+        parts.Add("Then the app needs a new token: a token already issued keeps its old permissions until the chain refreshes it ahead of expiry (within about an hour), so restart the app, or force a refresh (GraphTokenRequest.ForceRefresh) where your code asks the token source itself; a new grant can take a few minutes to show in new tokens.");
         if (target.IsManagedIdentity)
         {
             parts.Add("A managed identity's tokens are cached by Azure and can keep the old roles for up to 24 hours after the assignment.");

@@ -161,8 +161,8 @@ public sealed class GraphTokenInfo
 
     /// <summary>Returns the audience, tenant, permissions and expiry; never the token.</summary>
     /// <returns>A description safe for logs.</returns>
-    public override string ToString() =>
-        $"aud={Audience ?? "?"}, tid={TenantId ?? "?"}, {(IsAppOnly ? "app-only" : "delegated")}, scp=[{string.Join(' ', Scopes)}], roles=[{string.Join(' ', Roles)}], exp={ExpiresOn?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "?"}";
+    public override string ToString() => SafeText.Bound(
+        $"aud={Audience ?? "?"}, tid={TenantId ?? "?"}, {(IsAppOnly ? "app-only" : "delegated")}, scp=[{string.Join(' ', Scopes)}], roles=[{string.Join(' ', Roles)}], exp={ExpiresOn?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "?"}", SafeText.MaxMessageLength);
 
     internal static bool IsGraphAudienceValue(string? audience)
     {

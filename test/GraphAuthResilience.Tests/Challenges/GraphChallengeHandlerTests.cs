@@ -37,7 +37,7 @@ public class GraphChallengeHandlerTests
         Assert.That(harness.Graph.Sends, Is.EqualTo(2));
         Assert.That(source.Requests.Select(r => r.ForceRefresh), Is.EqualTo(new[] { false, true }));
         Assert.That(source.Requests.All(r => r.Claims is null), Is.True);
-        var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
+        var tokens = harness.Graph.Requests.Select(r => r.TokenHash).ToArray();
         Assert.That(tokens[1], Is.Not.EqualTo(tokens[0]));
     }
 
@@ -158,7 +158,7 @@ public class GraphChallengeHandlerTests
         Assert.That(sent, Has.Length.EqualTo(2));
         Assert.That(sent[0].Body, Is.EqualTo(payload));
         Assert.That(sent[1].Body, Is.EqualTo(payload));
-        Assert.That(sent[1].Token, Is.Not.EqualTo(sent[0].Token));
+        Assert.That(sent[1].TokenHash, Is.Not.EqualTo(sent[0].TokenHash));
         Assert.That(request.Headers.GetValues("client-request-id").Single(), Is.EqualTo("7c1a0c71-3f4e-4c9e-9d55-0f3c8d1e2a01"));
         Assert.That(request.Content!.Headers.ContentType!.MediaType, Is.EqualTo("application/octet-stream"));
         Assert.That(request.Options.TryGetValue(marker, out var kept) && kept == "kept", Is.True);
@@ -294,7 +294,7 @@ public class GraphChallengeHandlerTests
 
         // After the challenge was met, requests without claims no longer get the revoked token.
         await client.GetAsync(MeUrl);
-        Assert.That(harness.Graph.Requests.Last().Token, Is.Not.EqualTo(revoked));
+        Assert.That(harness.Graph.Requests.Last().Carries(revoked), Is.False);
     }
 
     [Test]
@@ -318,7 +318,7 @@ public class GraphChallengeHandlerTests
         Assert.That(accessToken.GetProperty("nbf").GetProperty("value").GetString(), Is.EqualTo("1657834417"));
         Assert.That(accessToken.GetProperty("xms_cc").GetProperty("values")[0].GetString(), Is.EqualTo("cp1"));
         var sent = harness.Graph.Requests.ToArray();
-        Assert.That(sent[3].Token, Is.EqualTo(endpoint.IssuedTokens.Last()).And.Not.EqualTo(sent[2].Token));
+        Assert.That(sent[3].TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(endpoint.IssuedTokens.Last())).And.Not.EqualTo(sent[2].TokenHash));
     }
 
     [Test]
@@ -356,8 +356,8 @@ public class GraphChallengeHandlerTests
         Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("{\"id\":\"me\"}"));
         Assert.That(harness.Graph.Sends, Is.EqualTo(2));
         Assert.That(source.Requests.Select(r => r.Claims), Is.EqualTo(new[] { null, claimsJson }));
-        var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
-        Assert.That(tokens[1], Is.EqualTo(source.LastToken).And.Not.EqualTo(tokens[0]));
+        var tokens = harness.Graph.Requests.Select(r => r.TokenHash).ToArray();
+        Assert.That(tokens[1], Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)).And.Not.EqualTo(tokens[0]));
     }
 
     private sealed class TrackingContent : StringContent

@@ -39,7 +39,7 @@ public class GraphServiceClientChallengeTests
         Assert.That(me?.Id, Is.EqualTo("4f1c2d3e-0000-4000-8000-00000000000a"));
         Assert.That(endpoint.Posts, Is.EqualTo(2), "one cold acquisition, one forced refresh");
         var sent = harness.Graph.Requests.ToArray();
-        Assert.That(sent[1].Token, Is.Not.EqualTo(sent[0].Token));
+        Assert.That(sent[1].TokenHash, Is.Not.EqualTo(sent[0].TokenHash));
     }
 
     [Test]

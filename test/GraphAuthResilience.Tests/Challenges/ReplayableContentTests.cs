@@ -1,3 +1,4 @@
+using GraphAuthResilience.Http;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -94,9 +95,9 @@ public class ReplayableContentTests
         var sequence = new CountingAsyncSequence(3);
         using var request = new HttpRequestMessage(HttpMethod.Post, MessagesUrl) { Content = JsonContent.Create(sequence) };
 
-        Assert.That(await ReplayableContent.PrepareAsync(request, 1024, CancellationToken.None), Is.True);
+        Assert.That(await HttpBody.PrepareReplayAsync(request, 1024, CancellationToken.None), Is.True);
         var captured = request.Content;
-        Assert.That(await ReplayableContent.PrepareAsync(request, 1024, CancellationToken.None), Is.True);
+        Assert.That(await HttpBody.PrepareReplayAsync(request, 1024, CancellationToken.None), Is.True);
 
         Assert.That(request.Content, Is.SameAs(captured));
         Assert.That(await request.Content!.ReadAsByteArrayAsync(), Is.EqualTo(Expected(0, 3)));

@@ -66,7 +66,7 @@ public class AddGraphAuthHandlersTests
         await provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph").GetAsync("https://graph.microsoft.com/v1.0/me");
 
         Assert.That(source.CallCount, Is.EqualTo(1));
-        Assert.That(graph.Requests.Single().Token, Is.EqualTo(source.LastToken));
+        Assert.That(graph.Requests.Single().TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)));
     }
 
     [TestCase("Scopes", "empty")]
@@ -127,7 +127,7 @@ public class AddGraphAuthHandlersTests
         await factory.CreateClient("one").GetAsync("https://graph.microsoft.com/v1.0/me");
         await factory.CreateClient("two").GetAsync("https://graph.microsoft.com/v1.0/me");
 
-        Assert.That(graph.Requests.Select(r => r.Token), Has.All.EqualTo(source.LastToken));
+        Assert.That(graph.Requests.Select(r => r.TokenHash), Has.All.EqualTo(FakeGraphRequest.HashToken(source.LastToken)));
         Assert.That(source.CallCount, Is.EqualTo(1), "clients configured through the defaults share one cache");
     }
 
@@ -174,7 +174,7 @@ public class AddGraphAuthHandlersTests
         Assert.That(unnamed!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions), "diagnosed by the chain");
         Assert.That(named!.Cause, Is.EqualTo(GraphAuthFailureCause.InsufficientPermissions));
         Assert.That(source.CallCount, Is.EqualTo(1), "one token for both: they share the defaults' cache");
-        Assert.That(graph.Requests.Select(r => r.Token), Is.EqualTo(new[] { source.LastToken, source.LastToken }), "both carried the token");
+        Assert.That(graph.Requests.Select(r => r.TokenHash), Is.EqualTo(new[] { FakeGraphRequest.HashToken(source.LastToken), FakeGraphRequest.HashToken(source.LastToken) }), "both carried the token");
         Assert.That(ChainOf(provider, string.Empty), Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphBatchHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
         Assert.That(ChainOf(provider, "named"), Is.EqualTo(new[] { typeof(GraphAuthFailureHandler), typeof(GraphBatchHandler), typeof(GraphChallengeHandler), typeof(GraphTokenHandler) }));
     }
@@ -199,7 +199,7 @@ public class AddGraphAuthHandlersTests
         Assert.That(ChainOf(provider, string.Empty).Count(t => t == typeof(GraphTokenHandler)), Is.EqualTo(1));
         Assert.That(ChainOf(provider, "other").Count(t => t == typeof(GraphTokenHandler)), Is.EqualTo(1));
         Assert.That(graph.Sends, Is.EqualTo(1));
-        Assert.That(graph.Requests.Single().Token, Is.Not.Null);
+        Assert.That(graph.Requests.Single().HasToken, Is.True);
         Assert.That(defaultsSource.CallCount + ownSource.CallCount, Is.EqualTo(1), "one chain, one token call");
     }
 

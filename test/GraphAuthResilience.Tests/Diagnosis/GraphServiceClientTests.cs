@@ -88,7 +88,7 @@ public class GraphServiceClientTests
         var me = await graph.Me.GetAsync();
 
         Assert.That(me!.DisplayName, Is.EqualTo("Alice"));
-        Assert.That(harness.Graph.Requests.Single().Scheme, Is.EqualTo("Bearer"));
+        Assert.That(harness.Graph.Requests.Single().AuthorizationScheme, Is.EqualTo("Bearer"));
     }
 
     private static GraphAuthException Typed(Exception caught)

@@ -1,15 +1,25 @@
+using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace GraphAuthResilience.Tests.Infrastructure;
 
-/// <summary>A real DI container with <c>AddHttpClient(...).AddGraphAuthHandlers(...)</c> over <see cref="FakeGraph"/>.</summary>
+/// <summary>
+/// A real DI container with <c>AddHttpClient(...).AddGraphAuthHandlers(...)</c> over the Testing package's
+/// <see cref="FakeGraph"/>. With <c>keepResponses</c>, a handler outside the chain keeps the last response the caller
+/// got (<see cref="LastResponse"/>), so a test through <c>GraphServiceClient</c> can read what the chain attached to it.
+/// </summary>
 internal sealed class ChainHarness : IDisposable
 {
     public const string ClientName = "graph";
 
-    public ChainHarness(IGraphTokenSource source, Action<GraphAuthOptions>? configure = null, Action<IServiceCollection>? services = null, Action<IHttpClientBuilder>? client = null)
+    public ChainHarness(
+        IGraphTokenSource source,
+        Action<GraphAuthOptions>? configure = null,
+        Action<IServiceCollection>? services = null,
+        Action<IHttpClientBuilder>? client = null,
+        bool keepResponses = false)
     {
         var collection = new ServiceCollection();
         collection.AddLogging(b =>
@@ -21,18 +31,26 @@ internal sealed class ChainHarness : IDisposable
             }
         });
         services?.Invoke(collection);
-        var builder = collection.AddHttpClient(ClientName)
-            .AddGraphAuthHandlers(o =>
-            {
-                o.TokenSource = source;
-                configure?.Invoke(o);
-            });
+        var builder = collection.AddHttpClient(ClientName);
+        if (keepResponses)
+        {
+            builder.AddHttpMessageHandler(() => new ResponseRecorder(this));
+        }
+
+        builder.AddGraphAuthHandlers(o =>
+        {
+            o.TokenSource = source;
+            configure?.Invoke(o);
+        });
         client?.Invoke(builder);
         builder.ConfigurePrimaryHttpMessageHandler(() => Graph);
         Provider = collection.BuildServiceProvider();
     }
 
     public FakeGraph Graph { get; } = new();
+
+    /// <summary>Gets the last response the caller got (kept only with <c>keepResponses</c>).</summary>
+    public HttpResponseMessage? LastResponse { get; private set; }
 
     public ServiceProvider Provider { get; }
 
@@ -41,4 +59,15 @@ internal sealed class ChainHarness : IDisposable
     public HttpClient CreateClient() => Provider.GetRequiredService<IHttpClientFactory>().CreateClient(ClientName);
 
     public void Dispose() => Provider.Dispose();
+
+    /// <summary>Keeps the last response handed to the caller.</summary>
+    private sealed class ResponseRecorder(ChainHarness harness) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            harness.LastResponse = response;
+            return response;
+        }
+    }
 }

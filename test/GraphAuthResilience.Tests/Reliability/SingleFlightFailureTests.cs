@@ -89,7 +89,7 @@ public class SingleFlightFailureTests
 
         Assert.That(outcomes, Has.All.Null, "every other waiter got a 200");
         Assert.That(endpoint.Posts, Is.EqualTo(1));
-        Assert.That(harness.Graph.Requests.Select(r => r.Token).Distinct(), Is.EqualTo(new[] { endpoint.IssuedTokens.Single() }));
+        Assert.That(harness.Graph.Requests.Select(r => r.TokenHash).Distinct(), Is.EqualTo(new[] { FakeGraphRequest.HashToken(endpoint.IssuedTokens.Single()) }));
         Assert.That(harness.Graph.Sends, Is.EqualTo(Waiters), "the cancelled request never reached Graph");
     }
 

@@ -25,8 +25,8 @@ public class CloudHostPolicyTests
         var sent = harness.Graph.Requests.ToArray();
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the redirect was followed");
         Assert.That(sent.Select(r => r.Uri.AbsoluteUri), Is.EqualTo(new[] { "https://graph.microsoft.com/v1.0/me", nationalCloud }));
-        Assert.That(sent[0].Token, Is.EqualTo(source.LastToken).And.Not.Null);
-        Assert.That(sent[1].Scheme, Is.Null, "a token for https://graph.microsoft.com never reaches another cloud");
+        Assert.That(sent[0].TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)).And.Not.Null);
+        Assert.That(sent[1].AuthorizationScheme, Is.Null, "a token for https://graph.microsoft.com never reaches another cloud");
         Assert.That(source.CallCount, Is.EqualTo(1));
     }
 
@@ -44,8 +44,8 @@ public class CloudHostPolicyTests
         using var response = await harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me");
 
         var sent = harness.Graph.Requests.ToArray();
-        Assert.That(sent[0].Token, Is.EqualTo(source.LastToken).And.Not.Null);
-        Assert.That(sent[1].Token, Is.EqualTo(source.LastToken).And.Not.Null, "the application named graph.microsoft.us itself");
+        Assert.That(sent[0].TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)).And.Not.Null);
+        Assert.That(sent[1].TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)).And.Not.Null, "the application named graph.microsoft.us itself");
     }
 
     [Test]
@@ -65,7 +65,7 @@ public class CloudHostPolicyTests
         }
 
         Assert.That(
-            harness.Graph.Requests.Select(r => (r.Uri.Host, HasToken: r.Token is not null)),
+            harness.Graph.Requests.Select(r => (r.Uri.Host, HasToken: r.HasToken)),
             Is.EqualTo(new[] { ("graph.microsoft.us", true), ("graph.microsoft.com", false), ("dod-graph.microsoft.us", false), ("microsoftgraph.chinacloudapi.cn", false) }));
         Assert.That(source.Requests.Single().Scopes, Is.EqualTo(new[] { "https://graph.microsoft.us/.default" }));
     }
@@ -87,8 +87,8 @@ public class CloudHostPolicyTests
         }
 
         var sent = harness.Graph.Requests.ToArray();
-        Assert.That(sent[0].Token, Is.Not.Null);
-        Assert.That(sent[1].Token, Is.Null, "a token for the China cloud never goes to the global host");
+        Assert.That(sent[0].HasToken, Is.True);
+        Assert.That(sent[1].HasToken, Is.False, "a token for the China cloud never goes to the global host");
         Assert.That(source.CallCount, Is.EqualTo(1));
     }
 
@@ -104,7 +104,7 @@ public class CloudHostPolicyTests
         {
         }
 
-        Assert.That(harness.Graph.Requests.Select(r => r.Token is not null), Is.EqualTo(new[] { true, false }));
+        Assert.That(harness.Graph.Requests.Select(r => r.HasToken), Is.EqualTo(new[] { true, false }));
     }
 
     [TestCase("https://graph.microsoft.com:8443/v1.0/me", false)]
@@ -117,7 +117,7 @@ public class CloudHostPolicyTests
 
         using var response = await harness.CreateClient().GetAsync(url);
 
-        Assert.That(harness.Graph.Requests.Single().Token is not null, Is.EqualTo(token));
+        Assert.That(harness.Graph.Requests.Single().HasToken, Is.EqualTo(token));
     }
 
     [TestCase("https://graph.microsoft.com:8443/v1.0/me", true)]
@@ -134,7 +134,7 @@ public class CloudHostPolicyTests
 
         using var response = await harness.CreateClient().GetAsync(url);
 
-        Assert.That(harness.Graph.Requests.Single().Token is not null, Is.EqualTo(token));
+        Assert.That(harness.Graph.Requests.Single().HasToken, Is.EqualTo(token));
     }
 
     [TestCase("https://graph.bücher.example/v1.0/me")]
@@ -148,7 +148,7 @@ public class CloudHostPolicyTests
         using var response = await harness.CreateClient().GetAsync(url);
 
         Assert.That(source.CallCount, Is.EqualTo(1));
-        Assert.That(harness.Graph.Requests.Single().Token, Is.EqualTo(source.LastToken).And.Not.Null);
+        Assert.That(harness.Graph.Requests.Single().TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)).And.Not.Null);
     }
 
     [TestCase("graph.bücher.example", "graph.xn--bcher-kva.example", -1)]

@@ -85,10 +85,11 @@ public class GraphAuthTelemetryTests
         Assert.That(meter.Duration.Instrument!.Unit, Is.EqualTo("s"));
         var acquisitions = meter.Acquisitions.GetMeasurementSnapshot();
         Assert.That(acquisitions[0].MatchesTags(Tag("graph_auth.outcome", "success"), Tag("graph_auth.force_refresh", false)), Is.True);
-        Assert.That(acquisitions[1].MatchesTags(Tag("graph_auth.outcome", "failure"), Tag("graph_auth.cause", "TokenAcquisitionFailed")), Is.True);
+        Assert.That(acquisitions[1].MatchesTags(
+            Tag("graph_auth.outcome", "failure"), Tag("graph_auth.cause", "TokenAcquisitionFailed"), Tag("error.type", "TokenAcquisitionFailed")), Is.True);
         Assert.That(meter.Duration.LastMeasurement!.MatchesTags(Tag("graph_auth.force_refresh", false)), Is.True);
         Assert.That(meter.CacheHits.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(2), "the second and the third request");
-        Assert.That(meter.Replays.LastMeasurement!.MatchesTags(Tag("graph_auth.reason", "refresh")), Is.True);
+        Assert.That(meter.Replays.LastMeasurement!.MatchesTags(Tag("graph_auth.reason", "refresh"), Tag("http.request.resend_count", 1)), Is.True);
     }
 
     [Test]
@@ -135,6 +136,14 @@ public class GraphAuthTelemetryTests
     public async Task Chain_Logs_UseStableEventIdsAndNeverTheToken()
     {
         var source = new FakeGraphTokenSource();
+        var issued = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var mint = source.TokenFactory;
+        source.TokenFactory = (request, n) =>
+        {
+            var token = mint(request, n);
+            issued.Enqueue(token);
+            return token;
+        };
         using var harness = new ChainHarness(source);
         harness.Graph.Respond = (_, n) => n == 1 ? GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted) : GraphResponses.Json(HttpStatusCode.OK, "{}");
 
@@ -144,7 +153,8 @@ public class GraphAuthTelemetryTests
         var ids = records.Select(r => r.Id.Id).ToHashSet();
         Assert.That(ids, Does.Contain(1001).And.Contain(1002).And.Contain(2000));
         Assert.That(records.Where(r => r.Id.Id == 2000).Select(r => r.Id.Name), Has.All.EqualTo("ClaimsChallengeReceived"));
-        var payloads = source.Requests.Count == 0 ? [] : harness.Graph.Requests.Select(r => r.Token!.Split('.')[1]).Distinct().ToArray();
+        var payloads = issued.Select(t => t.Split('.')[1]).Distinct().ToArray();
+        Assert.That(harness.Graph.Requests.Select(r => r.TokenHash), Is.EqualTo(issued.Select(FakeGraphRequest.HashToken)), "the tokens scanned for are the ones sent");
         foreach (var record in records)
         {
             foreach (var payload in payloads)

@@ -25,7 +25,7 @@ public class GraphTokenHandlerTests
 
         Assert.That(source.CallCount, Is.EqualTo(1));
         Assert.That(harness.Graph.Sends, Is.EqualTo(200));
-        Assert.That(harness.Graph.Requests.Select(r => r.Token).Distinct().Single(), Is.EqualTo(source.LastToken));
+        Assert.That(harness.Graph.Requests.Select(r => r.TokenHash).Distinct().Single(), Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)));
     }
 
     [Test]
@@ -49,7 +49,7 @@ public class GraphTokenHandlerTests
 
         Assert.That(source.CallCount, Is.EqualTo(2));
         Assert.That(source.Requests[1].ForceRefresh, Is.False);
-        Assert.That(harness.Graph.Requests.Last().Token, Is.EqualTo(source.LastToken).And.Not.EqualTo(first));
+        Assert.That(harness.Graph.Requests.Last().TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)).And.Not.EqualTo(FakeGraphRequest.HashToken(first)));
     }
 
     [Test]
@@ -83,7 +83,7 @@ public class GraphTokenHandlerTests
         await client.GetAsync("https://graph.microsoft.com/v1.0/me");
 
         Assert.That(source.CallCount, Is.EqualTo(2));
-        Assert.That(harness.Graph.Requests.Last().Token, Is.EqualTo(source.LastToken));
+        Assert.That(harness.Graph.Requests.Last().TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)));
     }
 
     [TestCase("http://graph.microsoft.com/v1.0/me")]
@@ -98,7 +98,7 @@ public class GraphTokenHandlerTests
         await harness.CreateClient().GetAsync(url);
 
         Assert.That(source.CallCount, Is.EqualTo(0));
-        Assert.That(harness.Graph.Requests.Single().Token, Is.Null);
+        Assert.That(harness.Graph.Requests.Single().HasToken, Is.False);
     }
 
     [TestCase("https://graph.microsoft.us/v1.0/me", "https://graph.microsoft.us/.default")]
@@ -117,7 +117,7 @@ public class GraphTokenHandlerTests
         await harness.CreateClient().GetAsync(url);
 
         Assert.That(source.CallCount, Is.EqualTo(1));
-        Assert.That(harness.Graph.Requests.Single().Token, Is.EqualTo(source.LastToken).And.Not.Null);
+        Assert.That(harness.Graph.Requests.Single().TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(source.LastToken)).And.Not.Null);
     }
 
     [Test]
@@ -130,7 +130,7 @@ public class GraphTokenHandlerTests
 
         await harness.CreateClient().SendAsync(request);
 
-        Assert.That(harness.Graph.Requests.Single().Token, Is.EqualTo("callers-own-token"));
+        Assert.That(harness.Graph.Requests.Single().Carries("callers-own-token"), Is.True);
         Assert.That(source.CallCount, Is.EqualTo(0));
     }
 
@@ -168,7 +168,7 @@ public class GraphTokenHandlerTests
         using var response = harness.CreateClient().Send(request);
 
         Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
-        Assert.That(harness.Graph.Requests.Single().Token, Is.Null);
+        Assert.That(harness.Graph.Requests.Single().HasToken, Is.False);
         Assert.That(source.CallCount, Is.Zero);
     }
 

@@ -46,7 +46,7 @@ public class MsalManagedIdentityTests
 
         Assert.That(responses.All(r => r.StatusCode == HttpStatusCode.OK), Is.True);
         Assert.That(endpoint.Requests, Is.EqualTo(1));
-        Assert.That(harness.Graph.Requests.Select(r => r.Token).Distinct(), Is.EqualTo(new[] { endpoint.IssuedTokens.Single() }));
+        Assert.That(harness.Graph.Requests.Select(r => r.TokenHash).Distinct(), Is.EqualTo(new[] { FakeGraphRequest.HashToken(endpoint.IssuedTokens.Single()) }));
         var request = endpoint.Recorded.Single();
         Assert.That(request.Method, Is.EqualTo(HttpMethod.Get));
         Assert.That(request.Query["resource"], Is.EqualTo("https://graph.microsoft.com"), "MSAL turns the .default scope into the resource");
@@ -116,10 +116,10 @@ public class MsalManagedIdentityTests
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(endpoint.Requests, Is.EqualTo(2), "WithClaims bypassed MSAL's cache: one more request to the endpoint");
-        var tokens = harness.Graph.Requests.Select(r => r.Token).ToArray();
+        var tokens = harness.Graph.Requests.Select(r => r.TokenHash).ToArray();
         Assert.That(tokens, Has.Length.EqualTo(3));
-        Assert.That(tokens[1], Is.EqualTo(revoked));
-        Assert.That(tokens[2], Is.EqualTo(endpoint.IssuedTokens[^1]).And.Not.EqualTo(revoked));
+        Assert.That(tokens[1], Is.EqualTo(FakeGraphRequest.HashToken(revoked)));
+        Assert.That(tokens[2], Is.EqualTo(FakeGraphRequest.HashToken(endpoint.IssuedTokens[^1])).And.Not.EqualTo(FakeGraphRequest.HashToken(revoked)));
 
         // What the managed identity request carried: IMDS and App Service take a resource only. The claims never travel
         // to the endpoint (MSAL met the challenge by skipping its cache).
@@ -130,7 +130,7 @@ public class MsalManagedIdentityTests
 
         // Later requests without claims get the new token, not the revoked one.
         await client.GetAsync(UsersUrl);
-        Assert.That(harness.Graph.Requests.Last().Token, Is.EqualTo(tokens[2]));
+        Assert.That(harness.Graph.Requests.Last().TokenHash, Is.EqualTo(tokens[2]));
     }
 
     [Test]
@@ -239,4 +239,22 @@ public class MsalManagedIdentityTests
     }
 
     private const string Forbidden = """{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{"request-id":"4f1e3a2b-0000-4000-8000-000000000004","client-request-id":"4f1e3a2b-0000-4000-8000-000000000005"}}}""";
+
+    [Test]
+    public async Task ForManagedIdentity_PerRequestTenantOtherThanTheIdentitys_RefusedSayingTheTenantComesFromTheIdentity()
+    {
+        using var environment = Use(Form.Imds);
+        var endpoint = new FakeManagedIdentityEndpoint();
+        using var harness = new ChainHarness(MsalTokenSource.ForManagedIdentity(endpoint.CreateApp(), FastRetries()));
+        var client = harness.CreateClient();
+        const string Other = "0e0e0e0e-0000-4000-8000-00000000000e";
+
+        var ex = Assert.CatchAsync<GraphAuthException>(async () => await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, UsersUrl).SetGraphTenant(Other)));
+        using var own = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, UsersUrl).SetGraphTenant(FakeEntraTokenEndpoint.Tenant));
+
+        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.TokenAcquisitionFailed));
+        Assert.That(ex.Message, Does.Contain("identity's own tenant").And.Contain(Other));
+        Assert.That(harness.Graph.Requests.Select(r => r.Token), Is.EqualTo(new[] { endpoint.IssuedTokens.Last() }), "only the request for the identity's own tenant was sent");
+        Assert.That(own.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
 }

@@ -25,7 +25,7 @@ public class MsalTokenSourceTests
         Assert.That(responses.All(r => r.StatusCode == HttpStatusCode.OK), Is.True);
         Assert.That(endpoint.Posts, Is.EqualTo(1));
         var issued = endpoint.IssuedTokens.Single();
-        Assert.That(harness.Graph.Requests.Select(r => r.Token).Distinct(), Is.EqualTo(new[] { issued }));
+        Assert.That(harness.Graph.Requests.Select(r => r.TokenHash).Distinct(), Is.EqualTo(new[] { FakeGraphRequest.HashToken(issued) }));
         Assert.That(harness.Graph.Sends, Is.EqualTo(50));
     }
 
@@ -106,7 +106,7 @@ public class MsalTokenSourceTests
         Assert.That(ex.Remediation, Does.Contain("consent"));
     }
 
-    [TestCase("unauthorized_client", 700016, GraphAuthFailureCause.TokenAcquisitionFailed, "client id")]
+    [TestCase("unauthorized_client", 700016, GraphAuthFailureCause.TenantNotOnboarded, "client id")]
     [TestCase("invalid_tenant", 90002, GraphAuthFailureCause.TokenAcquisitionFailed, "tenant")]
     public void ClientCredentials_ConfigurationErrors_AreNotRetried(string error, int aadsts, GraphAuthFailureCause cause, string remedy)
     {

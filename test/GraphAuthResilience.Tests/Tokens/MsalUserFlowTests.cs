@@ -75,7 +75,7 @@ public class MsalUserFlowTests
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me");
                 await client.SendAsync(request);
-                tokens.Add(harness.Graph.Requests.Last(r => r.Uri == request.RequestUri).Token);
+                tokens.Add(harness.Graph.Requests.Last(r => r.Uri == request.RequestUri).TokenHash);
             }
 
             return [.. tokens];

@@ -37,7 +37,7 @@ public class TokenRejectionChannelTests
         }
 
         var old = store.Current!;
-        Assert.That(b.Graph.Requests.Single().Token, Is.EqualTo(old));
+        Assert.That(b.Graph.Requests.Single().TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(old)));
 
         // The session is revoked; a storm of requests on instance A meets the claims challenge.
         revoked[old] = true;
@@ -48,7 +48,7 @@ public class TokenRejectionChannelTests
         using var next = await b.CreateClient().GetAsync(Url);
 
         Assert.That(next.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(b.Graph.Requests.Last().Token, Is.EqualTo(store.Current).And.Not.EqualTo(old));
+        Assert.That(b.Graph.Requests.Last().TokenHash, Is.EqualTo(FakeGraphRequest.HashToken(store.Current)).And.Not.EqualTo(FakeGraphRequest.HashToken(old)));
         Assert.That(b.Graph.Sends, Is.EqualTo(2), "no 401 on instance B: nothing was replayed");
         Assert.That(channel.Published, Is.EqualTo(new[] { Sha256Hex(old) }), "published once, as its hash, for a storm of 10");
         Assert.That(store.Requests.Count(r => r.Claims is not null), Is.EqualTo(1), "one claims acquisition in the fleet");
@@ -73,7 +73,7 @@ public class TokenRejectionChannelTests
 
         Assert.That(storm.Select(r => r.StatusCode), Has.All.EqualTo(HttpStatusCode.OK));
         Assert.That(next.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(b.Graph.Requests.Last().Token, Is.Not.EqualTo(old));
+        Assert.That(b.Graph.Requests.Last().TokenHash, Is.Not.EqualTo(FakeGraphRequest.HashToken(old)));
         Assert.That(channel.Published, Has.Count.EqualTo(1));
         Assert.That(channel.Published.Single(), Is.EqualTo(Sha256Hex(old)).And.Not.Contains(old));
         Assert.That(store.Requests.Count(r => r.ForceRefresh), Is.EqualTo(1), "one forced refresh for the fleet");
