@@ -18,7 +18,7 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
     public MsalTokenSourceCore(MsalTokenSourceOptions options, Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>>? acquire = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        MsalTokenSourceOptionsValidator.ThrowIfInvalid(options);
         _acquire = acquire;
         _logger = options.LoggerFactory?.CreateLogger("GraphAuthResilience.MsalTokenSource") ?? NullLogger.Instance;
         _pipeline = BuildPipeline(options, _logger);
