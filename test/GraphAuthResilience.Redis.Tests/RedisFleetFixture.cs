@@ -33,7 +33,7 @@ internal sealed class RedisFleetFixture : IAsyncDisposable
 
     public FakeEntraTokenEndpoint TokenEndpoint { get; } = new() { Latency = TimeSpan.FromMilliseconds(50) };
 
-    public FleetGraph Graph { get; } = new();
+    public FakeGraph Graph { get; } = new() { RequiresToken = true };
 
     /// <summary>Gets each instance's log, by instance index.</summary>
     public List<RecordingLoggerProvider> Logs { get; } = [];

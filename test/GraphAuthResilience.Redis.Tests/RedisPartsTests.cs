@@ -119,7 +119,7 @@ public sealed class RedisPartsTests
         {
             FleetSettings.CreateSharedKey(keys);
             var endpoint = new FakeEntraTokenEndpoint();
-            var graph = new FleetGraph();
+            var graph = new FakeGraph { RequiresToken = true };
             var settings = new FleetSettings($"127.0.0.1:{port}", "absent", keys, () => endpoint, () => new GraphForwarder(graph));
             await using var a = new FleetInstance(settings);
             await using var b = new FleetInstance(settings);
