@@ -73,6 +73,13 @@ internal sealed class IdentityWebApi : IAsyncDisposable
             var token = await source.GetTokenAsync(new GraphTokenRequest([FakeEntraTokenEndpoint.Scope]) { TenantId = customer }, cancellationToken);
             return token.Value.Length > 0;
         }).RequireAuthorization();
+        app.MapGet("/chain/{kind}/tenants/{customer}/users/{id}", async (string kind, string customer, string id, IHttpClientFactory factory) =>
+        {
+            // Through the chain: the customer's tenant set on the request (SetGraphTenant).
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"https://graph.microsoft.com/v1.0/users/{id}").SetGraphTenant(customer);
+            using var response = await factory.CreateClient(kind == "app" ? "graph-app" : "graph").SendAsync(request);
+            return (int)response.StatusCode;
+        }).RequireAuthorization();
         await app.StartAsync();
         return new IdentityWebApi(app, tenant, tokenEndpoints);
     }

@@ -155,6 +155,38 @@ public class IdentityWebTokenSourceTests
         }), "one token per tenant, each from that tenant's token endpoint");
     }
 
+    [TestCase("app", "client_credentials")]
+    [TestCase("caller", FakeTenant.OnBehalfOfGrant)]
+    public async Task SetGraphTenant_ThroughTheChain_EachTenantGetsItsOwnTokenFromItsOwnEndpoint(string kind, string grant)
+    {
+        await using var api = await IdentityWebApi.StartAsync();
+        var caller = api.Tenant.CallerToken(Adele);
+        const string Customer = "c0ffee00-0000-4000-8000-00000000c057";
+        foreach (var tid in new[] { FakeEntraTokenEndpoint.Tenant, Customer })
+        {
+            // Entra ID answers each tenant's endpoint with a token of that tenant (the chain sends no other).
+            api.Tenant.Entra.Enqueue(_ => kind == "app"
+                ? FakeEntraTokenEndpoint.TokenResponse(UnsignedJwt.AppOnly().WithRoles("User.Read.All").WithClaim("tid", tid).Build())
+                : api.Tenant.Entra.UserTokenResponse(UnsignedJwt.Delegated("User.Read").WithClaim("tid", tid).Build(), Adele.ObjectId));
+        }
+
+        var answers = new List<string>();
+        foreach (var tenant in new[] { FakeEntraTokenEndpoint.Tenant, Customer, FakeEntraTokenEndpoint.Tenant, Customer })
+        {
+            using var response = await api.CallAsync($"/chain/{kind}/tenants/{tenant}/users/1", caller);
+            answers.Add(await response.Content.ReadAsStringAsync());
+        }
+
+        Assert.That(answers, Is.All.EqualTo("200"));
+        Assert.That(api.Tenant.Entra.Requests.Select(r => r.GrantType), Is.All.EqualTo(grant));
+        Assert.That(api.TokenEndpoints.Posts.Select(u => u.AbsolutePath), Is.EqualTo(new[]
+        {
+            $"/{FakeEntraTokenEndpoint.Tenant}/oauth2/v2.0/token",
+            $"/{Customer}/oauth2/v2.0/token",
+        }), "one acquisition per tenant, from that tenant's endpoint; the chain's cache serves the repeats");
+        Assert.That(api.Tenant.Graph.Requests.Select(r => r.TokenHash).Distinct().Count(), Is.EqualTo(2), "each tenant's calls carry that tenant's token");
+    }
+
     [Test]
     public async Task OnBehalfOf_OutsideARequest_FailsWithATypedException()
     {
