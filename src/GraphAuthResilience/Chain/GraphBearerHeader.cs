@@ -14,8 +14,9 @@ namespace GraphAuthResilience.Chain;
 /// recognised as carrying our token by the type and <see cref="Chain"/> of its header, never by a dictionary.</para>
 /// <para>Lifetime: as long as the header is on the message. It survives an outer retry of the same message (the token
 /// handler then refreshes it from the cache, or strips it if the message now goes to another host). A header copied
-/// into a new message as text (Kiota's retry, <c>HttpRequestMessage</c> cloning) is no longer one of these: it is the
-/// caller's header then, and left alone.</para>
+/// into a new message as text (Kiota's redirect, hedging clones, <c>HttpRequestMessage</c> cloning) is no longer one of
+/// these; the token handler still recognises its value (the cache remembers the tokens it handed out): it removes the
+/// copy before a host not allowed for that token, and attaches one of these again for an allowed host.</para>
 /// </remarks>
 internal sealed class GraphBearerHeader : AuthenticationHeaderValue
 {

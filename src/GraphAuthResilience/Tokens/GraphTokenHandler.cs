@@ -8,12 +8,25 @@ namespace GraphAuthResilience.Tokens;
 
 /// <summary>
 /// Attaches <c>Authorization: Bearer</c> to https requests bound for an allowed host; leaves a caller-set header
-/// alone; removes the token it attached when the same request is sent again to another host.
+/// alone; removes the token it attached (or a copy of it made as text) when a request goes to a host not allowed for it.
 /// </summary>
 /// <remarks>
-/// On a 2xx nothing is stored per request: the header it attaches (<see cref="GraphBearerHeader"/>, one instance per
+/// <para>The steps of <see cref="SendAsync"/>:</para>
+/// <list type="number">
+/// <item><description>The header already there: the chain's own (same message again: its partition is known; stripped
+/// for another host), a copy of one of the cache's tokens (<see cref="GraphTokenCache.FindIssued"/>: stripped for a
+/// host not allowed for it, else adopted), or the caller's (left alone). Only a request that arrives with an
+/// <c>Authorization</c> header pays for this.</description></item>
+/// <item><description>The identity: scopes, the customer tenant (<c>SetGraphTenant</c>, else
+/// <see cref="GraphAuthOptions.TenantResolver"/>, validated before any token work), the on-behalf-of caller or the
+/// partitioned source's partition, a <see cref="GraphSendDirective"/> (claims, a rejected token).</description></item>
+/// <item><description>Look up and attach: the cache's fresh token and one <see cref="GraphBearerHeader"/> per token
+/// (a caller's or tenant's <see cref="TokenPartition"/> remembers both); slow path: the cache acquires (single flight).</description></item>
+/// <item><description>Send.</description></item>
+/// </list>
+/// <para>On a 2xx nothing is stored per request: the header it attaches (<see cref="GraphBearerHeader"/>, one instance per
 /// token) is how the challenge and failure handlers know the token was ours. It reads a
-/// <see cref="GraphSendDirective"/> (claims to meet, a rejected token) only while its chain has one in flight.
+/// <see cref="GraphSendDirective"/> (claims to meet, a rejected token) only while its chain has one in flight.</para>
 /// </remarks>
 internal sealed class GraphTokenHandler : DelegatingHandler
 {
