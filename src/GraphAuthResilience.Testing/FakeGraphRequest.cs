@@ -14,6 +14,8 @@ public sealed class FakeGraphRequest
 {
     private const string HashPrefix = "sha256:";
 
+    private readonly Lazy<GraphTokenInfo?>? _tokenInfo;
+
     internal FakeGraphRequest(int number, HttpMethod method, Uri uri, AuthenticationHeaderValue? authorization, byte[]? body, long bodyLength)
     {
         Number = number;
@@ -24,7 +26,9 @@ public sealed class FakeGraphRequest
         if (authorization is { Parameter: { Length: > 0 } token })
         {
             TokenHash = HashToken(token);
-            TokenInfo = GraphTokenInfo.TryParse(token, out var info) ? info : null;
+
+            // Read on first use, not per send: a test that counts the chain's own token readings sees only the chain's.
+            _tokenInfo = new Lazy<GraphTokenInfo?>(() => GraphTokenInfo.TryParse(token, out var info) ? info : null);
         }
 
         Body = body;
@@ -52,7 +56,7 @@ public sealed class FakeGraphRequest
 
     /// <summary>Gets what the bearer token said (audience, tenant, scopes, roles, expiry; read without validation, as
     /// <see cref="GraphAuthException.Token"/> is), or <see langword="null"/> without a token or when it is not a JWT.</summary>
-    public GraphTokenInfo? TokenInfo { get; }
+    public GraphTokenInfo? TokenInfo => _tokenInfo?.Value;
 
     /// <summary>Gets a value indicating whether the request carried a non-empty bearer token.</summary>
     public bool HasToken => TokenHash is not null;

@@ -280,12 +280,17 @@ internal static class TokenSourceErrors
         var consent = ui.Classification == UiRequiredExceptionClassification.ConsentRequired
             || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
             || string.Equals(ui.ErrorCode, "consent_required", StringComparison.Ordinal);
-        var cause = consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
+        var cause = IsPolicyBlock(aadsts) ? GraphAuthFailureCause.PolicyRestricted
+            : consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
         var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = cause,
-            Message = $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
+            Confidence = ConfidenceOf(cause, aadsts),
+            AlternativeCauses = AlternativesOf(cause, aadsts),
+            Message = cause == GraphAuthFailureCause.PolicyRestricted
+                ? $"A tenant policy refused the token for Microsoft Graph ({Describe(ui.ErrorCode, aadsts)})."
+                : $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
             Remediation = WithGrants(AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause), grants),
             Grants = grants,
             StatusCode = ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
@@ -307,15 +312,22 @@ internal static class TokenSourceErrors
             _ => aadsts switch
             {
                 "AADSTS65001" => GraphAuthFailureCause.ConsentRequired,
-                "AADSTS50076" or "AADSTS50079" or "AADSTS53003" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
+                "AADSTS50076" or "AADSTS50079" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
                 _ => GraphAuthFailureCause.TokenAcquisitionFailed,
             },
         };
+        if (IsPolicyBlock(aadsts))
+        {
+            cause = GraphAuthFailureCause.PolicyRestricted;
+        }
+
         var claims = string.IsNullOrEmpty(service.Claims) ? requestedClaims : service.Claims;
         var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = cause,
+            Confidence = ConfidenceOf(cause, aadsts),
+            AlternativeCauses = AlternativesOf(cause, aadsts),
             Message = $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
             Remediation = WithGrants(AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause), grants),
             Grants = grants,
@@ -336,6 +348,20 @@ internal static class TokenSourceErrors
     private static string WithGrants(string remediation, IReadOnlyList<GraphPermissionGrant> grants) =>
         grants.Count == 0 ? remediation : remediation + " " + Grants.GraphPermissionGrants.Remediation(grants, token: null);
 
+    /// <summary>Conditional access codes that block the token outright (a device that is not compliant, managed or
+    /// joined; an app or location the policy refuses): no permission and no silent or interactive retry by this user
+    /// on this device fixes them, only the policy or the device.</summary>
+    private static bool IsPolicyBlock(string? aadsts) =>
+        aadsts is "AADSTS53000" or "AADSTS53001" or "AADSTS53002" or "AADSTS53003" or "AADSTS530003" or "AADSTS530002";
+
+    /// <summary>AADSTS65001 names no tenant: the consent missing may be in the app's own tenant (consent required) or in
+    /// a customer's that never onboarded the app, which only the request's tenant tells (see <see cref="Onboarding"/>).</summary>
+    private static GraphAuthConfidence ConfidenceOf(GraphAuthFailureCause cause, string? aadsts) =>
+        cause == GraphAuthFailureCause.ConsentRequired && aadsts is "AADSTS65001" ? GraphAuthConfidence.Medium : GraphAuthConfidence.High;
+
+    private static IReadOnlyList<GraphAuthFailureCause>? AlternativesOf(GraphAuthFailureCause cause, string? aadsts) =>
+        cause == GraphAuthFailureCause.ConsentRequired && aadsts is "AADSTS65001" ? [GraphAuthFailureCause.TenantNotOnboarded] : null;
+
     private static string Describe(string? errorCode, string? aadsts) =>
         aadsts is null ? errorCode ?? "unknown error" : string.Create(CultureInfo.InvariantCulture, $"{aadsts} ({errorCode})");
 
@@ -346,6 +372,7 @@ internal static class TokenSourceErrors
         "AADSTS65001" => "Consent is missing: an administrator must grant consent to the app's permissions (Enterprise applications > Permissions > Grant admin consent), or the user must sign in interactively and consent.",
         "AADSTS50076" => "Multi-factor authentication is required: sign the user in interactively with the claims on this exception.",
         "AADSTS50079" => "The user must enrol in multi-factor authentication: sign the user in interactively with the claims on this exception.",
+        "AADSTS53000" or "AADSTS53001" or "AADSTS530003" => "A conditional access policy requires a compliant, joined or managed device: no permission change fixes this. Use a device the policy accepts, or ask the tenant administrator which policy applies.",
         "AADSTS53003" => "A conditional access policy blocked the token. Sign in interactively from a compliant device or location, or ask the tenant administrator which policy applies.",
         "AADSTS50158" => "An external security challenge must be met: sign the user in interactively.",
         "AADSTS700016" => "The application id was not found in the tenant: check the client id and tenant id, and that the app is registered (or consented) in that tenant.",

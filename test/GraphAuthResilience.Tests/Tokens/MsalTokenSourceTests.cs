@@ -77,7 +77,7 @@ public class MsalTokenSourceTests
     }
 
     [Test]
-    public void ClientCredentials_InteractionRequired53003_InteractionRequiredAndNothingSentToGraph()
+    public void ClientCredentials_ConditionalAccessBlock53003_PolicyRestrictedAndNothingSentToGraph()
     {
         var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", 53003, suberror: "message_only");
@@ -85,10 +85,14 @@ public class MsalTokenSourceTests
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/me"));
 
-        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.InteractionRequired));
+        // A block policy is not met by an interactive sign-in of the same user on the same device: only the policy or the
+        // device changes it, so it is the policy family, not interaction required.
+        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.PolicyRestricted));
+        Assert.That(ex, Is.InstanceOf<GraphAuthPermissionException>());
         Assert.That(ex.AadstsCode, Is.EqualTo("AADSTS53003"));
         Assert.That(ex.Scopes, Is.EqualTo(new[] { GraphAuthOptions.DefaultScope }));
-        Assert.That(ex.RequiresUserInteraction, Is.True);
+        Assert.That(ex.Remediation, Does.Contain("conditional access").IgnoreCase);
+        Assert.That(ex.Grants, Is.Empty, "no permission fixes a policy");
         Assert.That(harness.Graph.Sends, Is.EqualTo(0));
         Assert.That(endpoint.Posts, Is.EqualTo(1));
     }
