@@ -9,7 +9,3 @@ internal sealed record ProblemBody(
     [property: JsonPropertyName("status")] int Status,
     [property: JsonPropertyName("detail")] string Detail,
     [property: JsonPropertyName("cause")] string Cause);
-
-/// <summary>Source-generated JSON for <see cref="ProblemBody"/>.</summary>
-[JsonSerializable(typeof(ProblemBody))]
-internal sealed partial class ProblemBodyContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using GraphAuthResilience.Testing;
 using GraphAuthResilience.Demo.Fleet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

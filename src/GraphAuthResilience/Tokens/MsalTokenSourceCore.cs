@@ -22,7 +22,7 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
         ArgumentNullException.ThrowIfNull(options);
         Name = name;
         Tenants = tenants;
-        options.Validate();
+        MsalTokenSourceOptionsValidator.ThrowIfInvalid(options);
         _acquire = acquire;
         _logger = options.LoggerFactory?.CreateLogger("GraphAuthResilience.MsalTokenSource") ?? NullLogger.Instance;
         _pipeline = BuildPipeline(options, _logger);

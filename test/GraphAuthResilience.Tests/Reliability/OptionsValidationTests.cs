@@ -27,10 +27,9 @@ public class OptionsValidationTests
         }
 
         var app = new FakeEntraTokenEndpoint().CreateConfidentialClient();
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => MsalTokenSource.ForClientCredentials(app, options));
+        var ex = Assert.Throws<OptionsValidationException>(() => MsalTokenSource.ForClientCredentials(app, options));
 
-        Assert.That(ex!.ParamName, Is.EqualTo(setting));
-        Assert.That(ex.Message, Does.Contain(setting));
+        Assert.That(ex!.Failures.Single(), Does.Contain(setting));
     }
 
     [Test]
@@ -39,9 +38,9 @@ public class OptionsValidationTests
         var options = new MsalTokenSourceOptions { TimeProvider = null! };
         var app = new FakeEntraTokenEndpoint().CreateConfidentialClient();
 
-        var ex = Assert.Throws<ArgumentNullException>(() => MsalTokenSource.ForClientCredentials(app, options));
-        Assert.That(ex!.ParamName, Is.EqualTo("TimeProvider"));
-        Assert.Throws<ArgumentNullException>(() => MsalTokenSource.OnBehalfOf(app, _ => ValueTask.FromResult("a"), options));
+        var ex = Assert.Throws<OptionsValidationException>(() => MsalTokenSource.ForClientCredentials(app, options));
+        Assert.That(ex!.Failures.Single(), Does.Contain("TimeProvider"));
+        Assert.Throws<OptionsValidationException>(() => MsalTokenSource.OnBehalfOf(app, _ => ValueTask.FromResult("a"), options));
     }
 
     [TestCase(0)]
@@ -124,5 +123,26 @@ public class OptionsValidationTests
         Assert.Throws<OptionsValidationException>(() => harness.CreateClient());
         Assert.That(harness.Graph.Sends, Is.Zero);
         Assert.That(source.CallCount, Is.Zero);
+    }
+
+    [Test]
+    public void MsalTokenSourceOptions_EveryRuleBroken_OneValidationExceptionNamingEach()
+    {
+        var options = new MsalTokenSourceOptions
+        {
+            MaxRetryAttempts = 11,
+            RetryDelay = TimeSpan.FromMilliseconds(-1),
+            MaxRetryAfter = TimeSpan.FromDays(2),
+            AttemptTimeout = TimeSpan.Zero,
+            TimeProvider = null!,
+        };
+
+        var ex = Assert.Throws<OptionsValidationException>(() => MsalTokenSource.ForClientCredentials(new FakeEntraTokenEndpoint().CreateConfidentialClient(), options));
+
+        Assert.That(ex!.Failures.Count(), Is.EqualTo(5));
+        foreach (var setting in new[] { "MaxRetryAttempts", "RetryDelay", "MaxRetryAfter", "AttemptTimeout", "TimeProvider" })
+        {
+            Assert.That(ex.Message, Does.Contain(setting));
+        }
     }
 }

@@ -163,6 +163,7 @@ public class MsalTokenSourceTests
     {
         Assert.Throws<ArgumentNullException>(() => MsalTokenSource.ForClientCredentials(null!));
         Assert.Throws<ArgumentNullException>(() => MsalTokenSource.OnBehalfOf(new FakeEntraTokenEndpoint().CreateConfidentialClient(), null!));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MsalTokenSource.ForClientCredentials(new FakeEntraTokenEndpoint().CreateConfidentialClient(), new MsalTokenSourceOptions { MaxRetryAttempts = -1 }));
+        var ex = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => MsalTokenSource.ForClientCredentials(new FakeEntraTokenEndpoint().CreateConfidentialClient(), new MsalTokenSourceOptions { MaxRetryAttempts = -1 }));
+        Assert.That(ex!.Message, Does.Contain(nameof(MsalTokenSourceOptions.MaxRetryAttempts)));
     }
 }

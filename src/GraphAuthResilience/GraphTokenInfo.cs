@@ -18,7 +18,8 @@ public sealed class GraphTokenInfo
 
     private const int MaxTokenLength = 64 * 1024;
 
-    /// <summary>Initializes a new instance of the <see cref="GraphTokenInfo"/> class.</summary>
+    /// <summary>Initializes a new instance of the <see cref="GraphTokenInfo"/> class: only <see cref="TryParse"/> makes
+    /// one from a token (and tests, to describe a token without building one).</summary>
     /// <param name="audience">The <c>aud</c> claim.</param>
     /// <param name="tenantId">The <c>tid</c> claim.</param>
     /// <param name="scopes">The delegated scopes (<c>scp</c>).</param>
@@ -26,7 +27,7 @@ public sealed class GraphTokenInfo
     /// <param name="isAppOnly">Whether the token was issued to an application without a user.</param>
     /// <param name="expiresOn">The <c>exp</c> claim.</param>
     /// <param name="appId">The <c>appid</c> or <c>azp</c> claim: the client that asked for the token.</param>
-    public GraphTokenInfo(
+    internal GraphTokenInfo(
         string? audience,
         string? tenantId,
         IReadOnlyList<string> scopes,

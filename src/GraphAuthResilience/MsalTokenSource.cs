@@ -27,7 +27,7 @@ public static class MsalTokenSource
     /// <param name="options">Retry, timeout and logging settings.</param>
     /// <returns>The token source.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting of <paramref name="options"/> is out of range (the message names it).</exception>
     public static IGraphTokenSource ForClientCredentials(IConfidentialClientApplication app, MsalTokenSourceOptions options)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -84,7 +84,7 @@ public static class MsalTokenSource
     /// <param name="options">Retry, timeout and logging settings.</param>
     /// <returns>The token source.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting of <paramref name="options"/> is out of range (the message names it).</exception>
     public static IGraphTokenSource ForManagedIdentity(IManagedIdentityApplication app, MsalTokenSourceOptions options)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -160,7 +160,7 @@ public static class MsalTokenSource
     /// <param name="options">Retry, timeout and logging settings.</param>
     /// <returns>The token source.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting of <paramref name="options"/> is out of range (the message names it).</exception>
     public static IGraphTokenSource ForUser(IPublicClientApplication app, IAccount account, MsalTokenSourceOptions options)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -198,7 +198,7 @@ public static class MsalTokenSource
     /// <param name="options">Retry, timeout and logging settings.</param>
     /// <returns>The token source.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A setting of <paramref name="options"/> is out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">A setting of <paramref name="options"/> is out of range (the message names it).</exception>
     /// <remarks>The source is partitioned by user (<see cref="IPartitionedGraphTokenSource"/>): the chain's cache keys
     /// tokens by a SHA-256 hash of the assertion, so one user's Graph token is never served to another.</remarks>
     public static IGraphTokenSource OnBehalfOf(
