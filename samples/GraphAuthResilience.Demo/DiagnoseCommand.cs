@@ -133,10 +133,10 @@ internal static class DiagnoseCommand
         foreach (var grant in grants)
         {
             var id = grant.Id == Guid.Empty ? "id not known for this cloud: the commands look it up by name" : "id " + grant.Id.ToString("D");
-            output.WriteLine($"Grant:                {grant.Permission} ({grant.Kind}, {id}, {(grant.RequiresAdminConsent ? "admin consent needed" : "user consent suffices")})");
-            output.WriteLine($"Consent:              {grant.AdminConsentUri?.AbsoluteUri ?? "(no consent link: a managed identity or a personal account is not granted that way)"}");
-            output.WriteLine($"Azure CLI:            {grant.AzureCliCommand.Replace("\n", "\n                      ", StringComparison.Ordinal)}");
-            output.WriteLine($"PowerShell:           {grant.PowerShellCommand.Replace("\n", "\n                      ", StringComparison.Ordinal)}");
+            output.WriteLine($"Grant:                {Safe(grant.Permission)} ({grant.Kind}, {id}, {(grant.RequiresAdminConsent ? "admin consent needed" : "user consent suffices")})");
+            output.WriteLine($"Consent:              {Safe(grant.AdminConsentUri?.AbsoluteUri) ?? "(no consent link: a managed identity or a personal account is not granted that way)"}");
+            output.WriteLine($"Azure CLI:            {SafeLines(grant.AzureCliCommand)}");
+            output.WriteLine($"PowerShell:           {SafeLines(grant.PowerShellCommand)}");
         }
     }
 
@@ -145,6 +145,10 @@ internal static class DiagnoseCommand
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
     private static string? Safe(string? value, int maxLength = SafeText.MaxMessageLength) =>
         value is null ? null : SafeText.Bound(value, maxLength);
+
+    /// <summary>A command of several lines: each line through <see cref="Safe"/>, the further ones indented under the first.</summary>
+    private static string SafeLines(string command) =>
+        string.Join("\n                      ", command.Split('\n').Select(line => Safe(line)));
 
     private static bool IsGraphHost(Uri uri) => new GraphAuthOptions().AllowedHosts.Contains(uri.Host);
 

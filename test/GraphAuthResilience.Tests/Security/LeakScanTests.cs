@@ -36,6 +36,7 @@ public class LeakScanTests
         await TokenEndpointErrors(recorder, tokens, causes);
         await OnBehalfOfAssertionRejected(recorder, causes);
         var hostile = await HostileAnswerText(recorder, causes);
+        await TestingPackageScenarios(recorder, causes);
 
         var findings = LeakScanner.Scan(recorder.Lines, Secrets, tokens);
         await TestContext.Out.WriteLineAsync(
@@ -275,6 +276,25 @@ public class LeakScanTests
         }
 
         Assert.That(endpoint.Forms.Single()["assertion"], Is.EqualTo(AssertionMarker), "the assertion did reach the endpoint, so it was there to leak");
+    }
+
+    /// <summary>Every Graph-side scenario of the Testing package (each cause as users fake it), through the chain.</summary>
+    private static async Task TestingPackageScenarios(TelemetryRecorder recorder, HashSet<GraphAuthFailureCause> causes)
+    {
+        foreach (var scenario in GraphAuthFailureScenario.All.Where(s => !s.FailsAtTokenSource))
+        {
+            using var harness = Harness(recorder, scenario.CreateTokenSource());
+            harness.Graph.Respond = (request, _) => scenario.CreateResponse(request);
+            using var request = scenario.CreateRequest();
+            try
+            {
+                using var response = await harness.CreateClient().SendAsync(request);
+            }
+            catch (GraphAuthException ex)
+            {
+                Record(recorder, causes, ex);
+            }
+        }
     }
 
     /// <summary>Graph and token-endpoint answers whose codes, messages and ids carry CR/LF, ESC, OSC and NUL, through
