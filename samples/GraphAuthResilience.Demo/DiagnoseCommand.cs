@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,7 +16,8 @@ internal static class DiagnoseCommand
 {
     private const string Usage =
         "usage: diagnose --status <code> [--headers <file>] [--body <file>|-] [--request \"<METHOD> <url>\"] [--token-file <file>]\n" +
-        "       (a token-endpoint answer: --request \"POST https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token\", or a body with error/error_description)";
+        "       (a token-endpoint answer: --request \"POST https://login.microsoftonline.com/<tenant>/oauth2/v2.0/token\", or a body with error/error_description;\n" +
+        "        --scopes \"User.Read Mail.Send\": the scopes the token request asked for, default https://graph.microsoft.com/.default)";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TextReader stdin)
     {
@@ -34,7 +36,7 @@ internal static class DiagnoseCommand
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException or FormatException)
         {
-            error.WriteLine(ex.Message);
+            error.WriteLine(Safe(ex.Message));
             error.WriteLine(Usage);
             return 2;
         }
@@ -71,13 +73,13 @@ internal static class DiagnoseCommand
             failure = response.GetGraphAuthFailure();
             status = response.StatusCode;
         }
-        catch (Exception ex) when (ScenarioWalk.Unwrap(ex) is { } thrown)
+        catch (Exception ex) when (GraphAuthFailures.Unwrap(ex) is { } thrown)
         {
             failure = thrown;
             status = (HttpStatusCode)input.Status;
         }
 
-        output.WriteLine($"Request:              {input.Method.Method} {input.Uri}");
+        output.WriteLine($"Request:              {Safe(input.Method.Method)} {Safe(input.Uri.ToString())}");
         output.WriteLine($"Graph answered:       {input.Status} ({graph.Sends} send{(graph.Sends == 1 ? string.Empty : "s")} through the chain{(graph.Sends > 1 ? ": the chain refreshed the token or met the challenge and replayed once; the captured answer came back again" : string.Empty)})");
         if (failure is null)
         {
@@ -87,25 +89,26 @@ internal static class DiagnoseCommand
         }
 
         output.WriteLine($"Cause:                {failure.Cause}");
-        output.WriteLine($"Remediation:          {failure.Remediation}");
-        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
-        output.WriteLine($"Graph error code:     {failure.GraphErrorCode ?? "(none)"}");
-        output.WriteLine($"Request id:           {failure.RequestId ?? "(none)"}");
-        output.WriteLine($"Client request id:    {failure.ClientRequestId ?? "(none)"}");
+        output.WriteLine($"Remediation:          {Safe(failure.Remediation)}");
+        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : Safe(string.Join(", ", failure.RequiredPermissions)))}");
+        WriteGrants(output, failure.Grants);
+        output.WriteLine($"Graph error code:     {Safe(failure.GraphErrorCode) ?? "(none)"}");
+        output.WriteLine($"Request id:           {Safe(failure.RequestId) ?? "(none)"}");
+        output.WriteLine($"Client request id:    {Safe(failure.ClientRequestId) ?? "(none)"}");
         if (input.Date is not null)
         {
-            output.WriteLine($"Date:                 {input.Date}");
+            output.WriteLine($"Date:                 {Safe(input.Date)}");
         }
 
         if (failure.Claims is not null)
         {
-            output.WriteLine($"Claims (for sign-in): {failure.Claims}");
+            output.WriteLine($"Claims (for sign-in): {Safe(failure.Claims, SafeText.MaxClaimsLength)}");
         }
 
-        output.WriteLine($"Token that was sent:  {(failure.Token is null ? (input.TokenGiven ? "(not a readable JWT)" : "(no --token-file given)") : failure.Token.ToString())}");
+        output.WriteLine($"Token that was sent:  {(failure.Token is null ? (input.TokenGiven ? "(not a readable JWT)" : "(no --token-file given)") : Safe(failure.Token.ToString()))}");
         foreach (var link in failure.HelpLinks)
         {
-            output.WriteLine($"Help:                 {link}");
+            output.WriteLine($"Help:                 {Safe(link.ToString())}");
         }
 
         if (failure.Cause == GraphAuthFailureCause.UnsatisfiedClaimsChallenge)
@@ -115,6 +118,26 @@ internal static class DiagnoseCommand
 
         return 0;
     }
+
+    /// <summary>Per grant: <c>Grant:</c> (name, kind, id, admin consent), <c>Consent:</c>, <c>Azure CLI:</c> and
+    /// <c>PowerShell:</c>, a command's further lines indented under its first.</summary>
+    private static void WriteGrants(TextWriter output, IReadOnlyList<GraphPermissionGrant> grants)
+    {
+        foreach (var grant in grants)
+        {
+            var id = grant.Id == Guid.Empty ? "id not known for this cloud: the commands look it up by name" : "id " + grant.Id.ToString("D");
+            output.WriteLine($"Grant:                {grant.Permission} ({grant.Kind}, {id}, {(grant.RequiresAdminConsent ? "admin consent needed" : "user consent suffices")})");
+            output.WriteLine($"Consent:              {grant.AdminConsentUri?.AbsoluteUri ?? "(no consent link: a managed identity or a personal account is not granted that way)"}");
+            output.WriteLine($"Azure CLI:            {grant.AzureCliCommand.Replace("\n", "\n                      ", StringComparison.Ordinal)}");
+            output.WriteLine($"PowerShell:           {grant.PowerShellCommand.Replace("\n", "\n                      ", StringComparison.Ordinal)}");
+        }
+    }
+
+    /// <summary>Every value printed from a captured answer (or the command line) goes through the library's sanitiser:
+    /// control characters (CR/LF, ESC, OSC, NUL...) escaped, length bounded, so no input can drive the terminal.</summary>
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]
+    private static string? Safe(string? value, int maxLength = SafeText.MaxMessageLength) =>
+        value is null ? null : SafeText.Bound(value, maxLength);
 
     private static bool IsGraphHost(Uri uri) => new GraphAuthOptions().AllowedHosts.Contains(uri.Host);
 
@@ -135,7 +158,7 @@ internal static class DiagnoseCommand
         GraphAuthException? failure = null;
         try
         {
-            await source.GetTokenAsync(new GraphTokenRequest(["https://graph.microsoft.com/.default"]), CancellationToken.None);
+            await source.GetTokenAsync(new GraphTokenRequest(input.Scopes), CancellationToken.None);
         }
         catch (GraphAuthException ex)
         {
@@ -151,19 +174,25 @@ internal static class DiagnoseCommand
         }
 
         output.WriteLine($"Cause:                {failure.Cause}");
-        output.WriteLine($"Remediation:          {failure.Remediation}");
-        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : string.Join(", ", failure.RequiredPermissions))}");
-        output.WriteLine($"AADSTS code:          {failure.AadstsCode ?? "(none)"}");
-        output.WriteLine($"OAuth error:          {failure.TokenEndpointError ?? "(none)"}");
-        output.WriteLine($"Correlation id:       {failure.RequestId ?? "(none)"}");
+        output.WriteLine($"Remediation:          {Safe(failure.Remediation)}");
+        output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : Safe(string.Join(", ", failure.RequiredPermissions)))}");
+        if (failure.Cause == GraphAuthFailureCause.ConsentRequired)
+        {
+            output.WriteLine($"Scopes asked for:     {Safe(string.Join(' ', failure.Scopes))}");
+        }
+
+        WriteGrants(output, failure.Grants);
+        output.WriteLine($"AADSTS code:          {Safe(failure.AadstsCode) ?? "(none)"}");
+        output.WriteLine($"OAuth error:          {Safe(failure.TokenEndpointError) ?? "(none)"}");
+        output.WriteLine($"Correlation id:       {Safe(failure.RequestId) ?? "(none)"}");
         if (failure.Claims is not null)
         {
-            output.WriteLine($"Claims (for sign-in): {failure.Claims}");
+            output.WriteLine($"Claims (for sign-in): {Safe(failure.Claims, SafeText.MaxClaimsLength)}");
         }
 
         foreach (var link in failure.HelpLinks)
         {
-            output.WriteLine($"Help:                 {link}");
+            output.WriteLine($"Help:                 {Safe(link.ToString())}");
         }
 
         return 0;
@@ -174,7 +203,7 @@ internal static class DiagnoseCommand
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is not ("--status" or "--headers" or "--body" or "--request" or "--token-file"))
+            if (args[i] is not ("--status" or "--headers" or "--body" or "--request" or "--token-file" or "--scopes"))
             {
                 throw new ArgumentException($"Unknown option '{args[i]}'.");
             }
@@ -242,7 +271,10 @@ internal static class DiagnoseCommand
             }
         }
 
-        return new Input(status, method, uri, headers, body, token);
+        return new Input(status, method, uri, headers, body, token)
+        {
+            Scopes = values.TryGetValue("--scopes", out var scopes) ? scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries) : ["https://graph.microsoft.com/.default"],
+        };
     }
 
     private sealed record Input(int Status, HttpMethod Method, Uri Uri, List<KeyValuePair<string, string>> Headers, string Body, string? GivenToken)
@@ -251,6 +283,9 @@ internal static class DiagnoseCommand
         public string Token => GivenToken ?? "no-token-given";
 
         public bool TokenGiven => GivenToken is not null;
+
+        /// <summary>Gets the scopes the token request asks for (a token-endpoint answer).</summary>
+        public IReadOnlyList<string> Scopes { get; init; } = [];
 
         /// <summary>Gets the OAuth <c>error</c> of a token-endpoint body, when the body is one.</summary>
         public string? OAuthError

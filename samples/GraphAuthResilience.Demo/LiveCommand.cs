@@ -43,7 +43,7 @@ internal static class LiveCommand
             output.WriteLine($"GET /v1.0/users?$top=1 succeeded: {users?.Value?.Count ?? 0} user returned (id {users?.Value?.FirstOrDefault()?.Id ?? "-"}).");
             return 0;
         }
-        catch (Exception ex) when (ScenarioWalk.Unwrap(ex) is { } failure)
+        catch (Exception ex) when (GraphAuthFailures.Unwrap(ex) is { } failure)
         {
             output.WriteLine($"GET /v1.0/users?$top=1 failed: {failure.Cause}");
             output.WriteLine($"  Remediation: {failure.Remediation}");

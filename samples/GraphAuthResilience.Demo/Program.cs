@@ -7,6 +7,7 @@ return command switch
     "scenarios" => await ScenarioWalk.RunAsync(Console.Out),
     "diagnose" => await DiagnoseCommand.RunAsync(args[1..], Console.Out, Console.Error, Console.In),
     "live" => await LiveCommand.RunAsync(Console.Out, Console.Error),
+    "permissions" => await PermissionsCommand.RunAsync(Console.Out),
     "fleet" => await GraphAuthResilience.Demo.Fleet.FleetCommand.RunAsync(args[1..], Console.Out, Console.Error),
     "fleet-instance" => await GraphAuthResilience.Demo.Fleet.FleetInstanceCommand.RunAsync(args[1..], Console.In, Console.Out),
     "-h" or "--help" or "help" => Help(),

@@ -51,6 +51,7 @@ internal static class ScenarioWalk
             output.WriteLine($"  HelpLinks:           {string.Join(" ", example.HelpLinks)}");
         }
 
+        var tenantProblems = await TenantsRow.RunAsync(output);
         output.WriteLine();
         var failed = results.Where(r => r.Problem is not null).ToList();
         var thrown = results.Count(r => r.Exception is not null);
@@ -62,7 +63,8 @@ internal static class ScenarioWalk
         }
 
         output.WriteLine("Next: `-- diagnose --help` explains a Graph answer you captured; `-- live` calls a real tenant (see README).");
-        return failed.Count == 0 ? 0 : 1;
+        tenantProblems.ToList().ForEach(p => output.WriteLine($"  FAIL customer tenants: {p}"));
+        return failed.Count == 0 && tenantProblems.Count == 0 ? 0 : 1;
     }
 
     private static IEnumerable<DemoScenario> Scenarios()
@@ -280,7 +282,7 @@ internal static class ScenarioWalk
                 Interlocked.Increment(ref _surfacedAsIs);
             }
 
-            failure = Unwrap(ex);
+            failure = GraphAuthFailures.Unwrap(ex);
             other = failure is null ? ex : null;
         }
 
@@ -294,25 +296,6 @@ internal static class ScenarioWalk
             failure?.Cause.ToString() ?? "-",
             failure?.Remediation ?? "-",
             problem);
-    }
-
-    /// <summary>GraphServiceClient may surface the chain's exception as it is or wrapped; find it.</summary>
-    internal static GraphAuthException? Unwrap(Exception? exception)
-    {
-        for (var current = exception; current is not null; current = current.InnerException)
-        {
-            if (current is GraphAuthException graph)
-            {
-                return graph;
-            }
-
-            if (current is AggregateException aggregate)
-            {
-                return aggregate.InnerExceptions.Select(Unwrap).FirstOrDefault(e => e is not null);
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The bearer token a request carries, or null: what the scenario's Graph decides on.</summary>

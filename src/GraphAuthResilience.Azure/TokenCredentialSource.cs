@@ -19,12 +19,12 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
             [.. request.Scopes],
             parentRequestId: null,
             claims: request.Claims,
-            tenantId: null,
+            tenantId: request.TenantId,
             isCaeEnabled: true);
+        AccessToken token;
         try
         {
-            var token = await credential.GetTokenAsync(context, cancellationToken).ConfigureAwait(false);
-            return new GraphAccessToken(token.Token, token.ExpiresOn) { RefreshOn = token.RefreshOn };
+            token = await credential.GetTokenAsync(context, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -34,6 +34,21 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
         {
             throw Map(ex, request);
         }
+
+        if (string.IsNullOrWhiteSpace(token.Token) || token.Token.Any(char.IsControl))
+        {
+            // Refused here, where the credential's name is known; never attached to a request.
+            throw GraphAuthException.Create(new GraphAuthFailureDetails
+            {
+                Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                Message = $"{_credentialName} returned an access token that is empty, white space only or holds control characters; it was not sent.",
+                Remediation = $"{_credentialName} answered without a usable access token. Check what it returns (a custom credential, a cache or a token file handing back a placeholder or a value with its line break); a token is a single line of visible characters.",
+                Scopes = request.Scopes,
+                Evidence = [$"{_credentialName} returned no usable token."],
+            });
+        }
+
+        return new GraphAccessToken(token.Token, token.ExpiresOn) { RefreshOn = token.RefreshOn };
     }
 
     internal GraphAuthException Map(Exception exception, GraphTokenRequest request)
@@ -63,9 +78,26 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
                     TokenEndpointError = "credential_unavailable",
                 });
 
+            case AuthenticationFailedException when request.TenantId is { } tenant && MentionsAllowedTenants(exception):
+                return GraphAuthException.Create(new GraphAuthFailureDetails
+                {
+                    Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                    Message = $"{who} may not acquire tokens for tenant {tenant}: the tenant is not in its AdditionallyAllowedTenants.",
+                    Remediation = $"{who} acquires tokens for its own tenant and for the tenants listed in its options' AdditionallyAllowedTenants only. Add {tenant} there (or \"*\" for any tenant), for example new ClientSecretCredentialOptions {{ AdditionallyAllowedTenants = {{ \"{tenant}\" }} }}, or stop asking for this tenant (SetGraphTenant, GraphAuthOptions.TenantResolver).",
+                    Scopes = request.Scopes,
+                    TokenEndpointError = "tenant_not_allowed",
+                    Evidence = [$"The request's tenant is {tenant}.", $"{who} refused it: not in AdditionallyAllowedTenants (no token endpoint was asked)."],
+                });
+
             case AuthenticationFailedException failedAuthentication:
             {
-                var aadsts = GraphAuthRemediation.FindAadstsCode(TextOf(failedAuthentication));
+                var text = TextOf(failedAuthentication);
+                var aadsts = TokenSourceErrors.AadstsCode(text);
+                if (TokenSourceErrors.Onboarding(aadsts, text, new TokenSourceTenants(null, null).For(request.TenantId), request.Scopes) is { } onboarding)
+                {
+                    return onboarding;
+                }
+
                 var status = FindStatus(failedAuthentication);
                 var cause = aadsts switch
                 {
@@ -78,7 +110,7 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
                 {
                     Cause = cause,
                     Message = $"{who} could not acquire a token for Microsoft Graph ({why}).",
-                    Remediation = $"{who} failed: " + (GraphAuthRemediation.ForAadsts(aadsts) ?? Generic(status)),
+                    Remediation = $"{who} failed: " + (TokenSourceErrors.AadstsRemediation(aadsts) ?? Generic(status)),
                     StatusCode = status is { } code ? (System.Net.HttpStatusCode)code : null,
                     Claims = request.Claims,
                     Scopes = request.Scopes,
@@ -96,6 +128,15 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
                 });
         }
     }
+
+    /// <summary>Whether Azure.Identity refused the tenant itself, before any token request: Azure.Identity 1.21 says "The
+    /// current credential is not configured to acquire tokens for tenant {tenant}" with a link to its multitenant
+    /// troubleshooting page; older versions named <c>AdditionallyAllowedTenants</c>.</summary>
+    private static bool MentionsAllowedTenants(Exception exception) =>
+        Flatten(exception).Any(e => Head(e.Message) is var text
+            && (text.Contains("not configured to acquire tokens for tenant", StringComparison.Ordinal)
+                || text.Contains("identity/multitenant/troubleshoot", StringComparison.Ordinal)
+                || text.Contains("AdditionallyAllowedTenants", StringComparison.Ordinal)));
 
     private static string Unavailable(string who, IReadOnlyList<string> failed) =>
         (failed.Count > 0
@@ -135,14 +176,12 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
         return names;
     }
 
-    // As many characters of each message as GraphAuthRemediation.FindAadstsCode reads of a text.
-    private const int HeadLength = 4096;
-
     /// <summary>The first characters of each message, where a credential names itself and the AADSTS number stands:
     /// a message quoting a huge token-endpoint answer costs no more than a short one.</summary>
     private static string TextOf(Exception exception) => string.Join('\n', Flatten(exception).Select(e => Head(e.Message)));
 
-    private static string Head(string message) => message.Length <= HeadLength ? message : message[..HeadLength];
+    private static string Head(string message) =>
+        message.Length <= TokenSourceErrors.MaxAadstsSearchLength ? message : message[..TokenSourceErrors.MaxAadstsSearchLength];
 
     private static int? FindStatus(Exception exception) =>
         Flatten(exception).OfType<RequestFailedException>().FirstOrDefault(r => r.Status > 0)?.Status;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
+using StackExchange.Redis;
 
 namespace GraphAuthResilience.Redis;
 
@@ -9,13 +10,18 @@ namespace GraphAuthResilience.Redis;
 /// StackExchangeRedis) with every value encrypted by Data Protection, and never an exception. Redis unavailable or
 /// slow serves this instance's own last copy (MSAL keeps nothing in memory once its cache is serialized, so without
 /// it every MSAL call during an outage would go to the token endpoint); a value that cannot be decrypted (another
-/// key ring) reads as a miss, logged once.
+/// key ring, or an entry copied from another key: each key has its own Data Protection purpose) reads as a miss,
+/// logged once. Before an entry is read, a script checks its kind and size: a value of the wrong kind (a string where
+/// the distributed cache keeps a hash) or above <see cref="MaxEntryBytes"/> is bad data (logged as such, not as an
+/// outage), reads as a miss without being read, and is replaced at the next write.
 /// </summary>
 internal sealed class FleetDistributedCache : IDistributedCache
 {
     private readonly IDistributedCache _inner;
     private readonly RedisConnection _redis;
     private readonly IDataProtector _protector;
+    private readonly IDataProtectionProvider _protection;
+    private readonly string _keyPrefix;
     /// <summary>The most cache entries (MSAL partitions: one per app and tenant, one per user) copied locally.</summary>
     internal const int MaxLocalEntries = 10_000;
 
@@ -26,14 +32,51 @@ internal sealed class FleetDistributedCache : IDistributedCache
     {
         _inner = inner;
         _redis = redis;
+        _protection = protection;
         _protector = protection.CreateProtector(redis.Options.ProtectionPurpose);
+        _keyPrefix = InstanceName(redis.Options);
     }
+
+    /// <summary>Answers the size of an entry's data without reading it: -2 absent, -1 not a hash, else its length.</summary>
+    private const string SizeScript = """
+        local kind = redis.call('TYPE', KEYS[1]).ok
+        if kind == 'none' then return -2 end
+        if kind ~= 'hash' then return -1 end
+        return redis.call('HSTRLEN', KEYS[1], 'data')
+        """;
+
+    /// <summary>The largest encrypted cache entry read from Redis; a larger one is bad data, never read whole.</summary>
+    internal const int MaxEntryBytes = 2 * 1024 * 1024;
+
+    internal IDataProtectionProvider Protection => _protection;
+
+    /// <summary>The prefix of the Redis keys of MSAL's cache entries (the distributed cache's instance name).</summary>
+    internal static string InstanceName(GraphAuthRedisOptions options) => options.KeyPrefix + ":msal:";
 
     public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
-        var (ok, stored) = await Guarded(() => _inner.GetAsync(key, token), token).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(key);
+        var size = await _redis.RunAsync<long?>(
+            async db => (long)await db.ScriptEvaluateAsync(SizeScript, [RedisKeyOf(key)]).ConfigureAwait(false), null, token).ConfigureAwait(false);
+        if (size is null)
+        {
+            return _local.TryGetValue(key, out var copy) ? copy : null;
+        }
+
+        if (size == -2)
+        {
+            _local.TryRemove(key, out _);
+            return null;
+        }
+
+        if (size is -1 or > MaxEntryBytes)
+        {
+            return BadData(key);
+        }
+
+        var (ok, stored, _) = await Guarded(() => _inner.GetAsync(key, token), key, token).ConfigureAwait(false);
         if (!ok)
         {
             return _local.TryGetValue(key, out var copy) ? copy : null;
@@ -45,9 +88,14 @@ internal sealed class FleetDistributedCache : IDistributedCache
             return null;
         }
 
+        if (stored.Length > MaxEntryBytes)
+        {
+            return BadData(key); // grown between the check and the read
+        }
+
         try
         {
-            var value = _protector.Unprotect(stored);
+            var value = ProtectorFor(key).Unprotect(stored);
             KeepLocal(key, value);
             return value;
         }
@@ -72,18 +120,29 @@ internal sealed class FleetDistributedCache : IDistributedCache
         byte[] protectedValue;
         try
         {
-            protectedValue = _protector.Protect(value);
+            protectedValue = ProtectorFor(key).Protect(value);
         }
         catch (CryptographicException)
         {
             return; // no key ring to write with: keep the token in-process only
         }
 
-        await Guarded(async () =>
+        var (_, _, wrongKind) = await Guarded(async () =>
         {
             await _inner.SetAsync(key, protectedValue, options, token).ConfigureAwait(false);
             return true;
-        }, token).ConfigureAwait(false);
+        }, key, token).ConfigureAwait(false);
+        if (wrongKind)
+        {
+            // A value of the wrong kind at the key refused the write (logged as bad data): replace it.
+            await Guarded(async () =>
+            {
+                var multiplexer = await _redis.ConnectionTask.ConfigureAwait(false);
+                await multiplexer.GetDatabase().KeyDeleteAsync(RedisKeyOf(key)).ConfigureAwait(false);
+                await _inner.SetAsync(key, protectedValue, options, token).ConfigureAwait(false);
+                return true;
+            }, key, token).ConfigureAwait(false);
+        }
     }
 
     public void Refresh(string key) => RefreshAsync(key).GetAwaiter().GetResult();
@@ -93,7 +152,7 @@ internal sealed class FleetDistributedCache : IDistributedCache
         {
             await _inner.RefreshAsync(key, token).ConfigureAwait(false);
             return true;
-        }, token);
+        }, key, token);
 
     public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
 
@@ -104,7 +163,7 @@ internal sealed class FleetDistributedCache : IDistributedCache
         {
             await _inner.RemoveAsync(key, token).ConfigureAwait(false);
             return true;
-        }, token);
+        }, key, token);
     }
 
     private void KeepLocal(string key, byte[] value)
@@ -115,7 +174,19 @@ internal sealed class FleetDistributedCache : IDistributedCache
         }
     }
 
-    private async Task<(bool Ok, T? Value)> Guarded<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    private RedisKey RedisKeyOf(string key) => new RedisKey(_keyPrefix + key);
+
+    /// <summary>Each key has its own purpose: an entry copied to another key does not decrypt there.</summary>
+    private IDataProtector ProtectorFor(string key) => _protector.CreateProtector(key);
+
+    private byte[]? BadData(string key)
+    {
+        Log.FleetBadData(_redis.Logger, "a shared token cache entry");
+        _local.TryRemove(key, out _);
+        return null;
+    }
+
+    private async Task<(bool Ok, T? Value, bool WrongKind)> Guarded<T>(Func<Task<T>> operation, string key, CancellationToken cancellationToken)
     {
         // Connected first (bounded), so that the cache's own connect never waits on a Redis that is away.
         if (await _redis.GetAsync(cancellationToken).ConfigureAwait(false) is null)
@@ -127,11 +198,18 @@ internal sealed class FleetDistributedCache : IDistributedCache
         {
             var result = await operation().WaitAsync(_redis.Options.OperationTimeout, _redis.Time, cancellationToken).ConfigureAwait(false);
             _redis.ReportSuccess();
-            return (true, result);
+            return (true, result, false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("WRONGTYPE", StringComparison.Ordinal))
+        {
+            // Redis answered: it is up, the value at the key is not what the cache keeps there.
+            _redis.ReportSuccess();
+            BadData(key);
+            return (false, default, true);
         }
         catch (Exception ex)
         {

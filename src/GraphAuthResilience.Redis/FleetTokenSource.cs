@@ -8,10 +8,53 @@ namespace GraphAuthResilience.Redis;
 /// One token acquisition per fleet: wraps a chain's token source (whose MSAL cache lives in Redis) with a short Redis
 /// lease (<c>SET key nonce NX PX</c>) per (client, scopes, claims, forced). The holder acquires and records its
 /// outcome; the others wait (bounded) for that holder, then read the shared cache. If the holder fails, dies
-/// (the lease expires) or takes too long, or Redis is unavailable, an instance acquires on its own.
+/// (the lease expires) or takes too long, or Redis is unavailable, an instance acquires on its own. Waiting reads
+/// only bounded values (Lua scripts check a key's kind and length before reading it), so what another writer plants
+/// at these keys costs a few bytes per poll, is logged as bad data and is removed or outwaited.
 /// </summary>
 internal sealed class FleetTokenSource : IGraphTokenSource
 {
+    /// <summary>The length of a lease value (a nonce, 32 hex digits); a lease value of another length is not ours.</summary>
+    private const int NonceLength = 32;
+
+    /// <summary>The longest outcome value ("failed:" and a nonce).</summary>
+    private const int OutcomeMaxLength = 7 + NonceLength;
+
+    /// <summary>What the poll script returns for a value of the wrong kind or size (never a whole planted value).</summary>
+    private const string NotOurs = "!";
+
+    /// <summary>
+    /// Takes the lease (<c>SET NX PX</c>) or returns its holder. A value that cannot be a lease (not a string of a
+    /// nonce's length with an expiry: planted, or left by something else) is deleted first, so that it neither blocks
+    /// the fleet nor is ever read. Returns {taken, removed} or {0, removed, holder}; the holder is at most 32 bytes.
+    /// </summary>
+    private const string TakeScript = """
+        local removed = 0
+        local kind = redis.call('TYPE', KEYS[1]).ok
+        if kind ~= 'none' and (kind ~= 'string' or redis.call('STRLEN', KEYS[1]) ~= tonumber(ARGV[3]) or redis.call('PTTL', KEYS[1]) < 0) then
+          redis.call('DEL', KEYS[1])
+          removed = 1
+        end
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return {1, removed}
+        end
+        return {0, removed, redis.call('GET', KEYS[1])}
+        """;
+
+    /// <summary>
+    /// Reads the lease and the outcome, each bounded: nil when absent, the value when it is a string no longer than
+    /// its bound, else "!" (the value itself is never sent).
+    /// </summary>
+    private const string PollScript = """
+        local function peek(key, most)
+          local kind = redis.call('TYPE', key).ok
+          if kind == 'none' then return false end
+          if kind ~= 'string' or redis.call('STRLEN', key) > tonumber(most) then return '!' end
+          return redis.call('GET', key)
+        end
+        return {peek(KEYS[1], ARGV[1]), peek(KEYS[2], ARGV[2])}
+        """;
+
     private readonly IGraphTokenSource _inner;
     private readonly RedisConnection _redis;
     private readonly string _client;
@@ -36,51 +79,49 @@ internal sealed class FleetTokenSource : IGraphTokenSource
         var nonce = Guid.NewGuid().ToString("N");
         var deadline = _redis.Time.GetUtcNow() + options.MaxLeaseWait;
 
-        while (true)
+        // One round trip: take the lease, or learn its holder (a bounded value; anything else there is removed).
+        var take = await _redis.RunAsync<RedisResult?>(
+            async db => await db.ScriptEvaluateAsync(TakeScript, [lease], [nonce, (long)options.LeaseDuration.TotalMilliseconds, NonceLength]).ConfigureAwait(false),
+            null,
+            cancellationToken).ConfigureAwait(false);
+        if (take is null)
         {
-            var taken = await _redis.RunAsync<bool?>(
-                async db => await db.StringSetAsync(lease, nonce, options.LeaseDuration, When.NotExists).ConfigureAwait(false),
-                null,
-                cancellationToken).ConfigureAwait(false);
-            if (taken is null)
-            {
-                return await _inner.GetTokenAsync(request, cancellationToken).ConfigureAwait(false);
-            }
+            return await _inner.GetTokenAsync(request, cancellationToken).ConfigureAwait(false);
+        }
 
-            if (taken.Value)
-            {
-                return await HoldAsync(request, lease, outcome, nonce, cancellationToken).ConfigureAwait(false);
-            }
+        var reply = (RedisResult[])take!;
+        if ((long)reply[1] == 1)
+        {
+            Log.FleetBadData(_redis.Logger, $"the lease of client '{_client}'");
+        }
 
-            var holder = await _redis.RunAsync<RedisValue?>(
-                async db => await db.StringGetAsync(lease).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
-            if (holder is null)
-            {
+        if ((long)reply[0] == 1)
+        {
+            return await HoldAsync(request, lease, outcome, nonce, cancellationToken).ConfigureAwait(false);
+        }
+
+        var holder = reply.Length > 2 ? (RedisValue)reply[2] : RedisValue.Null;
+        if (holder.IsNull)
+        {
+            // The script answers a holder whenever it does not take the lease; a reply without one is not Redis's.
+            return await OwnAsync(request, "Redis unavailable", cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.LeaseWaiting(_redis.Logger, _client);
+        var result = await WaitForAsync(lease, outcome, holder, deadline, cancellationToken).ConfigureAwait(false);
+        switch (result)
+        {
+            case WaitResult.Shared:
+                Log.LeaseShared(_redis.Logger, _client);
+
+                // The holder met these claims / forced this refresh; its token is in the shared MSAL cache now.
+                return await _inner.GetTokenAsync(request with { Claims = null, ForceRefresh = false }, cancellationToken).ConfigureAwait(false);
+            case WaitResult.Failed:
+                return await OwnAsync(request, "the holder failed or went away", cancellationToken).ConfigureAwait(false);
+            case WaitResult.TimedOut:
+                return await OwnAsync(request, "the wait for the holder timed out", cancellationToken).ConfigureAwait(false);
+            default:
                 return await OwnAsync(request, "Redis unavailable", cancellationToken).ConfigureAwait(false);
-            }
-
-            if (holder.Value.IsNull)
-            {
-                // Released between our SET and GET: try to take it again.
-                continue;
-            }
-
-            Log.LeaseWaiting(_redis.Logger, _client);
-            var result = await WaitForAsync(lease, outcome, holder.Value, deadline, cancellationToken).ConfigureAwait(false);
-            switch (result)
-            {
-                case WaitResult.Shared:
-                    Log.LeaseShared(_redis.Logger, _client);
-
-                    // The holder met these claims / forced this refresh; its token is in the shared MSAL cache now.
-                    return await _inner.GetTokenAsync(request with { Claims = null, ForceRefresh = false }, cancellationToken).ConfigureAwait(false);
-                case WaitResult.Failed:
-                    return await OwnAsync(request, "the holder failed or went away", cancellationToken).ConfigureAwait(false);
-                case WaitResult.TimedOut:
-                    return await OwnAsync(request, "the wait for the holder timed out", cancellationToken).ConfigureAwait(false);
-                default:
-                    return await OwnAsync(request, "Redis unavailable", cancellationToken).ConfigureAwait(false);
-            }
         }
     }
 
@@ -130,22 +171,30 @@ internal sealed class FleetTokenSource : IGraphTokenSource
             }
 
             await Task.Delay(options.LeasePollInterval, _redis.Time, cancellationToken).ConfigureAwait(false);
-            var state = await _redis.RunAsync<RedisValue[]?>(
-                async db => await db.StringGetAsync([lease, outcome]).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
+            var state = await _redis.RunAsync<RedisResult?>(
+                async db => await db.ScriptEvaluateAsync(PollScript, [lease, outcome], [NonceLength, OutcomeMaxLength]).ConfigureAwait(false),
+                null,
+                cancellationToken).ConfigureAwait(false);
             if (state is null)
             {
                 return WaitResult.Unavailable;
             }
 
-            if (state[0] == holder)
+            var values = (RedisValue[])state!;
+            if (values[0] == holder)
             {
                 continue; // still held by the one we wait for
             }
 
-            var done = state[1];
+            var done = values[1];
             if (done == "ok:" + holder)
             {
                 return WaitResult.Shared;
+            }
+
+            if (values[0] == NotOurs || done == NotOurs)
+            {
+                Log.FleetBadData(_redis.Logger, $"the acquisition outcome of client '{_client}'");
             }
 
             // Failed, expired without an outcome (the holder died), or overwritten by a later holder.

@@ -26,8 +26,9 @@ public static class GraphAuthRedisServiceCollectionExtensions
     /// <returns>The same services.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <remarks>Data Protection is added if it is not yet: for the instances to read each other's cache entries they
-    /// must share its keys and application name (for example <c>PersistKeysToStackExchangeRedis</c> or a shared
-    /// folder, and <c>SetApplicationName</c>). Entries an instance cannot decrypt read as absent.
+    /// must share its keys and application name (for example a shared folder, or <c>PersistKeysToStackExchangeRedis</c>
+    /// with the keys protected at rest, and <c>SetApplicationName</c>): whoever can write the key ring can forge cache
+    /// entries. Entries an instance cannot decrypt read as absent.
     /// Options are validated at start; an invalid setting throws <see cref="OptionsValidationException"/>.</remarks>
     public static IServiceCollection AddGraphAuthRedis(this IServiceCollection services, Action<GraphAuthRedisOptions> configure)
     {
@@ -55,7 +56,7 @@ public static class GraphAuthRedisServiceCollectionExtensions
             var cache = new RedisCache(Options.Options.Create(new RedisCacheOptions
             {
                 ConnectionMultiplexerFactory = () => redis.ConnectionTask,
-                InstanceName = redis.Options.KeyPrefix + ":msal:",
+                InstanceName = FleetDistributedCache.InstanceName(redis.Options),
             }));
             return new GraphAuthRedisTokenCache(new MsalDistributedTokenCacheAdapter(
                 new FleetDistributedCache(cache, redis, sp.GetRequiredService<IDataProtectionProvider>()),

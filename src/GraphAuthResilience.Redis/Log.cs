@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(5010, LogLevel.Information, "The subscription to rejected-token news is in place again.", EventName = "RejectionSubscriptionRestored")]
     public static partial void RejectionSubscriptionRestored(ILogger logger);
+
+    [LoggerMessage(5011, LogLevel.Warning, "A value of the wrong kind or size was found at the fleet's Redis key for {What}; it was not read, and is replaced. Something other than this package writes to the fleet's keys.", EventName = "FleetBadData")]
+    public static partial void FleetBadData(ILogger logger, string what);
 }

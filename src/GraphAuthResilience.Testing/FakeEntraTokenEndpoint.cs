@@ -44,6 +44,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     private int _posts;
     private int _postsWithClaims;
     private int _issuedCount;
+    private int _discoveries;
 
     /// <summary>Initializes a new instance of the <see cref="FakeEntraTokenEndpoint"/> class.</summary>
     public FakeEntraTokenEndpoint()
@@ -81,6 +82,17 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     /// (<see cref="UserTokenResponse"/>: on-behalf-of, refresh token, silent flows) instead of an app-only one.</summary>
     public bool DelegatedByDefault { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether MSAL's instance discovery (<c>GET
+    /// https://login.microsoftonline.com/common/discovery/instance</c>) is answered with the public cloud's aliases.
+    /// Needed where the application is built by someone else who cannot turn discovery off
+    /// (<c>WithInstanceDiscovery(false)</c>), such as Microsoft.Identity.Web's token acquisition. Discovery requests
+    /// are not counted in <see cref="Posts"/> or <see cref="Requests"/>.</summary>
+    /// <value>Default <see langword="false"/>: any request other than a token POST throws.</value>
+    public bool AnswersInstanceDiscovery { get; set; }
+
+    /// <summary>Gets the number of instance discovery requests answered (see <see cref="AnswersInstanceDiscovery"/>).</summary>
+    public int InstanceDiscoveries => Volatile.Read(ref _discoveries);
+
     /// <summary>Gets or sets the answer to a request the script has nothing for; <see langword="null"/> for a made-up token.</summary>
     public Func<FakeEntraTokenRequest, HttpResponseMessage>? DefaultAnswer { get; set; }
 
@@ -98,7 +110,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     /// <param name="expiresIn">The <c>expires_in</c> in seconds, or <see langword="null"/> for <see cref="ExpiresInSeconds"/>.</param>
     /// <param name="refreshIn">The <c>refresh_in</c> in seconds, if any.</param>
     public void EnqueueToken(string? accessToken = null, int? expiresIn = null, int? refreshIn = null) =>
-        _script.Enqueue(_ => TokenResponse(accessToken ?? NextToken(), expiresIn ?? ExpiresInSeconds, refreshIn));
+        _script.Enqueue(r => TokenResponse(accessToken ?? NextToken(r.Tenant), expiresIn ?? ExpiresInSeconds, refreshIn));
 
     /// <summary>Queues the error Entra ID answers with for a well-known AADSTS code (status, <c>error</c> and
     /// <c>suberror</c> as Entra ID sends them).</summary>
@@ -186,7 +198,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     }
 
     /// <summary>Makes a successful app-only answer (client credentials) carrying <paramref name="accessToken"/>.</summary>
-    /// <param name="accessToken">The access token (<see cref="NextToken"/> makes one up).</param>
+    /// <param name="accessToken">The access token (<see cref="NextToken(string)"/> makes one up).</param>
     /// <param name="expiresIn">The <c>expires_in</c> in seconds.</param>
     /// <param name="refreshIn">The <c>refresh_in</c> in seconds, if any.</param>
     /// <returns>The answer.</returns>
@@ -221,8 +233,22 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
 
     /// <summary>Makes up the next app-only access token (an unsigned JWT with a unique <c>uti</c>) and records it in <see cref="IssuedTokens"/>.</summary>
     /// <returns>The token.</returns>
-    public string NextToken() =>
-        Issue(UnsignedJwt.AppOnly().WithRoles("User.Read.All", "Mail.Read").WithClaim("uti", $"fake-app-{Interlocked.Increment(ref _issuedCount)}").Build());
+    public string NextToken() => NextToken(null);
+
+    /// <summary>Makes up the next app-only access token of a tenant (its <c>tid</c>) and records it in <see cref="IssuedTokens"/>.</summary>
+    /// <param name="tenant">The tenant id (a GUID) the token is issued in; anything else (a domain, <see langword="null"/>)
+    /// issues it in <see cref="Tenant"/>, as Entra ID resolves a domain to its directory id.</param>
+    /// <returns>The token.</returns>
+    public string NextToken(string? tenant)
+    {
+        var jwt = UnsignedJwt.AppOnly().WithRoles("User.Read.All", "Mail.Read").WithClaim("uti", $"fake-app-{Interlocked.Increment(ref _issuedCount)}");
+        if (Guid.TryParse(tenant, out var tid))
+        {
+            jwt = jwt.WithTenant(tid.ToString("D"));
+        }
+
+        return Issue(jwt.Build());
+    }
 
     /// <summary>Makes up the next delegated access token and records it in <see cref="IssuedTokens"/>.</summary>
     /// <returns>The token.</returns>
@@ -263,6 +289,13 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (AnswersInstanceDiscovery && request.Method == HttpMethod.Get
+            && request.RequestUri is { AbsolutePath: "/common/discovery/instance" } discovery)
+        {
+            Interlocked.Increment(ref _discoveries);
+            return InstanceDiscoveryResponse(discovery.Host);
+        }
+
         if (request.Method != HttpMethod.Post || request.RequestUri is not { AbsolutePath: var path }
             || !path.EndsWith("/oauth2/v2.0/token", StringComparison.Ordinal))
         {
@@ -271,7 +304,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
 
         var number = Interlocked.Increment(ref _posts);
         var body = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        var recorded = new FakeEntraTokenRequest(number, ParseForm(body));
+        var recorded = new FakeEntraTokenRequest(number, ParseForm(body)) { Tenant = path.Split('/', StringSplitOptions.RemoveEmptyEntries)[0] };
         _requests.Enqueue(recorded);
         if (recorded.HasChallengeClaims)
         {
@@ -295,7 +328,7 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
 
         return DefaultAnswer is { } defaultAnswer ? defaultAnswer(recorded)
             : DelegatedByDefault ? UserTokenResponse()
-            : TokenResponse(NextToken(), ExpiresInSeconds);
+            : TokenResponse(NextToken(recorded.Tenant), ExpiresInSeconds);
     }
 
     /// <inheritdoc/>
@@ -307,6 +340,13 @@ public sealed class FakeEntraTokenEndpoint : HttpMessageHandler, IMsalHttpClient
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>What Entra ID's instance discovery answers for the public cloud (the aliases MSAL uses for its cache).</summary>
+    private static HttpResponseMessage InstanceDiscoveryResponse(string host)
+    {
+        var json = $$"""{"tenant_discovery_endpoint":"https://{{host}}/{{Tenant}}/v2.0/.well-known/openid-configuration","api-version":"1.1","metadata":[{"preferred_network":"login.microsoftonline.com","preferred_cache":"login.windows.net","aliases":["login.microsoftonline.com","login.windows.net","login.microsoft.com","sts.windows.net"]}]}""";
+        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
     }
 
     private string Issue(string token)

@@ -18,6 +18,10 @@ public sealed class FakeEntraTokenRequest
         HasChallengeClaims = CarriesChallengeClaims(form);
     }
 
+    /// <summary>Gets the tenant in the token endpoint's path (<c>https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token</c>),
+    /// as MSAL or Azure.Identity sent it, or <see langword="null"/> when unknown.</summary>
+    public string? Tenant { get; init; }
+
     /// <summary>Gets the 1-based number of the request at the endpoint.</summary>
     public int Number { get; }
 

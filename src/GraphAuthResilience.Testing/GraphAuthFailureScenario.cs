@@ -134,6 +134,18 @@ public sealed class GraphAuthFailureScenario
             Delegated = true,
             DelegatedScopes = ["Mail.Read"],
         },
+        new(GraphAuthFailureCause.TenantNotOnboarded, "token endpoint 400 unauthorized_client AADSTS700016 (app not found in the customer's directory)")
+        {
+            // Entra ID's text for AADSTS700016 (learn.microsoft.com/entra/identity-platform/reference-error-codes and
+            // the troubleshooting page for it); the ids and the directory name are made up.
+            StatusCode = HttpStatusCode.BadRequest,
+            TokenEndpointError = "unauthorized_client",
+            AadstsCode = "AADSTS700016",
+            AadstsDescription = "Application with identifier 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee' was not found in the directory 'Fabrikam (0f0f0f0f-0000-4000-8000-00000000000f)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
+            TokenRemediation = "This customer has not onboarded the app; your app registration is not at fault. An administrator of tenant 0f0f0f0f-0000-4000-8000-00000000000f must grant admin consent: https://login.microsoftonline.com/0f0f0f0f-0000-4000-8000-00000000000f/adminconsent?client_id=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            RequestUri = new Uri("https://graph.microsoft.com/v1.0/users"),
+            CustomerTenant = "0f0f0f0f-0000-4000-8000-00000000000f",
+        },
         new(GraphAuthFailureCause.InteractionRequired, "token endpoint 400 interaction_required AADSTS50079 (MFA enrolment)")
         {
             StatusCode = HttpStatusCode.BadRequest,
@@ -211,6 +223,10 @@ public sealed class GraphAuthFailureScenario
 
     /// <summary>Gets the Entra ID error number (for example <c>AADSTS65001</c>) when <see cref="FailsAtTokenSource"/>.</summary>
     public string? AadstsCode { get; private init; }
+
+    /// <summary>Gets the customer tenant the request is for (<see cref="CreateRequest"/> sets it with
+    /// <c>SetGraphTenant</c>), or <see langword="null"/> for the token source's own tenant.</summary>
+    public string? CustomerTenant { get; private init; }
 
     private string FixedRequestId { get; init; }
 
@@ -318,6 +334,11 @@ public sealed class GraphAuthFailureScenario
         if (SendsEmptyAuthorization)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer");
+        }
+
+        if (CustomerTenant is not null)
+        {
+            request.SetGraphTenant(CustomerTenant);
         }
 
         return request;

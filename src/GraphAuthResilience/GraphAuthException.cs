@@ -1,4 +1,5 @@
 using System.Net;
+using GraphAuthResilience.Graph;
 
 namespace GraphAuthResilience;
 
@@ -9,7 +10,10 @@ namespace GraphAuthResilience;
 /// </summary>
 /// <remarks>
 /// The message, the properties and <see cref="Exception.ToString"/> never contain a token, a client secret, a user
-/// assertion or the body of a token-endpoint response. Token-acquisition failures therefore carry the MSAL error
+/// assertion or the body of a token-endpoint response. Values that came in an answer (the message and remediation,
+/// Graph's error code, the ids, the token endpoint's codes, the evidence) have control characters escaped and are bounded in
+/// length, so printing or logging them cannot forge a log line or drive a terminal; only <see cref="Claims"/> is kept
+/// exactly as received (MSAL needs the JSON as it is): escape it before printing it. Token-acquisition failures therefore carry the MSAL error
 /// code and AADSTS number instead of the MSAL exception itself.
 /// It derives from <see cref="Exception"/>, not <see cref="HttpRequestException"/>: resilience handlers
 /// (Microsoft.Extensions.Http.Resilience) treat the latter as transient and would retry a refusal that no retry fixes.
@@ -22,10 +26,10 @@ public class GraphAuthException : Exception
     /// <param name="details">What the exception carries.</param>
     /// <param name="innerException">The exception that caused this one. Must not carry secrets in its text.</param>
     private protected GraphAuthException(GraphAuthFailureDetails details, Exception? innerException)
-        : base(details.Message, innerException)
+        : base(SafeText.Message(details.Message), innerException)
     {
         _details = details;
-        Remediation = details.Remediation ?? GraphAuthRemediation.For(details.Cause);
+        Remediation = SafeText.Message(details.Remediation ?? GraphAuthRemediation.For(details.Cause));
         HelpLinks = details.HelpLinks ?? GraphAuthRemediation.LinksFor(details.Cause);
         HelpLink = HelpLinks.Count > 0 ? HelpLinks[0].ToString() : null;
     }
@@ -98,15 +102,16 @@ public class GraphAuthException : Exception
     public IReadOnlyList<Uri> HelpLinks { get; }
 
     /// <summary>Gets <c>error.code</c> from Graph's JSON error body.</summary>
-    public string? GraphErrorCode => _details.GraphErrorCode;
+    public string? GraphErrorCode => SafeText.Value(_details.GraphErrorCode);
 
     /// <summary>Gets the request id (<c>innerError.request-id</c> or the <c>request-id</c> header).</summary>
-    public string? RequestId => _details.RequestId;
+    public string? RequestId => SafeText.Value(_details.RequestId);
 
     /// <summary>Gets the client request id (<c>innerError.client-request-id</c> or the header).</summary>
-    public string? ClientRequestId => _details.ClientRequestId;
+    public string? ClientRequestId => SafeText.Value(_details.ClientRequestId);
 
-    /// <summary>Gets the claims (JSON) to pass to an interactive sign-in, when a challenge carried them.</summary>
+    /// <summary>Gets the claims (JSON) to pass to an interactive sign-in, when a challenge carried them, exactly as
+    /// received: escape it before writing it to a log or a terminal.</summary>
     public string? Claims => _details.Claims;
 
     /// <summary>Gets the least-privileged permissions the call needs, when the permission catalog knows it.</summary>
@@ -119,10 +124,10 @@ public class GraphAuthException : Exception
     public IReadOnlyList<string> Scopes => _details.Scopes ?? [];
 
     /// <summary>Gets the token endpoint's OAuth error code (for example <c>invalid_client</c>), when the failure came from there.</summary>
-    public string? TokenEndpointError => _details.TokenEndpointError;
+    public string? TokenEndpointError => SafeText.Value(_details.TokenEndpointError);
 
     /// <summary>Gets the Entra ID error number (for example <c>AADSTS7000215</c>), when the token endpoint sent one.</summary>
-    public string? AadstsCode => _details.AadstsCode;
+    public string? AadstsCode => SafeText.Value(_details.AadstsCode);
 
     /// <summary>Gets how sure the diagnosis is of <see cref="Cause"/>.</summary>
     public GraphAuthConfidence Confidence => _details.Confidence;
@@ -131,7 +136,7 @@ public class GraphAuthException : Exception
     public IReadOnlyList<GraphAuthFailureCause> AlternativeCauses => _details.AlternativeCauses ?? [];
 
     /// <summary>Gets what decided the cause, in short sentences; never token text.</summary>
-    public IReadOnlyList<string> Evidence => _details.Evidence ?? [];
+    public IReadOnlyList<string> Evidence => SafeEvidence(_details.Evidence);
 
     /// <summary>Gets how to grant what would fix the failure, one per permission the remediation asks for,
     /// least-privileged first; empty when no permission change would fix it.</summary>
@@ -146,4 +151,22 @@ public class GraphAuthException : Exception
         or GraphAuthFailureCause.TokenTypeMismatch or GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin
         or GraphAuthFailureCause.UserNotPrivilegedOrLicensed or GraphAuthFailureCause.ConsentRequired
         or GraphAuthFailureCause.TenantNotOnboarded;
+
+    private static IReadOnlyList<string> SafeEvidence(IReadOnlyList<string>? evidence)
+    {
+        if (evidence is null)
+        {
+            return [];
+        }
+
+        foreach (var sentence in evidence)
+        {
+            if (sentence.Length > SafeText.MaxMessageLength || !SafeText.IsSafe(sentence))
+            {
+                return [.. evidence.Select(e => SafeText.Message(e))];
+            }
+        }
+
+        return evidence;
+    }
 }

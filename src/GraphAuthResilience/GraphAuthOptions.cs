@@ -17,6 +17,18 @@ public sealed class GraphAuthOptions
     /// <value>Defaults to <c>https://graph.microsoft.com/.default</c>. Replace it for delegated scopes or national clouds.</value>
     public IList<string> Scopes { get; } = [DefaultScope];
 
+    /// <summary>Gets or sets how the chain picks the customer tenant of a request that was not given one with
+    /// <see cref="GraphAuthHttpRequestMessageExtensions.SetGraphTenant"/> (which always wins): for an app that knows the
+    /// tenant from its own context (the tenant of the job it runs, an ambient value).</summary>
+    /// <value>Defaults to <see langword="null"/>: a request without <c>SetGraphTenant</c> gets a token of the token
+    /// source's own tenant. The function returns a directory id (GUID) or a domain name, or <see langword="null"/> for the
+    /// source's own tenant; anything else fails the request with <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/>
+    /// before any token work.</value>
+    /// <remarks>It runs on every request bound for an allowed host, before the token is looked up: keep it cheap and
+    /// free of I/O. It is given the request; it must not change it. A tenant selects its own cache entry, single
+    /// flight, refresh ahead and claims challenges, and a token whose <c>tid</c> is another tenant's is never attached.</remarks>
+    public Func<HttpRequestMessage, string?>? TenantResolver { get; set; }
+
     /// <summary>Gets the hosts that may receive a token over https: <c>host</c> (default port 443 only) or
     /// <c>host:port</c>, compared case-insensitively; a name in Unicode is normalised to punycode.</summary>
     /// <value>Defaults to Graph's public and national-cloud hosts: graph.microsoft.com, canary.graph.microsoft.com,
@@ -79,4 +91,13 @@ public sealed class GraphAuthOptions
     /// response to return.</summary>
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool ThrowOnAuthFailure { get; set; } = true;
+
+    /// <summary>Gets or sets a value indicating whether each Graph answer through this client is recorded for
+    /// <see cref="IGraphPermissionUsage"/>: the method, the catalog's path template (never an id or a query value), the
+    /// kind of token, the permissions it held (names only) and the status; each step of a <c>$batch</c> counts on its
+    /// own. Recording is bounded (distinct operations), thread-safe and never fails a request. Off, the recording
+    /// handler is not in the chain at all.</summary>
+    /// <value>Defaults to <see langword="false"/>. Turn it on in integration tests (to check a committed permission
+    /// manifest) or for a while in production (to find what the app holds for nothing).</value>
+    public bool RecordPermissionUse { get; set; }
 }

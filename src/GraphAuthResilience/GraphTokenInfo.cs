@@ -75,6 +75,10 @@ public sealed class GraphTokenInfo
     /// <c>xms_mirid</c>): its app roles can lag behind a grant for up to 24 hours.</summary>
     internal bool IsManagedIdentity { get; init; }
 
+    /// <summary>Gets the cloud the token was issued in (<c>global</c>, <c>usgov</c>, <c>dod</c>, <c>china</c>), from the
+    /// audience's Graph host or the issuer's host, or <see langword="null"/> when neither says.</summary>
+    internal string? Cloud { get; init; }
+
     /// <summary>Gets a value indicating whether the audience is Microsoft Graph (any cloud).</summary>
     public bool IsGraphAudience => IsGraphAudienceValue(Audience);
 
@@ -146,6 +150,7 @@ public sealed class GraphTokenInfo
             {
                 // Only whether the claim is there: its value names the Azure resource, which diagnosis never needs.
                 IsManagedIdentity = isAppOnly && root.TryGetProperty("xms_mirid", out _),
+                Cloud = GraphClouds.CloudOfToken(aud, ReadString(root, "iss")),
             };
             return true;
         }
@@ -157,8 +162,8 @@ public sealed class GraphTokenInfo
 
     /// <summary>Returns the audience, tenant, permissions and expiry; never the token.</summary>
     /// <returns>A description safe for logs.</returns>
-    public override string ToString() =>
-        $"aud={Audience ?? "?"}, tid={TenantId ?? "?"}, {(IsAppOnly ? "app-only" : "delegated")}, scp=[{string.Join(' ', Scopes)}], roles=[{string.Join(' ', Roles)}], exp={ExpiresOn?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "?"}";
+    public override string ToString() => SafeText.Bound(
+        $"aud={Audience ?? "?"}, tid={TenantId ?? "?"}, {(IsAppOnly ? "app-only" : "delegated")}, scp=[{string.Join(' ', Scopes)}], roles=[{string.Join(' ', Roles)}], exp={ExpiresOn?.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "?"}", SafeText.MaxMessageLength);
 
     internal static bool IsGraphAudienceValue(string? audience)
     {

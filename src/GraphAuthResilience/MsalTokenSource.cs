@@ -1,3 +1,4 @@
+using GraphAuthResilience.Graph;
 using GraphAuthResilience.Tokens;
 using Microsoft.Identity.Client;
 using Microsoft.Identity.Client.RP;
@@ -33,6 +34,13 @@ public static class MsalTokenSource
         return new MsalTokenSourceCore(options, (request, ct) =>
         {
             var builder = app.AcquireTokenForClient(request.Scopes);
+            if (request.TenantId is { } tenant)
+            {
+                // A customer tenant: MSAL swaps the tenant of the app's authority for this request (and caches the
+                // token under it); the credential (secret, certificate, client assertion) stays the app's.
+                builder = builder.WithTenantId(tenant);
+            }
+
             if (request.Claims is not null)
             {
                 // Claims bypass MSAL's cache by themselves.
@@ -51,7 +59,7 @@ public static class MsalTokenSource
             }
 
             return builder.ExecuteAsync(ct);
-        });
+        }, "MSAL client credentials", TenantsOf(app));
     }
 
     /// <summary>App-only tokens for an Azure managed identity, system- or user-assigned
@@ -99,8 +107,41 @@ public static class MsalTokenSource
                 builder = builder.WithClaims(request.Claims);
             }
 
-            return builder.ExecuteAsync(ct);
+            return request.TenantId is { } tenant ? OwnTenantOnlyAsync(builder.ExecuteAsync(ct), tenant, request.Scopes) : builder.ExecuteAsync(ct);
+        }, "MSAL managed identity");
+    }
+
+    /// <summary>A managed identity lives in one tenant and its tokens come from there: a request for another tenant is
+    /// refused (the token acquired to learn the identity's tenant is not sent).</summary>
+    private static async Task<AuthenticationResult> OwnTenantOnlyAsync(Task<AuthenticationResult> acquiring, string tenant, IReadOnlyList<string> scopes)
+    {
+        var result = await acquiring.ConfigureAwait(false);
+        var tid = GraphTokenInfo.TryParse(result.AccessToken, out var info) ? info.TenantId : null;
+        if (tid is not null && string.Equals(tid, tenant, StringComparison.OrdinalIgnoreCase))
+        {
+            return result;
+        }
+
+        throw GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = $"A managed identity's tokens come from the identity's own tenant ({tid ?? "unknown"}); the request asked for tenant {tenant}.",
+            Remediation = "A managed identity cannot act in another tenant: its tenant is the one of the Azure resource it belongs to. Remove SetGraphTenant / TenantResolver for this client (or give the identity's own tenant id), and use an app registration with client credentials (MsalTokenSource.ForClientCredentials, a certificate or a federated credential) to call Graph in customer tenants.",
+            Scopes = scopes,
+            Evidence = [$"The request's tenant is {tenant}.", $"The managed identity's token has tid {tid ?? "(none)"}."],
         });
+    }
+
+    private static TokenSourceTenants? TenantsOf(IConfidentialClientApplication app)
+    {
+        try
+        {
+            return TokenSourceTenants.From(app.AppConfig?.ClientId, app.Authority);
+        }
+        catch (Exception)
+        {
+            return null; // Only the onboarding diagnosis is less precise without it.
+        }
     }
 
     /// <summary>Delegated tokens for a signed-in account, silently (<c>AcquireTokenSilent</c>). When MSAL needs the
@@ -127,13 +168,19 @@ public static class MsalTokenSource
         return new MsalTokenSourceCore(options, (request, ct) =>
         {
             var builder = app.AcquireTokenSilent(request.Scopes, account).WithForceRefresh(request.ForceRefresh);
+            if (request.TenantId is { } tenant)
+            {
+                // A guest account's token in another tenant (MSAL refreshes it from the account's refresh token).
+                builder = builder.WithTenantId(tenant);
+            }
+
             if (request.Claims is not null)
             {
                 builder = builder.WithClaims(request.Claims);
             }
 
             return builder.ExecuteAsync(ct);
-        });
+        }, "MSAL signed-in user");
     }
 
     /// <summary>Delegated tokens for the caller of a web API, through the on-behalf-of flow.</summary>
@@ -159,6 +206,6 @@ public static class MsalTokenSource
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(userAssertion);
-        return new OnBehalfOfTokenSource(app, new MsalTokenSourceCore(options), userAssertion);
+        return new OnBehalfOfTokenSource(app, new MsalTokenSourceCore(options, name: "MSAL on-behalf-of", tenants: TenantsOf(app)), userAssertion);
     }
 }

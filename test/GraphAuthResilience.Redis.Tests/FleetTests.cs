@@ -178,7 +178,7 @@ public sealed class FleetTests
         var leaseName = FleetTokenSource.LeaseName(new GraphTokenRequest([GraphAuthOptions.DefaultScope]));
         var lease = $"{fleet.Settings.KeyPrefix}:lease:graph:{leaseName}";
         var taken = await redis.RunAsync(
-            db => db.StringSetAsync(lease, "dead-holder", TimeSpan.FromMinutes(1), When.NotExists),
+            db => db.StringSetAsync(lease, Guid.NewGuid().ToString("N"), TimeSpan.FromMinutes(1), When.NotExists),
             false,
             CancellationToken.None);
         Assert.That(taken, Is.True, "the dead holder's lease was planted");

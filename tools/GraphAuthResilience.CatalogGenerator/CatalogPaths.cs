@@ -15,7 +15,7 @@ internal sealed class CatalogPaths(string root)
     public string Overrides => Path.Combine(Root, "src", "GraphAuthResilience", "Diagnosis", "permission-overrides.json");
 
     /// <summary>The generated, embedded catalog.</summary>
-    public string Catalog => Path.Combine(Root, "src", "GraphAuthResilience", "Diagnosis", "GraphPermissionCatalog.generated.txt");
+    public string Catalog => Path.Combine(Root, "src", "GraphAuthResilience", "Diagnosis", "GraphPermissionCatalog.generated.bin");
 
     public static string? FindRepositoryRoot(string start)
     {

@@ -13,13 +13,13 @@ if (root is null)
 
 var paths = new CatalogPaths(root);
 var output = CatalogGenerator.Generate(File.ReadAllText(paths.Map), File.ReadAllText(paths.Overrides), File.ReadAllText(paths.Provisioning));
-var existing = File.Exists(paths.Catalog) ? File.ReadAllText(paths.Catalog) : null;
-if (string.Equals(existing, output, StringComparison.Ordinal))
+var existing = File.Exists(paths.Catalog) ? File.ReadAllBytes(paths.Catalog) : null;
+if (existing is not null && existing.AsSpan().SequenceEqual(output))
 {
     Console.WriteLine($"{paths.Catalog} is up to date.");
     return 0;
 }
 
-File.WriteAllText(paths.Catalog, output);
-Console.WriteLine($"Wrote {paths.Catalog} ({output.Length:N0} characters).");
+File.WriteAllBytes(paths.Catalog, output);
+Console.WriteLine($"Wrote {paths.Catalog} ({output.Length:N0} bytes).");
 return 0;

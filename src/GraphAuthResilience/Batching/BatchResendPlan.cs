@@ -30,6 +30,9 @@ internal sealed class BatchResendPlan
     /// <summary>Gets the ids of the steps that failed themselves with what a token fixes (no 424 dependents).</summary>
     public IReadOnlyList<string> FixableIds { get; }
 
+    /// <summary>Gets how many answers and dependencies planning examined (tests: the work is linear).</summary>
+    internal long Examined { get; private init; }
+
     /// <summary>Gets the claims (JSON) to acquire the token with, or <see langword="null"/> for a forced refresh.</summary>
     public string? Claims { get; }
 
@@ -66,26 +69,65 @@ internal sealed class BatchResendPlan
         }
 
         // Steps that failed 424 because a step in the set failed: they never ran, so they go again too, unless another
-        // of their dependencies failed for a reason no token fixes (they would only fail 424 again).
-        bool added;
-        do
+        // of their dependencies failed for a reason no token fixes (they would only fail 424 again). A 424 step goes
+        // when every dependency that did not succeed is in the set: each keeps a count of those not yet in it, and the
+        // ids join the set through a queue, so every answer and every dependency is looked at a bounded number of
+        // times whatever order the answers come in (a chain answered in reverse order is not a sweep per link).
+        long examined = 0;
+        Dictionary<string, List<int>>? dependents = null;
+        var missing = new int[response.Steps.Count];
+        for (var i = 0; i < response.Steps.Count; i++)
         {
-            added = false;
-            foreach (var answer in response.Steps)
+            examined++;
+            var answer = response.Steps[i];
+            if (answer.Status != 424 || ids.Contains(answer.Id) || !request.ById.TryGetValue(answer.Id, out var step))
             {
-                if (answer.Status == 424 && !ids.Contains(answer.Id) && request.ById.TryGetValue(answer.Id, out var step)
-                    && Array.Exists(step.DependsOn, ids.Contains)
-                    && Array.TrueForAll(step.DependsOn, d => ids.Contains(d) || Succeeded(response, d)))
+                continue;
+            }
+
+            foreach (var dependency in step.DependsOn)
+            {
+                examined++;
+                if (Succeeded(response, dependency))
                 {
-                    ids.Add(answer.Id);
-                    added = true;
+                    continue;
+                }
+
+                missing[i]++;
+                dependents ??= new Dictionary<string, List<int>>(StringComparer.Ordinal);
+                if (!dependents.TryGetValue(dependency, out var list))
+                {
+                    dependents[dependency] = list = [];
+                }
+
+                list.Add(i);
+            }
+        }
+
+        if (dependents is not null)
+        {
+            var queue = new Queue<string>(ids);
+            while (queue.TryDequeue(out var id))
+            {
+                if (!dependents.Remove(id, out var waiting))
+                {
+                    continue;
+                }
+
+                foreach (var index in waiting)
+                {
+                    examined++;
+                    var dependent = response.Steps[index].Id;
+                    if (--missing[index] == 0 && ids.Add(dependent))
+                    {
+                        queue.Enqueue(dependent);
+                    }
                 }
             }
         }
-        while (added);
 
         var steps = request.Steps.Where(s => ids.Contains(s.Id)).ToList();
-        return new BatchResendPlan(steps, ids, fixable!, claims);
+        return new BatchResendPlan(steps, ids, fixable!, claims) { Examined = examined };
     }
 
     private static bool Succeeded(BatchResponseDocument response, string id) =>

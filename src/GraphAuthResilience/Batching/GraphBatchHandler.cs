@@ -20,7 +20,6 @@ namespace GraphAuthResilience.Batching;
 /// </summary>
 internal sealed class GraphBatchHandler : DelegatingHandler
 {
-    private const int MaxLoggedIdLength = 40;
     private readonly GraphHostPolicy _hosts;
     private readonly long _maxResponseBytes;
     private readonly long _maxRequestBytes;
@@ -391,7 +390,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Log.BatchNotInspected(_logger, "step " + SafeId(step.Id), "its diagnosis failed (" + ex.GetType().Name + ")");
+            Log.BatchNotInspected(_logger, "step " + SafeText.StepId(step.Id), "its diagnosis failed (" + ex.GetType().Name + ")");
             return null;
         }
     }
@@ -436,7 +435,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             }
 
             var step = steps.ById[id];
-            text.Append(SafeId(id)).Append(": ").Append(failure.Cause)
+            text.Append(SafeText.StepId(id)).Append(": ").Append(failure.Cause)
                 .Append(" (").Append(MethodOf(step).Method).Append(' ')
                 .Append(BatchStepDiagnosis.RedactPath(StepUri(request.RequestUri!, version, step.Url))).Append(')');
         }
@@ -444,20 +443,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         return text.ToString();
     }
 
-    private static string Ids(IEnumerable<string> ids) => string.Join(", ", ids.Select(SafeId));
-
-    /// <summary>A step id for a log line: at most 40 characters, letters, digits, '-', '_' and '.' only.</summary>
-    internal static string SafeId(string id)
-    {
-        var span = id.AsSpan(0, Math.Min(id.Length, MaxLoggedIdLength));
-        var text = new StringBuilder(span.Length + 1);
-        foreach (var c in span)
-        {
-            text.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '?');
-        }
-
-        return id.Length > MaxLoggedIdLength ? text.Append('…').ToString() : text.ToString();
-    }
+    private static string Ids(IEnumerable<string> ids) => string.Join(", ", ids.Select(SafeText.StepId));
 
     private readonly record struct ResendOutcome
     {

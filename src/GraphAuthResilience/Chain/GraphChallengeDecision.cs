@@ -60,6 +60,7 @@ internal sealed class GraphChallengeDecision
         GraphChallengeOutcome.RefusedAlreadyReplayed => "already replayed once",
         GraphChallengeOutcome.RefusedWrongAudience => "wrong audience",
         GraphChallengeOutcome.RefusedPersonalAccount => "personal account",
+        GraphChallengeOutcome.RefusedTokenKind => "token kind refused",
         GraphChallengeOutcome.RefusedBodyNotReplayable => "body not replayable",
         _ => null,
     };

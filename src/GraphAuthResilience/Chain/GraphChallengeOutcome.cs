@@ -18,6 +18,10 @@ internal enum GraphChallengeOutcome
     /// <summary>The token sent is a personal account's: another token from the same source would be too.</summary>
     RefusedPersonalAccount,
 
+    /// <summary>Graph's words say the API refuses this kind of token (app-only or delegated): another token of the
+    /// same kind from the same source would be refused too.</summary>
+    RefusedTokenKind,
+
     /// <summary>A new token could have helped, but the body could not be sent again (it was never buffered).</summary>
     RefusedBodyNotReplayable,
 }

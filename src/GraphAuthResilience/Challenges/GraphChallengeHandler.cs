@@ -114,6 +114,13 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         // A message a handler outside made as its own one fix (a $batch re-send) counts as replayed already.
         var replayUsed = state.ReplayUsed || GraphSendDirective.For(request, _chain)?.IsReplay == true;
         var outcome = Decide(response.StatusCode, ours is not null && ReferenceEquals(ours.Chain, _chain), claimsChallenge is not null, replayUsed, info, replayable);
+        if (outcome == GraphChallengeOutcome.Replayed && claimsChallenge is null
+            && await RefusesTokenKindAsync(response, cancellationToken).ConfigureAwait(false))
+        {
+            // Graph says the API takes no token of this kind: a fresh one of the same kind would be refused too.
+            outcome = GraphChallengeOutcome.RefusedTokenKind;
+        }
+
         state.Latest = new GraphChallengeDecision(response, outcome, challenges, claimsChallenge?.ClaimsJson, sentToken, info, replayable);
 
         var method = request.Method.Method;
@@ -201,6 +208,27 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         }
 
         return replayable ? GraphChallengeOutcome.Replayed : GraphChallengeOutcome.RefusedBodyNotReplayable;
+    }
+
+    /// <summary>Whether a 401's JSON error says the API refuses this kind of token (read from a bounded, buffered
+    /// body, which stays readable for the caller).</summary>
+    private static async ValueTask<bool> RefusesTokenKindAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        const int MaxBytes = 64 * 1024;
+        if (response.Content is not { } content
+            || content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true
+            || content.Headers.ContentLength is not (> 0 and <= MaxBytes))
+        {
+            return false;
+        }
+
+#if NET9_0_OR_GREATER
+        await content.LoadIntoBufferAsync(MaxBytes, cancellationToken).ConfigureAwait(false);
+#else
+        await content.LoadIntoBufferAsync(MaxBytes).ConfigureAwait(false);
+#endif
+        var bytes = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        return GraphTokenKindWords.Read(bytes) != GraphTokenKindRefusal.None;
     }
 
     private static string? CallerBearerToken(HttpRequestMessage request) =>

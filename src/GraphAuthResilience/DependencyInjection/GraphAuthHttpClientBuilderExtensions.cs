@@ -4,6 +4,7 @@ using GraphAuthResilience.Chain;
 using GraphAuthResilience.Challenges;
 using GraphAuthResilience.DependencyInjection;
 using GraphAuthResilience.Diagnosis;
+using GraphAuthResilience.Permissions;
 using GraphAuthResilience.Telemetry;
 using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,7 +20,9 @@ public static class GraphAuthHttpClientBuilderExtensions
     /// Adds the Graph auth chain to this client, outermost first: the failure handler (typed
     /// <see cref="GraphAuthException"/>s), the batch handler (JSON batches: steps a token fixes re-sent once, the
     /// others diagnosed per step), the challenge handler (claims challenges and refreshable 401s, replayed
-    /// once) and the token handler (bearer tokens from a single-flight cache). Calling it again for the same client
+    /// once), the permission recorder when <see cref="GraphAuthOptions.RecordPermissionUse"/> is on (read through
+    /// <see cref="IGraphPermissionUsage"/>, a singleton registered here) and the token handler (bearer tokens from a
+    /// single-flight cache). Calling it again for the same client
     /// only applies <paramref name="configure"/>; the handlers are added once. Added in
     /// <c>ConfigureHttpClientDefaults</c>, the chain serves every client that has no chain of its own, the unnamed
     /// client of <c>IHttpClientFactory.CreateClient()</c> included; a client that
@@ -48,6 +51,8 @@ public static class GraphAuthHttpClientBuilderExtensions
         builder.Services.AddMetrics(); // the container's IMeterFactory: one meter per container
         builder.Services.TryAddSingleton<GraphAuthMetrics>();
         builder.Services.TryAddSingleton<GraphAuthHandlerFactory>();
+        builder.Services.TryAddSingleton(sp => new GraphPermissionUsage(sp.GetService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        builder.Services.TryAddSingleton<IGraphPermissionUsage>(sp => sp.GetRequiredService<GraphPermissionUsage>());
 
         var isDefaults = builder.Name is null;
         var chainMarker = new GraphAuthChainMarker(name, isDefaults);
@@ -83,6 +88,13 @@ public static class GraphAuthHttpClientBuilderExtensions
                 factory.Logger("GraphAuthResilience.BatchHandler"), chain, factory.Metrics));
             handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
                 factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain, factory.Metrics));
+            if (factory.Options(name).RecordPermissionUse)
+            {
+                // Only when asked for: with recording off the chain is exactly what it was, at no cost.
+                handlers.AdditionalHandlers.Add(new GraphPermissionRecordingHandler(
+                    handlers.Services.GetRequiredService<GraphPermissionUsage>(), factory.Options(name), chain));
+            }
+
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(
                 factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), chain));
         }

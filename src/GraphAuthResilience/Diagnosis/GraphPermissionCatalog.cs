@@ -1,48 +1,91 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Text;
+using static GraphAuthResilience.Diagnosis.GraphPermissionCatalogFormat;
 
 namespace GraphAuthResilience.Diagnosis;
 
 /// <summary>
 /// The permissions of every Microsoft Graph operation, from the embedded catalog that
-/// tools/GraphAuthResilience.CatalogGenerator makes out of Microsoft's permission map (MIT) and the reviewed
-/// overrides. Paths sit in a segment tree keyed by <see cref="GraphPathTemplate"/> tokens, so a lookup walks the
-/// request's segments (a hash or a short scan per segment) whatever the number of operations. An operation's
-/// permissions stay in their compact text form until a lookup finds them.
+/// tools/GraphAuthResilience.CatalogGenerator makes out of Microsoft's permission map and permission ids (MIT) and the
+/// reviewed overrides. The catalog is read in place from its compact binary form
+/// (<see cref="GraphPermissionCatalogFormat"/>): loading copies the embedded bytes once and builds only the
+/// permission table; paths sit in a segment tree of fixed-size records keyed by <see cref="GraphPathTemplate"/>
+/// tokens, so a lookup walks the request's segments (a hash probe or a scan of at most
+/// <see cref="GraphPermissionCatalogFormat.SmallChildren"/> children per segment) whatever the number of operations.
+/// An operation's permissions stay in their compact text form until a lookup finds them.
 /// </summary>
 internal sealed class GraphPermissionCatalog
 {
-    internal const string ResourceName = "GraphAuthResilience.GraphPermissionCatalog.generated.txt";
-
-    private const int SmallChildren = 8;
+    internal const string ResourceName = "GraphAuthResilience.GraphPermissionCatalog.generated.bin";
 
     private const string Namespace = "microsoft.graph.";
 
     private static readonly Lazy<GraphPermissionCatalog> LazyDefault = new(LoadEmbedded);
 
-    private readonly Node _root;
+    private readonly byte[] _data;
+    private readonly int _nodes;
+    private readonly int _hashes;
+    private readonly int _heap;
+    private readonly int _texts;
+    private readonly int _permissionRecords;
     private readonly Dictionary<string, GraphPermissionInfo> _byName;
     private readonly GraphPermissionInfo[] _permissions;
     private readonly string[] _notes;
+    private readonly string?[] _textCache;
 
-    private GraphPermissionCatalog(Node root, GraphPermissionInfo[] permissions, string[] notes, int nodes, int entries)
+    private GraphPermissionCatalog(byte[] data)
     {
-        _root = root;
-        _permissions = permissions;
-        _notes = notes;
-        _byName = new Dictionary<string, GraphPermissionInfo>(permissions.Length, StringComparer.OrdinalIgnoreCase);
-        foreach (var permission in permissions)
+        _data = data;
+        if (data.Length < HeaderSize || U32(0) != Magic)
         {
-            _byName.TryAdd(permission.Name, permission); // The map has a few names that differ only in case.
+            throw new InvalidDataException("Not a permission catalog (GraphPermissionCatalogFormat).");
         }
 
-        NodeCount = nodes;
-        OperationCount = entries;
+        _nodes = (int)U32(NodesAt);
+        _hashes = (int)U32(HashesAt);
+        _heap = (int)U32(HeapAt);
+        _texts = (int)U32(TextsAt);
+        _permissionRecords = (int)U32(PermissionsAt);
+        NodeCount = (int)U32(NodeCountAt) - 1;
+        OperationCount = (int)U32(OperationCountAt);
+        _textCache = new string?[U32(TextCountAt)];
+
+        var notesAt = (int)U32(NotesAt);
+        _notes = new string[U32(NoteCountAt)];
+        for (var i = 0; i < _notes.Length; i++)
+        {
+            _notes[i] = String(notesAt + (i * StringRefSize));
+        }
+
+        var count = (int)U32(PermissionCountAt);
+        _permissions = new GraphPermissionInfo[count];
+        _byName = new Dictionary<string, GraphPermissionInfo>(count, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < count; i++)
+        {
+            var at = _permissionRecords + (i * PermissionSize);
+            var flags = data[at + 6];
+            var permission = new GraphPermissionInfo(
+                String(at),
+                (flags & ResourceSpecific) != 0,
+                data[at + 7] | (data[at + 8] << 8) | (data[at + 9] << 16),
+                (flags & HasScopeId) != 0 ? new Guid(data.AsSpan(at + 10, 16)) : null,
+                (flags & HasAppRoleId) != 0 ? new Guid(data.AsSpan(at + 26, 16)) : null,
+                ((flags & ScopeIdInUsGovernment) != 0 ? 1 : 0) | ((flags & AppRoleIdInUsGovernment) != 0 ? 2 : 0),
+                this,
+                i);
+            _permissions[i] = permission;
+            _byName.TryAdd(permission.Name, permission); // The map has a few names that differ only in case.
+        }
     }
 
     /// <summary>Gets the catalog shipped in the assembly (loaded on first use).</summary>
     public static GraphPermissionCatalog Default => LazyDefault.Value;
 
-    /// <summary>Gets the number of segment-tree nodes.</summary>
+    /// <summary>Gets the source and license of the data the catalog is derived from.</summary>
+    public string Notice => String(NoticeAt);
+
+    /// <summary>Gets the number of segment-tree nodes (the root not counted).</summary>
     public int NodeCount { get; }
 
     /// <summary>Gets the number of method + path (+ body variant) entries.</summary>
@@ -51,27 +94,22 @@ internal sealed class GraphPermissionCatalog
     /// <summary>Gets the number of permissions the catalog knows.</summary>
     public int PermissionCount => _permissions.Length;
 
+    /// <summary>Gets the size of the compact form in bytes (what the catalog keeps besides its permission table).</summary>
+    public int SizeInBytes => _data.Length;
+
     /// <summary>Gets every operation (materialized on each call; for tests and tools, not the request path).</summary>
     public IEnumerable<GraphOperationPermissions> Operations
     {
         get
         {
-            var stack = new Stack<Node>();
-            stack.Push(_root);
-            while (stack.Count > 0)
+            for (var node = 0; node <= NodeCount; node++)
             {
-                var node = stack.Pop();
-                if (node.Entries is { } spec)
+                if (Spec(node) is { } spec)
                 {
                     foreach (var part in spec.Split('|'))
                     {
                         yield return Materialize(node, part, stripApplication: false);
                     }
-                }
-
-                foreach (var child in node.AllChildren())
-                {
-                    stack.Push(child);
                 }
             }
         }
@@ -83,73 +121,25 @@ internal sealed class GraphPermissionCatalog
     /// <summary>Finds a permission by name (case-insensitive).</summary>
     public GraphPermissionInfo? Permission(string name) => _byName.GetValueOrDefault(name);
 
-    /// <summary>Reads the generated text form.</summary>
-    public static GraphPermissionCatalog Load(TextReader reader)
+    /// <summary>Reads a catalog in the compact form the generator writes.</summary>
+    /// <param name="data">The bytes; kept, not copied.</param>
+    /// <exception cref="InvalidDataException">The bytes are not a catalog.</exception>
+    public static GraphPermissionCatalog Load(byte[] data)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        var permissions = new List<GraphPermissionInfo>(1024);
-        var notes = new List<string>();
-        var texts = new List<string>();
-        var root = new Node(string.Empty, null);
-        var path = new List<Node>(32) { root };
-        int nodes = 0, entries = 0;
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
+        ArgumentNullException.ThrowIfNull(data);
+        return new GraphPermissionCatalog(data);
+    }
+
+    /// <summary>A display text of a permission (slot: admin then user text per scheme), decoded once.</summary>
+    internal string? Text(int permission, int slot)
+    {
+        var index = U16(_permissionRecords + (permission * PermissionSize) + 42 + (2 * slot));
+        if (index == NoText)
         {
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-
-            if (line[0] == 'D' && line.Length > 1 && line[1] == '\t')
-            {
-                texts.Add(line[2..]);
-                continue;
-            }
-
-            if (line[0] == 'P' && line.Length > 1 && line[1] == '\t')
-            {
-                var fields = line.Split('\t');
-                permissions.Add(new GraphPermissionInfo(
-                    fields[1],
-                    fields[2] == "r",
-                    [Scheme(fields[3]), Scheme(fields[4]), Scheme(fields[5])],
-                    Id(fields, 6),
-                    Id(fields, 7),
-                    fields.Length > 13 ? [.. fields[8..14].Select(f => f == "-" ? null : texts[int.Parse(f, NumberStyles.None, CultureInfo.InvariantCulture)])] : null));
-                continue;
-            }
-
-            if (line[0] == 'N' && line.Length > 1 && line[1] == '\t')
-            {
-                notes.Add(line[2..]);
-                continue;
-            }
-
-            var tab = line.IndexOf('\t', StringComparison.Ordinal);
-            var depth = int.Parse(line.AsSpan(0, tab), NumberStyles.None, CultureInfo.InvariantCulture);
-            var tab2 = line.IndexOf('\t', tab + 1);
-            var token = tab2 < 0 ? line[(tab + 1)..] : line[(tab + 1)..tab2];
-            var parent = path[depth - 1];
-            var node = new Node(GraphPathTemplate.IsWildcard(token) ? GraphPathTemplate.Wildcard : token, parent);
-            nodes++;
-            if (tab2 >= 0)
-            {
-                node.Entries = line[(tab2 + 1)..];
-                entries += node.Entries.Count(c => c == '|') + 1;
-            }
-
-            parent.Add(node);
-            path.RemoveRange(depth, path.Count - depth);
-            path.Add(node);
+            return null;
         }
 
-        root.Freeze();
-        return new GraphPermissionCatalog(root, [.. permissions], [.. notes], nodes, entries);
-
-        static string? Scheme(string text) => text == "-" ? null : text;
-
-        static Guid? Id(string[] fields, int at) => fields.Length > at && Guid.TryParseExact(fields[at], "D", out var id) ? id : null;
+        return _textCache[index] ??= String(_texts + (index * StringRefSize));
     }
 
     /// <summary>Whether an entry for this request depends on a property of its JSON body.</summary>
@@ -162,7 +152,7 @@ internal sealed class GraphPermissionCatalog
         }
 
         var found = Locate(method.Method, GraphPathTemplate.Normalize(uri.AbsolutePath), out _);
-        return found?.Entries is { } spec && spec.Contains(method.Method + "/", StringComparison.OrdinalIgnoreCase);
+        return found >= 0 && Spec(found) is { } spec && spec.Contains(method.Method + "/", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Finds the operation of a request, or <see langword="null"/> when the catalog does not know it.</summary>
@@ -182,7 +172,7 @@ internal sealed class GraphPermissionCatalog
         ArgumentNullException.ThrowIfNull(absolutePath);
         var tokens = GraphPathTemplate.Normalize(absolutePath);
         var node = Locate(method, tokens, out var viaUsers);
-        if (node?.Entries is not { } spec)
+        if (node < 0 || Spec(node) is not { } spec)
         {
             return null;
         }
@@ -218,20 +208,17 @@ internal sealed class GraphPermissionCatalog
         return general;
     }
 
-    private static bool HasMethod(string? spec, string method)
+    /// <summary>Whether a node's entries (ASCII in the heap) have one for the method, without decoding them.</summary>
+    private bool HasMethod(int node, string method)
     {
-        if (spec is null)
-        {
-            return false;
-        }
-
+        var spec = SpecBytes(node);
         var at = 0;
         while (at < spec.Length)
         {
-            var end = spec.IndexOf('|', at);
-            end = end < 0 ? spec.Length : end;
-            var part = spec.AsSpan(at, end - at);
-            if (part.StartsWith(method, StringComparison.OrdinalIgnoreCase) && part.Length > method.Length && part[method.Length] is '=' or '/')
+            var end = spec[at..].IndexOf((byte)'|');
+            end = end < 0 ? spec.Length : at + end;
+            var part = spec[at..end];
+            if (part.Length > method.Length && part[method.Length] is (byte)'=' or (byte)'/' && EqualsFolded(part[..method.Length], method))
             {
                 return true;
             }
@@ -242,29 +229,29 @@ internal sealed class GraphPermissionCatalog
         return false;
     }
 
-    private static Node? Match(Node node, List<string> tokens, int index, string method)
+    private int Match(int node, List<string> tokens, int index, string method)
     {
         if (index == tokens.Count)
         {
-            return HasMethod(node.Entries, method) ? node : null;
+            return HasMethod(node, method) ? node : -1;
         }
 
         var token = tokens[index];
-        if (node.Child(token) is { } literal && Match(literal, tokens, index + 1, method) is { } found)
+        if (Child(node, token) is var literal and >= 0 && Match(literal, tokens, index + 1, method) is var found and >= 0)
         {
             return found;
         }
 
         // An id is never a path-addressed part, a $segment ($count, $value, $ref) or a type cast (microsoft.graph.group).
-        return node.Wildcard is { } wildcard && !string.Equals(token, GraphPathTemplate.ItemPath, StringComparison.Ordinal) && !token.StartsWith('$') && !token.StartsWith(Namespace, StringComparison.OrdinalIgnoreCase)
+        return Wildcard(node) is var wildcard and >= 0 && !string.Equals(token, GraphPathTemplate.ItemPath, StringComparison.Ordinal) && !token.StartsWith('$') && !token.StartsWith(Namespace, StringComparison.OrdinalIgnoreCase)
             ? Match(wildcard, tokens, index + 1, method)
-            : null;
+            : -1;
     }
 
-    private Node? Locate(string method, List<string> tokens, out bool viaUsers)
+    private int Locate(string method, List<string> tokens, out bool viaUsers)
     {
         viaUsers = false;
-        if (Match(_root, tokens, 0, method) is { } exact)
+        if (Match(0, tokens, 0, method) is var exact and >= 0)
         {
             return exact;
         }
@@ -273,13 +260,13 @@ internal sealed class GraphPermissionCatalog
         // dropped; /me as /users/{id} (delegated only then) and /users/{id} as /me.
         if (tokens.Count == 0)
         {
-            return null;
+            return -1;
         }
 
         var candidates = Candidates(tokens);
         foreach (var candidate in candidates.Skip(1))
         {
-            if (Match(_root, candidate, 0, method) is { } found)
+            if (Match(0, candidate, 0, method) is var found and >= 0)
             {
                 return found;
             }
@@ -291,7 +278,7 @@ internal sealed class GraphPermissionCatalog
             {
                 var asUser = new List<string>(candidate.Count + 1) { "users", GraphPathTemplate.Wildcard };
                 asUser.AddRange(candidate.Skip(1));
-                if (Match(_root, asUser, 0, method) is { } user)
+                if (Match(0, asUser, 0, method) is var user and >= 0)
                 {
                     viaUsers = true;
                     return user;
@@ -301,14 +288,14 @@ internal sealed class GraphPermissionCatalog
             {
                 var asMe = new List<string>(candidate.Count - 1) { "me" };
                 asMe.AddRange(candidate.Skip(2));
-                if (Match(_root, asMe, 0, method) is { } me)
+                if (Match(0, asMe, 0, method) is var me and >= 0)
                 {
                     return me;
                 }
             }
         }
 
-        return null;
+        return -1;
     }
 
     private static List<List<string>> Candidates(List<string> tokens)
@@ -379,7 +366,7 @@ internal sealed class GraphPermissionCatalog
         return folded;
     }
 
-    private GraphOperationPermissions Materialize(Node node, string part, bool stripApplication)
+    private GraphOperationPermissions Materialize(int node, string part, bool stripApplication)
     {
         var equals = part.IndexOf('=', StringComparison.Ordinal);
         var name = part[..equals];
@@ -413,7 +400,7 @@ internal sealed class GraphPermissionCatalog
             }
         }
 
-        return new GraphOperationPermissions(method, node.Template(), grants, body, reset, protectedApi, note);
+        return new GraphOperationPermissions(method, Template(node), grants, body, reset, protectedApi, note);
     }
 
     private GraphPermissionAllowance[] ReadGrants(string text)
@@ -436,109 +423,95 @@ internal sealed class GraphPermissionCatalog
         return grants;
     }
 
-    private static GraphPermissionCatalog LoadEmbedded()
+    /// <summary>Reads and loads the catalog embedded in the assembly (what <see cref="Default"/> does once).</summary>
+    internal static GraphPermissionCatalog LoadEmbedded() => new(ReadEmbedded());
+
+    /// <summary>Reads the compact form embedded in the assembly.</summary>
+    internal static byte[] ReadEmbedded()
     {
         using var stream = typeof(GraphPermissionCatalog).Assembly.GetManifestResourceStream(ResourceName)
             ?? throw new InvalidOperationException($"The embedded resource {ResourceName} is missing.");
-        using var reader = new StreamReader(stream);
-        return Load(reader);
+        var data = new byte[stream.Length];
+        stream.ReadExactly(data);
+        return data;
     }
 
-    private sealed class Node
+    private int Record(int node) => _nodes + (node * NodeSize);
+
+    private ReadOnlySpan<byte> Token(int node) => Bytes(Record(node));
+
+    private ReadOnlySpan<byte> SpecBytes(int node) => Bytes(Record(node) + 8);
+
+    private string? Spec(int node) => U16(Record(node) + 12) == 0 ? null : String(Record(node) + 8);
+
+    private int Parent(int node) => U32(Record(node) + 20) is var parent && parent == NoNode ? -1 : (int)parent;
+
+    private int Wildcard(int node) => (U16(Record(node) + 14) & HasWildcard) != 0 ? (int)U32(Record(node) + 16) : -1;
+
+    /// <summary>The literal child whose token equals the segment (ASCII case-insensitive), or -1.</summary>
+    private int Child(int node, string token)
     {
-        private List<Node>? _building;
-        private Node[]? _small;
-        private Dictionary<string, Node>? _large;
-
-        public Node(string token, Node? parent)
+        var record = Record(node);
+        var literals = U16(record + 6);
+        if (literals == 0)
         {
-            Token = token;
-            Parent = parent;
+            return -1;
         }
 
-        public string Token { get; }
-
-        public Node? Parent { get; }
-
-        public Node? Wildcard { get; private set; }
-
-        public string? Entries { get; set; }
-
-        public void Add(Node child)
+        var table = (int)U32(record + 24);
+        if (table == 0)
         {
-            if (GraphPathTemplate.IsWildcard(child.Token))
+            var first = (int)U32(record + 16) + ((U16(record + 14) & HasWildcard) != 0 ? 1 : 0);
+            for (var child = first; child < first + literals; child++)
             {
-                Wildcard = child;
-                return;
-            }
-
-            (_building ??= []).Add(child);
-        }
-
-        public void Freeze()
-        {
-            if (_building is { } children)
-            {
-                if (children.Count > SmallChildren)
+                if (EqualsFolded(Token(child), token))
                 {
-                    _large = children.ToDictionary(c => c.Token, StringComparer.OrdinalIgnoreCase);
-                }
-                else
-                {
-                    _small = [.. children];
-                }
-
-                _building = null;
-                foreach (var child in children)
-                {
-                    child.Freeze();
+                    return child;
                 }
             }
 
-            Wildcard?.Freeze();
+            return -1;
         }
 
-        public Node? Child(string token)
+        var hash = Hash(token);
+        if (hash < 0)
         {
-            if (_small is { } small)
-            {
-                foreach (var child in small)
-                {
-                    if (string.Equals(child.Token, token, StringComparison.OrdinalIgnoreCase))
-                    {
-                        return child;
-                    }
-                }
-
-                return null;
-            }
-
-            return _large?.GetValueOrDefault(token);
+            return -1;
         }
 
-        public IEnumerable<Node> AllChildren()
+        var mask = Slots(literals) - 1;
+        for (var slot = (int)(hash & mask); ; slot = (slot + 1) & mask)
         {
-            if (Wildcard is { } wildcard)
+            var entry = U32(_hashes + table + (slot * 4));
+            if (entry == 0)
             {
-                yield return wildcard;
+                return -1;
             }
 
-            foreach (var child in (IEnumerable<Node>?)_small ?? _large?.Values ?? Enumerable.Empty<Node>())
+            if (EqualsFolded(Token((int)entry - 1), token))
             {
-                yield return child;
+                return (int)entry - 1;
             }
-        }
-
-        public string Template()
-        {
-            var tokens = new List<string>(12);
-            for (var node = this; node.Parent is not null; node = node.Parent)
-            {
-                tokens.Add(node.Token);
-            }
-
-            tokens.Reverse();
-            return GraphPathTemplate.Display(tokens);
         }
     }
+
+    private string Template(int node)
+    {
+        var tokens = new List<string>(12);
+        for (var at = node; Parent(at) >= 0; at = Parent(at))
+        {
+            tokens.Add(Encoding.UTF8.GetString(Token(at)));
+        }
+
+        tokens.Reverse();
+        return GraphPathTemplate.Display(tokens);
+    }
+
+    private ReadOnlySpan<byte> Bytes(int reference) => _data.AsSpan(_heap + (int)U32(reference), U16(reference + 4));
+
+    private string String(int reference) => Encoding.UTF8.GetString(Bytes(reference));
+
+    private uint U32(int at) => BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(at));
+
+    private ushort U16(int at) => BinaryPrimitives.ReadUInt16LittleEndian(_data.AsSpan(at));
 }

@@ -15,6 +15,50 @@ internal static class GraphClouds
         _ => null,
     };
 
+    /// <summary>
+    /// The cloud a token was issued in: the Graph host of its audience (<c>https://graph.microsoft.us</c>), else the
+    /// host of its issuer (<c>login.microsoftonline.us</c>, <c>sts.chinacloudapi.cn</c>...). <see langword="null"/> when
+    /// neither says: an audience that is Graph's application id and the issuer <c>sts.windows.net</c>, which more than
+    /// one cloud's v1 tokens carry.
+    /// </summary>
+    public static string? CloudOfToken(string? audience, string? issuer)
+    {
+        if (Uri.TryCreate(audience, UriKind.Absolute, out var aud) && CloudOf(aud.Host) is { } cloud)
+        {
+            return cloud;
+        }
+
+        if (!Uri.TryCreate(issuer, UriKind.Absolute, out var iss))
+        {
+            return null;
+        }
+
+        return iss.Host.ToUpperInvariant() switch
+        {
+            "LOGIN.MICROSOFTONLINE.COM" => "global",
+            "LOGIN.MICROSOFTONLINE.US" => "usgov",
+            "STS.CHINACLOUDAPI.CN" or "LOGIN.CHINACLOUDAPI.CN" or "LOGIN.PARTNER.MICROSOFTONLINE.CN" => "china",
+            _ => null,
+        };
+    }
+
+    /// <summary>The Microsoft Entra sign-in host of a cloud (a name from <see cref="CloudOf(string)"/>; null is global).</summary>
+    public static string LoginHost(string? cloud) => cloud switch
+    {
+        "usgov" or "dod" => "login.microsoftonline.us",
+        "china" => "login.chinacloudapi.cn",
+        _ => "login.microsoftonline.com",
+    };
+
+    /// <summary>The Microsoft Graph host of a cloud (a name from <see cref="CloudOf(string)"/>; null is global).</summary>
+    public static string GraphHost(string? cloud) => cloud switch
+    {
+        "usgov" => "graph.microsoft.us",
+        "dod" => "dod-graph.microsoft.us",
+        "china" => "microsoftgraph.chinacloudapi.cn",
+        _ => "graph.microsoft.com",
+    };
+
     /// <summary>Names the API a token's audience is for, when it is not Graph (Azure AD Graph, Outlook, SharePoint).</summary>
     public static string AudienceName(string? audience)
     {

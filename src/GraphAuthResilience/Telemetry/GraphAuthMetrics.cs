@@ -65,20 +65,28 @@ internal sealed class GraphAuthMetrics
         _acquisitionDuration.Record(elapsed.TotalSeconds, forceTag);
     }
 
-    /// <summary>The token source failed.</summary>
+    /// <summary>The token source failed. The acquisition's span (when one is being recorded) gets <c>error.type</c> too.</summary>
     /// <param name="cause">Why.</param>
-    public void AcquisitionFailed(GraphAuthFailureCause cause) =>
-        _acquisitions.Add(1, new(GraphAuthTelemetry.OutcomeTag, "failure"), new(GraphAuthTelemetry.CauseTag, cause.ToString()));
+    public void AcquisitionFailed(GraphAuthFailureCause cause)
+    {
+        var name = cause.ToString();
+        _acquisitions.Add(
+            1, new(GraphAuthTelemetry.OutcomeTag, "failure"), new(GraphAuthTelemetry.CauseTag, name), new(GraphAuthTelemetry.ErrorTypeTag, name));
+        GraphAuthTelemetry.CurrentAcquisition?.SetTag(GraphAuthTelemetry.ErrorTypeTag, name);
+    }
 
     /// <summary>A request (or the steps of a batch) was sent again.</summary>
     /// <param name="reason"><c>claims_challenge</c>, <c>refresh</c>, <c>batch_claims_challenge</c> or <c>batch_refresh</c>.</param>
     public void Replayed(string reason) =>
-        _replays.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.ReasonTag, reason));
+        _replays.Add(1, new(GraphAuthTelemetry.ReasonTag, reason), new(GraphAuthTelemetry.ResendCountTag, 1));
 
     /// <summary>An auth failure was surfaced to the caller.</summary>
     /// <param name="cause">Its cause.</param>
-    public void Failed(GraphAuthFailureCause cause) =>
-        _failures.Add(1, new KeyValuePair<string, object?>(GraphAuthTelemetry.CauseTag, cause.ToString()));
+    public void Failed(GraphAuthFailureCause cause)
+    {
+        var name = cause.ToString();
+        _failures.Add(1, new(GraphAuthTelemetry.CauseTag, name), new(GraphAuthTelemetry.ErrorTypeTag, name));
+    }
 
     private static Meter Create(IMeterFactory meterFactory)
     {

@@ -1,3 +1,4 @@
+using GraphAuthResilience.Graph;
 using Microsoft.Extensions.Logging;
 
 namespace GraphAuthResilience.Telemetry;
@@ -37,11 +38,21 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Warning, "Removed the token this chain attached for host '{PreviousHost}' from a request now bound for '{Host}'.", EventName = "TokenStripped")]
     public static partial void TokenStripped(ILogger logger, string previousHost, string host);
 
+    [LoggerMessage(1014, LogLevel.Warning, "Removed a copy of a token this chain attached (the Authorization header copied as text by a handler outside the chain) from {Method} to '{Host}', a host not allowed for that token.", EventName = "CopiedTokenStripped")]
+    public static partial void CopiedTokenStripped(ILogger logger, string method, string host);
+
+    [LoggerMessage(1015, LogLevel.Debug, "A copy of a token this chain attached reached {Method} {Host}: handled as the chain's own.", EventName = "CopiedTokenAdopted")]
+    public static partial void CopiedTokenAdopted(ILogger logger, string method, string host);
+
     [LoggerMessage(1009, LogLevel.Debug, "Evicted {Count} cached token entries (limit {Limit}).", EventName = "TokenCacheEvicted")]
     public static partial void TokenCacheEvicted(ILogger logger, int count, int limit);
 
     [LoggerMessage(1010, LogLevel.Warning, "Background token refresh for scopes '{Scopes}' failed: {Cause} (AADSTS {AadstsCode}, error {ErrorCode}, exception {ExceptionType}); the current token is served until it expires.", EventName = "TokenRefreshAheadFailed")]
-    public static partial void TokenRefreshAheadFailed(ILogger logger, string scopes, GraphAuthFailureCause cause, string aadstsCode, string errorCode, string exceptionType);
+    private static partial void TokenRefreshAheadFailedCore(ILogger logger, string scopes, GraphAuthFailureCause cause, string aadstsCode, string errorCode, string exceptionType);
+
+    /// <summary>Logs event 1010; the token endpoint's codes are escaped and bounded.</summary>
+    public static void TokenRefreshAheadFailed(ILogger logger, string scopes, GraphAuthFailureCause cause, string aadstsCode, string errorCode, string exceptionType) =>
+        TokenRefreshAheadFailedCore(logger, scopes, cause, SafeText.Value(aadstsCode), SafeText.Value(errorCode), exceptionType);
 
     [LoggerMessage(1011, LogLevel.Warning, "Token acquisition for scopes '{Scopes}' gave no answer within {Timeout}; abandoned so that the next request starts a new one.", EventName = "TokenAcquisitionTimedOut")]
     public static partial void TokenAcquisitionTimedOut(ILogger logger, string scopes, TimeSpan timeout);
@@ -54,10 +65,18 @@ internal static partial class Log
 
     // MSAL token sources.
     [LoggerMessage(1100, LogLevel.Information, "Token endpoint attempt {Attempt} failed transiently ({ErrorCode}, status {StatusCode}); retrying in {Delay}.", EventName = "TokenEndpointRetry")]
-    public static partial void TokenEndpointRetry(ILogger logger, int attempt, string errorCode, int statusCode, TimeSpan delay);
+    private static partial void TokenEndpointRetryCore(ILogger logger, int attempt, string errorCode, int statusCode, TimeSpan delay);
+
+    /// <summary>Logs event 1100; the token endpoint's error code is escaped and bounded.</summary>
+    public static void TokenEndpointRetry(ILogger logger, int attempt, string errorCode, int statusCode, TimeSpan delay) =>
+        TokenEndpointRetryCore(logger, attempt, SafeText.Value(errorCode), statusCode, delay);
 
     [LoggerMessage(1101, LogLevel.Warning, "MSAL token acquisition failed: {Cause} ({ErrorCode} {AadstsCode}).", EventName = "MsalAcquisitionFailed")]
-    public static partial void MsalAcquisitionFailed(ILogger logger, GraphAuthFailureCause cause, string errorCode, string aadstsCode);
+    private static partial void MsalAcquisitionFailedCore(ILogger logger, GraphAuthFailureCause cause, string errorCode, string aadstsCode);
+
+    /// <summary>Logs event 1101; the token endpoint's codes are escaped and bounded.</summary>
+    public static void MsalAcquisitionFailed(ILogger logger, GraphAuthFailureCause cause, string errorCode, string aadstsCode) =>
+        MsalAcquisitionFailedCore(logger, cause, SafeText.Value(errorCode), SafeText.Value(aadstsCode));
 
     // Challenge handler.
     [LoggerMessage(2000, LogLevel.Information, "{Method} {Path} answered {StatusCode} with a claims challenge; re-acquiring with the claims and replaying once.", EventName = "ClaimsChallengeReceived")]
@@ -77,7 +96,11 @@ internal static partial class Log
 
     // Failure handler.
     [LoggerMessage(3000, LogLevel.Warning, "{Method} {Path} failed with {StatusCode}: {Cause} (Graph code {GraphErrorCode}, request-id {RequestId}).", EventName = "AuthFailureClassified")]
-    public static partial void AuthFailureClassified(ILogger logger, string method, string path, int statusCode, GraphAuthFailureCause cause, string graphErrorCode, string requestId);
+    private static partial void AuthFailureClassifiedCore(ILogger logger, string method, string path, int statusCode, GraphAuthFailureCause cause, string graphErrorCode, string requestId);
+
+    /// <summary>Logs event 3000; Graph's code and request id are escaped and bounded (<see cref="SafeText"/>).</summary>
+    public static void AuthFailureClassified(ILogger logger, string method, string path, int statusCode, GraphAuthFailureCause cause, string graphErrorCode, string requestId) =>
+        AuthFailureClassifiedCore(logger, method, path, statusCode, cause, SafeText.Value(graphErrorCode), SafeText.Value(requestId));
 
     // Batch handler.
     [LoggerMessage(4000, LogLevel.Debug, "Batch {Path}: answer not inspected ({Reason}); handed back as Graph sent it.", EventName = "BatchNotInspected")]

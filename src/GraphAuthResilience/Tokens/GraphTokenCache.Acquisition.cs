@@ -156,20 +156,14 @@ internal sealed partial class GraphTokenCache
             {
                 Claims = entry.Key.Claims,
                 ForceRefresh = flight.Forced,
+                TenantId = entry.Tenant,
                 RejectedTokenSha256 = flight.RejectedTokenSha256,
             };
 
             // The shared acquisition runs without any caller's token: one caller giving up must not fail the others.
             token = await _source.GetTokenAsync(request, flight.Bound.Token).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(token.Value))
-            {
-                failure = GraphAuthException.Create(new GraphAuthFailureDetails
-                {
-                    Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
-                    Message = "The token source returned an empty access token.",
-                    Scopes = entry.Scopes.Scopes,
-                });
-            }
+            failure = TokenChecks.Unusable(token.Value, _source, entry.Scopes.Scopes)
+                ?? TokenChecks.OtherTenant(token.Value, entry, _source);
         }
         catch (Exception ex)
         {
@@ -304,6 +298,18 @@ internal sealed partial class GraphTokenCache
 
         if (failure is null)
         {
+            if (deadlines is { } issued)
+            {
+                try
+                {
+                    RememberIssued(token.Value, entry, issued.ExpiresAt, now);
+                }
+                catch (Exception)
+                {
+                    // Only a copy of this token goes unrecognised; the waiters still get it.
+                }
+            }
+
             flight.Completion.TrySetResult(token);
         }
         else

@@ -25,6 +25,12 @@ internal sealed partial class GraphTokenCache : IDisposable
 
     private const int MaxRememberedRejections = 1024;
 
+    /// <summary>How a customer tenant's partition key starts (<c>tenant:</c> and the canonical tenant).</summary>
+    internal const string TenantPartitionPrefix = "tenant:";
+
+    /// <summary>Between a partition of the source (on-behalf-of's caller) and the tenant, when a key has both.</summary>
+    private const string TenantPartitionSeparator = "|" + TenantPartitionPrefix;
+
     private readonly IGraphTokenSource _source;
     private readonly TokenClock _clock;
     private readonly TokenRefreshSchedule _schedule;
@@ -34,6 +40,7 @@ internal sealed partial class GraphTokenCache : IDisposable
     private readonly IGraphTokenRejectionChannel? _rejections;
     private readonly IDisposable? _subscription;
     private readonly ConcurrentDictionary<string, byte> _published = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TokenPartition> _tenants = new(StringComparer.Ordinal);
     private volatile HotEntry? _hot;
 
     /// <summary>Creates the cache.</summary>
@@ -64,6 +71,74 @@ internal sealed partial class GraphTokenCache : IDisposable
     }
 
     internal IGraphTokenSource Source => _source;
+
+    /// <summary>Gets the partition of a customer tenant: its key (<c>tenant:</c> and the tenant) and the slots where the
+    /// token handler finds the tenant's entry and header again (as for an on-behalf-of caller). One per tenant, kept
+    /// while the cache lives, bounded like the cache (past <see cref="MaxEntries"/> tenants the map starts over: the
+    /// partitions are hints, the entries stay in the store).</summary>
+    /// <param name="tenant">The tenant in canonical form (<see cref="Graph.GraphTenantId.TryNormalize"/>).</param>
+    /// <returns>The tenant's partition.</returns>
+    public TokenPartition TenantPartition(string tenant)
+    {
+        if (_tenants.TryGetValue(tenant, out var partition))
+        {
+            return partition;
+        }
+
+        if (_tenants.Count >= _store.MaxEntries)
+        {
+            _tenants.Clear();
+        }
+
+        return _tenants.GetOrAdd(tenant, static t => new TokenPartition(TenantPartitionPrefix + t));
+    }
+
+    /// <summary>Gets the partition key of a source's own partition (an on-behalf-of caller) within a customer tenant.</summary>
+    /// <param name="partition">The source's partition, or <see langword="null"/>.</param>
+    /// <param name="tenant">The tenant in canonical form.</param>
+    /// <returns>The combined key.</returns>
+    public static string TenantPartitionKey(string? partition, string tenant) =>
+        partition is null ? TenantPartitionPrefix + tenant : partition + TenantPartitionSeparator + tenant;
+
+    /// <summary>Gets a value indicating whether <paramref name="partition"/> is a key of <paramref name="tenant"/>
+    /// (<see langword="null"/>: of the source's own tenant). Allocates nothing.</summary>
+    /// <param name="partition">The partition key.</param>
+    /// <param name="tenant">The tenant in canonical form, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when <see cref="TenantOf"/> of the partition is the tenant.</returns>
+    public static bool IsPartitionOfTenant(string partition, string? tenant)
+    {
+        if (tenant is null)
+        {
+            return !partition.StartsWith(TenantPartitionPrefix, StringComparison.Ordinal)
+                && !partition.Contains(TenantPartitionSeparator, StringComparison.Ordinal);
+        }
+
+        var span = partition.AsSpan();
+        return span.EndsWith(tenant, StringComparison.Ordinal)
+            && (span.Length == TenantPartitionPrefix.Length + tenant.Length
+                ? span.StartsWith(TenantPartitionPrefix, StringComparison.Ordinal)
+                : span[..^tenant.Length].EndsWith(TenantPartitionSeparator, StringComparison.Ordinal));
+    }
+
+    /// <summary>Gets the customer tenant a partition key names (<see cref="TenantPartition"/>,
+    /// <see cref="TenantPartitionKey"/>), or <see langword="null"/>.</summary>
+    /// <param name="partition">The partition key.</param>
+    /// <returns>The tenant, or <see langword="null"/> for the source's own tenant.</returns>
+    public static string? TenantOf(string? partition)
+    {
+        if (partition is null)
+        {
+            return null;
+        }
+
+        if (partition.StartsWith(TenantPartitionPrefix, StringComparison.Ordinal))
+        {
+            return partition[TenantPartitionPrefix.Length..];
+        }
+
+        var at = partition.LastIndexOf(TenantPartitionSeparator, StringComparison.Ordinal);
+        return at < 0 ? null : partition[(at + TenantPartitionSeparator.Length)..];
+    }
 
     /// <summary>Gets how many entries are kept.</summary>
     internal int Count => _store.Count;

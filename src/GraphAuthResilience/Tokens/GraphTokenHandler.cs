@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
@@ -23,6 +24,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     private readonly GraphAuthChain _chain;
     private readonly OnBehalfOfTokenSource? _onBehalfOf;
     private readonly IPartitionedGraphTokenSource? _partitioned;
+    private readonly Func<HttpRequestMessage, string?>? _tenantResolver;
     private volatile GraphBearerHeader? _header;
 
     public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
@@ -34,6 +36,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         _chain = chain;
         _onBehalfOf = cache.Source as OnBehalfOfTokenSource;
         _partitioned = cache.Source as IPartitionedGraphTokenSource;
+        _tenantResolver = options.TenantResolver;
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -58,8 +61,24 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         {
             if (request.Headers.Authorization is not GraphBearerHeader ours)
             {
-                Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
-                return base.SendAsync(request, cancellationToken);
+                if (CopyOfOurs(headers) is not { } copied)
+                {
+                    Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
+                    return base.SendAsync(request, cancellationToken);
+                }
+
+                // A copy of a token this cache handed out (a handler outside the chain copied the header as text into
+                // this message): never to a host the policy does not allow for that token; to an allowed host, the
+                // chain's own, attached afresh for the copy's identity and scopes (so a 401 refreshes and replays).
+                request.Headers.Authorization = null;
+                if (host.Length == 0 || !_hosts.IsAllowed(uri!, host, copied.Scopes.Scopes))
+                {
+                    Log.CopiedTokenStripped(_logger, request.Method.Method, host.Length == 0 ? "relative" : host);
+                    return base.SendAsync(request, cancellationToken);
+                }
+
+                Log.CopiedTokenAdopted(_logger, request.Method.Method, host);
+                return Adopt(request, host, copied, cancellationToken);
             }
 
             if (!ReferenceEquals(ours.Chain, _chain))
@@ -85,8 +104,84 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         var scopes = requestScopes is null ? _scopes : GraphScopeSet.From(requestScopes);
+
+        // The customer tenant: SetGraphTenant wins over the options' resolver; checked before any token work.
+        var tenant = GraphAuthHttpRequestMessageExtensions.GetGraphTenantIfAnySet(request);
+        if (tenant is null && _tenantResolver is not null && !TryResolveTenant(request, scopes, out tenant, out var refused))
+        {
+            return Task.FromException<HttpResponseMessage>(refused);
+        }
+
+        if (partition is not null && !GraphTokenCache.IsPartitionOfTenant(partition, tenant))
+        {
+            partition = null; // The message's tenant changed since the header was attached: its partition is not this one.
+        }
+
+        if (tenant is not null && _onBehalfOf is not null)
+        {
+            return CheckCallerTenantThenSendAsync(request, host, partition, scopes, tenant, cancellationToken);
+        }
+
+        return Route(request, host, partition, scopes, tenant, cancellationToken);
+    }
+
+    /// <summary>Finds the cache entry of the bearer token in a header that is not the chain's own object: only for a
+    /// request that arrived with an <c>Authorization</c> header, never on the hot path.</summary>
+    private TokenCacheEntry? CopyOfOurs(System.Net.Http.Headers.HttpRequestHeaders headers)
+    {
+        if (!headers.NonValidated.TryGetValues("Authorization", out var values))
+        {
+            return null;
+        }
+
+        foreach (var value in values)
+        {
+            var text = value.AsSpan().Trim();
+            if (text.Length > 7 && text[..6].Equals("Bearer", StringComparison.OrdinalIgnoreCase) && char.IsWhiteSpace(text[6])
+                && _cache.FindIssued(text[7..].Trim().ToString()) is { } entry)
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Sends a copy of one of the chain's tokens as the chain's own: the identity (partition, tenant) and scopes
+    /// of the entry the copied token came from, whatever options the copy carries, unless it names its own tenant.</summary>
+    private Task<HttpResponseMessage> Adopt(HttpRequestMessage request, string host, TokenCacheEntry copied, CancellationToken cancellationToken)
+    {
+        var tenant = GraphAuthHttpRequestMessageExtensions.GetGraphTenantIfAnySet(request) ?? copied.Tenant;
+        var partition = copied.Key.Partition is { } p && GraphTokenCache.IsPartitionOfTenant(p, tenant) ? p : null;
+        return tenant is not null && _onBehalfOf is not null && partition is null
+            ? CheckCallerTenantThenSendAsync(request, host, partition, copied.Scopes, tenant, cancellationToken)
+            : Route(request, host, partition, copied.Scopes, partition is null ? tenant : null, cancellationToken);
+    }
+
+    /// <summary>From the identity to the send: the send directive's path (a replay or a re-send), the on-behalf-of
+    /// caller's, a tenant's or a partitioned source's, else the plain hit.</summary>
+    private Task<HttpResponseMessage> Route(
+        HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes, string? tenant, CancellationToken cancellationToken)
+    {
         var directive = GraphSendDirective.For(request, _chain);
         partition ??= directive?.Partition;
+        if (tenant is not null && partition is null)
+        {
+            if (_partitioned is { } source)
+            {
+                return PartitionThenSendAsync(source.GetCachePartitionAsync(cancellationToken), request, host, scopes, tenant, directive, cancellationToken);
+            }
+
+            var slot = _cache.TenantPartition(tenant);
+            if (directive is null)
+            {
+                // A customer tenant: its partition holds where its entry and header are, as an on-behalf-of caller's does.
+                return SendForCaller(request, host, slot, scopes, cancellationToken);
+            }
+
+            partition = slot.Key;
+        }
+
         if (directive is null && partition is null && _onBehalfOf is not null)
         {
             // On-behalf-of: the assertion instance finds its partition, and through it the caller's entry and header.
@@ -103,7 +198,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             var finding = partitioned.GetCachePartitionAsync(cancellationToken);
             if (!finding.IsCompletedSuccessfully)
             {
-                return PartitionThenSendAsync(finding, request, host, scopes, cancellationToken);
+                return PartitionThenSendAsync(finding, request, host, scopes, null, null, cancellationToken);
             }
 
             partition = finding.Result;
@@ -213,11 +308,93 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     }
 
     private async Task<HttpResponseMessage> PartitionThenSendAsync(
-        ValueTask<string> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, CancellationToken cancellationToken)
+        ValueTask<string> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, string? tenant,
+        GraphSendDirective? directive, CancellationToken cancellationToken)
     {
         var partition = await finding.ConfigureAwait(false);
+        if (tenant is not null)
+        {
+            partition = GraphTokenCache.TenantPartitionKey(partition, tenant);
+        }
+
+        if (directive is not null)
+        {
+            return await AcquireThenSendAsync(request, host, partition, scopes, directive, cancellationToken).ConfigureAwait(false);
+        }
+
         var token = (await _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken).ConfigureAwait(false)).Value;
         return await SendWith(request, token, HeaderFor(token, host, partition, scopes), scopes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<HttpResponseMessage> CheckCallerTenantThenSendAsync(
+        HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes, string tenant, CancellationToken cancellationToken)
+    {
+        if (await _onBehalfOf!.CheckTenantAsync(tenant, scopes.Scopes, cancellationToken).ConfigureAwait(false) is { } refused)
+        {
+            throw refused;
+        }
+
+        // The tenant is the user's own: the caller's partition already is that tenant's.
+        return await Route(request, host, partition, scopes, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A value for a message: control characters escaped, at most 64 characters.</summary>
+    private static string Printable(string value)
+    {
+        var shown = new System.Text.StringBuilder(Math.Min(value.Length, 64) + 8);
+        foreach (var c in value.Length > 64 ? value[..64] : value)
+        {
+            _ = char.IsControl(c) || c is '\u2028' or '\u2029' ? shown.Append($"\\u{(int)c:x4}") : shown.Append(c);
+        }
+
+        return value.Length > 64 ? shown.Append("...").ToString() : shown.ToString();
+    }
+
+    /// <summary>Runs <see cref="GraphAuthOptions.TenantResolver"/> and checks what it gives. A throw or a value that is
+    /// no tenant fails the request before any token work, naming the resolver; the value is shown escaped and bounded.</summary>
+    private bool TryResolveTenant(
+        HttpRequestMessage request, GraphScopeSet scopes, out string? tenant, [NotNullWhen(false)] out GraphAuthException? refused)
+    {
+        tenant = null;
+        refused = null;
+        string? resolved;
+        try
+        {
+            resolved = _tenantResolver!(request);
+        }
+        catch (Exception ex)
+        {
+            refused = GraphAuthException.Create(
+                new GraphAuthFailureDetails
+                {
+                    Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                    Message = $"GraphAuthOptions.TenantResolver threw {ex.GetType().Name}; no token was acquired.",
+                    Remediation = "The tenant resolver threw; its exception is the inner exception of this one. It must return a tenant id (GUID), a domain name, or null for the token source's own tenant.",
+                    Scopes = scopes.Scopes,
+                },
+                ex);
+            return false;
+        }
+
+        if (resolved is null)
+        {
+            return true;
+        }
+
+        if (GraphTenantId.TryNormalize(resolved, out var canonical))
+        {
+            tenant = canonical;
+            return true;
+        }
+
+        refused = GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+            Message = $"GraphAuthOptions.TenantResolver returned '{Printable(resolved)}', which is not a tenant; no token was acquired.",
+            Remediation = "A tenant is a directory id (a GUID) or a domain name such as contoso.onmicrosoft.com; 'common', 'organizations', 'consumers', URLs and other text name no single tenant. Return null for the token source's own tenant.",
+            Scopes = scopes.Scopes,
+        });
+        return false;
     }
 
     private async Task<HttpResponseMessage> AcquireThenSendAsync(

@@ -15,14 +15,25 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
     private readonly ResiliencePipeline _pipeline;
     private readonly ILogger _logger;
 
-    public MsalTokenSourceCore(MsalTokenSourceOptions options, Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>>? acquire = null)
+    public MsalTokenSourceCore(
+        MsalTokenSourceOptions options, Func<GraphTokenRequest, CancellationToken, Task<AuthenticationResult>>? acquire = null,
+        string name = "MSAL", TokenSourceTenants? tenants = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Name = name;
+        Tenants = tenants;
         MsalTokenSourceOptionsValidator.ThrowIfInvalid(options);
         _acquire = acquire;
         _logger = options.LoggerFactory?.CreateLogger("GraphAuthResilience.MsalTokenSource") ?? NullLogger.Instance;
         _pipeline = BuildPipeline(options, _logger);
     }
+
+    /// <summary>Gets how failures name this source (the MSAL flow).</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the application's own tenant and client id, for telling a customer tenant that has not onboarded
+    /// apart from a misconfigured app; <see langword="null"/> when unknown.</summary>
+    public TokenSourceTenants? Tenants { get; }
 
     public ValueTask<GraphAccessToken> GetTokenAsync(GraphTokenRequest request, CancellationToken cancellationToken)
     {
@@ -41,6 +52,7 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
                 static async (run, ct) => await run(ct).ConfigureAwait(false),
                 attempt,
                 cancellationToken).ConfigureAwait(false);
+            GraphAuthTelemetry.TokenEndpoint(result.AuthenticationResultMetadata?.TokenEndpoint);
             return new GraphAccessToken(result.AccessToken, result.ExpiresOn)
             {
                 RefreshOn = result.AuthenticationResultMetadata?.RefreshOn,
@@ -52,7 +64,7 @@ internal sealed class MsalTokenSourceCore : IGraphTokenSource
         }
         catch (Exception ex) when (ex is not GraphAuthException)
         {
-            var mapped = TokenSourceErrors.Map(ex, request.Scopes, request.Claims);
+            var mapped = TokenSourceErrors.Map(ex, request.Scopes, request.Claims, tenant: Tenants?.For(request.TenantId));
             Log.MsalAcquisitionFailed(_logger, mapped.Cause, mapped.TokenEndpointError ?? ex.GetType().Name, mapped.AadstsCode ?? "-");
             throw mapped;
         }

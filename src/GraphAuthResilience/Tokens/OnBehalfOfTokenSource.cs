@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using GraphAuthResilience.Graph;
 using Microsoft.Identity.Client;
 
 namespace GraphAuthResilience.Tokens;
@@ -36,6 +37,29 @@ internal sealed class OnBehalfOfTokenSource(
                 return builder.ExecuteAsync(ct);
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Refuses a per-request tenant that is not the user's: an on-behalf-of token is always issued in the tenant
+    /// of the incoming user token (its <c>tid</c>). A tenant given as a domain name cannot be compared with it and is
+    /// refused too. Reads the assertion (the callback) once more: only requests given a tenant pay for it.</summary>
+    /// <param name="tenant">The request's tenant, in canonical form.</param>
+    /// <param name="scopes">The scopes, for the failure.</param>
+    /// <param name="cancellationToken">Cancels reading the assertion.</param>
+    /// <returns>The failure, or <see langword="null"/> when the tenant is the user's.</returns>
+    internal async ValueTask<GraphAuthException?> CheckTenantAsync(string tenant, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var assertion = await ReadAssertionAsync(scopes, cancellationToken).ConfigureAwait(false);
+        var tid = GraphTokenInfo.TryParse(assertion, out var info) ? info.TenantId : null;
+        return tid is not null && string.Equals(tid, tenant, StringComparison.OrdinalIgnoreCase)
+            ? null
+            : GraphAuthException.Create(new GraphAuthFailureDetails
+            {
+                Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
+                Message = $"An on-behalf-of token comes from the tenant of the user's own token ({tid ?? "unknown"}); the request asked for tenant {tenant}.",
+                Remediation = "On-behalf-of acts for the signed-in user in the user's tenant, which the incoming token decides (its tid). Do not set a per-request tenant for this client (SetGraphTenant, TenantResolver), or set exactly the user's tenant id; to call Graph in other tenants as the app, use a client credentials client.",
+                Scopes = scopes,
+                Evidence = [$"The request's tenant is {tenant}.", $"The user's token has tid {tid ?? "(none)"}."],
+            });
     }
 
     public ValueTask<string> GetCachePartitionAsync(CancellationToken cancellationToken)

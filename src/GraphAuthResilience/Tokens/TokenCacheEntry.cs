@@ -14,6 +14,15 @@ internal sealed class TokenCacheEntry(TokenCacheKey key, GraphScopeSet scopes, o
 
     public readonly GraphScopeSet Scopes = scopes;
 
+    /// <summary>The customer tenant the entry's tokens are for (from the key's partition,
+    /// <see cref="GraphTokenCache.TenantOf"/>), or <see langword="null"/> for the source's own tenant.</summary>
+    public readonly string? Tenant = GraphTokenCache.TenantOf(key.Partition);
+
+    /// <summary>For a tenant given as a domain name: the directory id (<c>tid</c>) of the first token accepted for it;
+    /// every later token of the entry must carry the same one. Written once (compare-and-swap from
+    /// <see langword="null"/>), never cleared.</summary>
+    public string? DomainTenantId;
+
     public readonly Lock Gate = new();
 
     /// <summary>The token that serves, or <see langword="null"/> (under <see cref="Gate"/>).</summary>

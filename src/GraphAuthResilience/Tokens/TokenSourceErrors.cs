@@ -23,12 +23,17 @@ internal static class TokenSourceErrors
     /// the inner exception (the cache passes <see langword="true"/>): it is the application's to read. An exception
     /// from MSAL or Azure.Identity, or one that wraps one, is never kept: its text can carry the token endpoint's
     /// answer.</param>
+    /// <param name="tenant">The tenant the request was for and what the source knows of the app (for the onboarding
+    /// diagnosis), or <see langword="null"/>.</param>
     public static GraphAuthException Map(
-        Exception exception, IReadOnlyList<string> scopes, string? requestedClaims = null, bool keepApplicationException = false) => exception switch
+        Exception exception, IReadOnlyList<string> scopes, string? requestedClaims = null, bool keepApplicationException = false,
+        TokenRequestTenant? tenant = null) => exception switch
     {
         GraphAuthException graph => graph,
-        MsalUiRequiredException ui => FromUiRequired(ui, scopes, requestedClaims),
-        MsalServiceException service => FromService(service, scopes, requestedClaims),
+        MsalUiRequiredException ui => Onboarding(AadstsCode(ui.Message), ui.Message, tenant, scopes, NullIfEmpty(ui.CorrelationId), ui.ErrorCode)
+            ?? FromUiRequired(ui, scopes, requestedClaims),
+        MsalServiceException service => Onboarding(AadstsCode(service.Message), service.Message, tenant, scopes, NullIfEmpty(service.CorrelationId), service.ErrorCode)
+            ?? FromService(service, scopes, requestedClaims),
         MsalClientException client => GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
@@ -142,6 +147,133 @@ internal static class TokenSourceErrors
         }
     }
 
+    /// <summary>
+    /// The failures that say a tenant has not onboarded the app: AADSTS700016 (no service principal: the app was not
+    /// found in the directory), AADSTS65001 (no consent) and AADSTS90094 (the permissions need an administrator's
+    /// consent). For a customer tenant (the request's tenant is not the source's own) they are
+    /// <see cref="GraphAuthFailureCause.TenantNotOnboarded"/> for sure: that customer's administrator must consent, the
+    /// app is not at fault. AADSTS700016 without a customer tenant is the same cause with
+    /// <see cref="GraphAuthConfidence.Medium"/>: the configured tenant may be a customer's, or the app's own (then the
+    /// app is misconfigured: <see cref="GraphAuthFailureCause.TokenAcquisitionFailed"/> is the alternative), and the
+    /// remediation says how to tell. AADSTS65001 and AADSTS90094 in the app's own tenant stay consent failures.
+    /// </summary>
+    /// <param name="aadsts">The AADSTS code found, or <see langword="null"/>.</param>
+    /// <param name="text">The failure's text: only a GUID after "identifier '" and after "directory '" is read from it.</param>
+    /// <param name="tenant">The request's tenant and the source's knowledge, or <see langword="null"/>.</param>
+    /// <param name="scopes">The scopes asked for.</param>
+    /// <param name="correlationId">The token endpoint's correlation id, if any.</param>
+    /// <param name="errorCode">The OAuth error, if any.</param>
+    /// <returns>The failure, or <see langword="null"/> when this is not an onboarding failure.</returns>
+    internal static GraphAuthException? Onboarding(
+        string? aadsts, string? text, TokenRequestTenant? tenant, IReadOnlyList<string>? scopes, string? correlationId = null, string? errorCode = null)
+    {
+        if (aadsts is not ("AADSTS700016" or "AADSTS65001" or "AADSTS90094"))
+        {
+            return null;
+        }
+
+        var customer = tenant?.IsCustomer == true;
+        if (!customer && aadsts != "AADSTS700016")
+        {
+            return null;
+        }
+
+        var where = (customer ? tenant!.Requested : null) ?? tenant?.Source.HomeTenant ?? GuidAfter(text, "directory '") ?? tenant?.Requested;
+        var appId = tenant?.Source.ClientId ?? GuidAfter(text, "identifier '");
+        var consent = AdminConsentUri(tenant?.Source.AuthorityHost, where, appId);
+        var link = consent?.ToString() ?? $"https://{TokenSourceTenants.GlobalAuthorityHost}/{{tenant}}/adminconsent?client_id={{appId}}";
+        var whereText = where ?? "the tenant";
+        var what = aadsts switch
+        {
+            "AADSTS700016" => "the app has no service principal there (application not found in the directory)",
+            "AADSTS65001" => "nobody has consented to the app's permissions there",
+            _ => "the app's permissions need an administrator's consent there",
+        };
+        var links = new List<Uri>();
+        if (consent is not null)
+        {
+            links.Add(consent);
+        }
+
+        links.AddRange(GraphAuthRemediation.LinksFor(GraphAuthFailureCause.TenantNotOnboarded));
+        if (customer)
+        {
+            return GraphAuthException.Create(new GraphAuthFailureDetails
+            {
+                Cause = GraphAuthFailureCause.TenantNotOnboarded,
+                Message = $"Customer tenant {whereText} has not onboarded this app ({aadsts}): {what}.",
+                Remediation = $"This customer has not onboarded the app; your app registration is not at fault, and other tenants are unaffected. The token endpoint answered {aadsts} for tenant {whereText}: an administrator of that tenant must grant admin consent with this link: {link}. Then retry; the next request for that tenant acquires a new token.",
+                Scopes = scopes,
+                HelpLinks = links,
+                TokenEndpointError = errorCode,
+                AadstsCode = aadsts,
+                RequestId = correlationId,
+                Evidence =
+                [
+                    $"The token endpoint answered {aadsts} for tenant {whereText}.",
+                    tenant!.Source.HomeTenant is { } home
+                        ? $"Tenant {whereText} is a customer tenant: the app's own tenant is {home}."
+                        : $"Tenant {whereText} was asked for per request (SetGraphTenant or TenantResolver): a customer tenant.",
+                ],
+            });
+        }
+
+        return GraphAuthException.Create(new GraphAuthFailureDetails
+        {
+            Cause = GraphAuthFailureCause.TenantNotOnboarded,
+            Message = $"The app{(appId is null ? string.Empty : " " + appId)} was not found in tenant {whereText} ({aadsts}).",
+            Remediation = $"{aadsts}: the app was not found in tenant {whereText}. If that is your app's own tenant, your app is misconfigured: check the client id and the authority's tenant (the app registration must live there, or be multi-tenant). If it is a customer's tenant, that customer has not onboarded the app: an administrator of that tenant must grant admin consent with this link: {link}.",
+            Scopes = scopes,
+            HelpLinks = links,
+            TokenEndpointError = errorCode,
+            AadstsCode = aadsts,
+            RequestId = correlationId,
+            Confidence = GraphAuthConfidence.Medium,
+            AlternativeCauses = [GraphAuthFailureCause.TokenAcquisitionFailed],
+            Evidence =
+            [
+                $"The token endpoint answered {aadsts} for tenant {whereText}.",
+                "No customer tenant was asked for: the tenant may be the app's own (a misconfigured app) or a customer's configured as the authority.",
+            ],
+        });
+    }
+
+    /// <summary>Gets a tenant's admin consent link for the app (<c>https://{authority}/{tenant}/adminconsent?client_id={appId}</c>),
+    /// or <see langword="null"/> when the tenant or the app id is unknown.</summary>
+    /// <param name="authorityHost">The authority host, or <see langword="null"/> for the global cloud.</param>
+    /// <param name="tenant">The tenant (GUID or domain).</param>
+    /// <param name="appId">The application (client) id.</param>
+    /// <returns>The link, or <see langword="null"/>.</returns>
+    internal static Uri? AdminConsentUri(string? authorityHost, string? tenant, string? appId) =>
+        tenant is null || appId is null || !Graph.GraphTenantId.TryNormalize(tenant, out var canonical) || !Guid.TryParse(appId, out var app)
+            ? null
+            : new Uri($"https://{authorityHost ?? TokenSourceTenants.GlobalAuthorityHost}/{canonical}/adminconsent?client_id={app:D}");
+
+    /// <summary>Reads a GUID right after <paramref name="marker"/> in the first <see cref="MaxAadstsSearchLength"/>
+    /// characters (Entra ID's "Application with identifier '{appId}' was not found in the directory '{tenant}'"); the
+    /// directory may be written "Name (guid)", whose GUID is read. Nothing else of the text is kept.</summary>
+    private static string? GuidAfter(string? text, string marker)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        var span = text.AsSpan(0, Math.Min(text.Length, MaxAadstsSearchLength));
+        var at = span.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var rest = span[(at + marker.Length)..];
+        var end = rest.IndexOf('\'');
+        var quoted = end < 0 ? rest : rest[..end];
+        var open = quoted.LastIndexOf('(');
+        var candidate = open >= 0 && quoted.EndsWith(")") ? quoted[(open + 1)..^1] : quoted;
+        return Guid.TryParse(candidate, out var guid) ? guid.ToString("D") : null;
+    }
+
     private static GraphAuthException FromUiRequired(MsalUiRequiredException ui, IReadOnlyList<string> scopes, string? requestedClaims)
     {
         var aadsts = AadstsCode(ui.Message);
@@ -149,11 +281,13 @@ internal static class TokenSourceErrors
             || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
             || string.Equals(ui.ErrorCode, "consent_required", StringComparison.Ordinal);
         var cause = consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
+        var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = cause,
             Message = $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
-            Remediation = AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause),
+            Remediation = WithGrants(AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause), grants),
+            Grants = grants,
             StatusCode = ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
             Claims = string.IsNullOrEmpty(ui.Claims) ? requestedClaims : ui.Claims,
             Scopes = scopes,
@@ -178,11 +312,13 @@ internal static class TokenSourceErrors
             },
         };
         var claims = string.IsNullOrEmpty(service.Claims) ? requestedClaims : service.Claims;
+        var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = cause,
             Message = $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
-            Remediation = AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause),
+            Remediation = WithGrants(AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause), grants),
+            Grants = grants,
             StatusCode = service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
             Claims = claims,
             Scopes = scopes,
@@ -191,6 +327,14 @@ internal static class TokenSourceErrors
             RequestId = NullIfEmpty(service.CorrelationId),
         });
     }
+
+    /// <summary>Consent missing: the Graph permissions among the scopes MSAL asked for, as delegated grants (a
+    /// <c>/.default</c> request names none: it consents to what the app registration lists).</summary>
+    private static IReadOnlyList<GraphPermissionGrant> ConsentGrants(GraphAuthFailureCause cause, IReadOnlyList<string> scopes) =>
+        cause == GraphAuthFailureCause.ConsentRequired ? Grants.GraphPermissionGrants.For(scopes, GraphPermissionKind.Delegated, token: null) : [];
+
+    private static string WithGrants(string remediation, IReadOnlyList<GraphPermissionGrant> grants) =>
+        grants.Count == 0 ? remediation : remediation + " " + Grants.GraphPermissionGrants.Remediation(grants, token: null);
 
     private static string Describe(string? errorCode, string? aadsts) =>
         aadsts is null ? errorCode ?? "unknown error" : string.Create(CultureInfo.InvariantCulture, $"{aadsts} ({errorCode})");

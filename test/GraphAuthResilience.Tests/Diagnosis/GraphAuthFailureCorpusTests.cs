@@ -85,8 +85,15 @@ public class GraphAuthFailureCorpusTests
         Assert.That(causes, Is.EqualTo(Cases.Value.Count), string.Join(Environment.NewLine, wrong));
     }
 
-    private static async Task<(GraphAuthException? Failure, string Token)> RunAsync(CorpusCase corpusCase)
+    /// <summary>Sends the case's request through a DI-built chain over a stub Graph that answers what the thread
+    /// quoted (a token-endpoint case: real MSAL over the fake token endpoint answering it), and returns the diagnosis.</summary>
+    internal static async Task<(GraphAuthException? Failure, string Token)> RunAsync(CorpusCase corpusCase)
     {
+        if (corpusCase.TokenEndpoint)
+        {
+            return (await TokenEndpointAsync(corpusCase), string.Empty);
+        }
+
         var token = corpusCase.BuildToken();
         var source = new FakeGraphTokenSource { TokenFactory = (_, _) => token };
         var services = new ServiceCollection();
@@ -110,9 +117,39 @@ public class GraphAuthFailureCorpusTests
         return (response.GetGraphAuthFailure(), token);
     }
 
-    private static List<CorpusCase> Load()
+    /// <summary>Replays a token endpoint's answer to real MSAL, as the library's MSAL sources meet it: on-behalf-of
+    /// for answers about a user (invalid_grant, interaction_required, consent_required), else client credentials.</summary>
+    private static async Task<GraphAuthException?> TokenEndpointAsync(CorpusCase corpusCase)
     {
-        var path = Path.Combine(TestContext.CurrentContext.TestDirectory, "Diagnosis", "Corpus", "graph-auth-failures.json");
+        using var endpoint = new FakeEntraTokenEndpoint
+        {
+            DefaultAnswer = _ => new HttpResponseMessage((HttpStatusCode)corpusCase.Status)
+            {
+                Content = new StringContent(corpusCase.Body, Encoding.UTF8, "application/json"),
+            },
+        };
+        using var document = JsonDocument.Parse(corpusCase.Body);
+        var error = document.RootElement.TryGetProperty("error", out var e) ? e.GetString() : null;
+        var app = endpoint.CreateConfidentialClient();
+        var source = error is "invalid_grant" or "interaction_required" or "consent_required"
+            ? MsalTokenSource.OnBehalfOf(app, _ => ValueTask.FromResult(UnsignedJwt.Delegated("access_as_user").Build()))
+            : MsalTokenSource.ForClientCredentials(app);
+        try
+        {
+            await source.GetTokenAsync(new GraphTokenRequest(["https://graph.microsoft.com/.default"]), CancellationToken.None);
+            return null;
+        }
+        catch (GraphAuthException failure)
+        {
+            return failure;
+        }
+    }
+
+    private static List<CorpusCase> Load() => LoadFile(Path.Combine(TestContext.CurrentContext.TestDirectory, "Diagnosis", "Corpus", "graph-auth-failures.json"));
+
+    /// <summary>Reads the cases of one corpus file.</summary>
+    internal static List<CorpusCase> LoadFile(string path)
+    {
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         return [.. document.RootElement.GetProperty("cases").EnumerateArray().Select(CorpusCase.Read)];
     }
@@ -142,6 +179,34 @@ public class GraphAuthFailureCorpusTests
 
         public string? RemediationKeyword { get; init; }
 
+        /// <summary>Gets a value indicating whether the failure is the token endpoint's answer (an AADSTS error).</summary>
+        public bool TokenEndpoint { get; init; }
+
+        /// <summary>Gets Graph's <c>error.code</c> and <c>error.message</c>: what the Graph SDK's ODataError alone shows.</summary>
+        public string ODataErrorText
+        {
+            get
+            {
+                try
+                {
+                    using var document = JsonDocument.Parse(Body);
+                    var root = document.RootElement;
+                    if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error))
+                    {
+                        return error.ValueKind == JsonValueKind.Object
+                            ? $"{(error.TryGetProperty("code", out var c) ? c.ToString() : string.Empty)} {(error.TryGetProperty("message", out var m) ? m.ToString() : string.Empty)}"
+                            : $"{error} {(root.TryGetProperty("error_description", out var d) ? d.ToString() : string.Empty)}";
+                    }
+                }
+                catch (JsonException)
+                {
+                    // Not JSON: the SDK shows no code or message.
+                }
+
+                return string.Empty;
+            }
+        }
+
         public static CorpusCase Read(JsonElement e)
         {
             var expect = e.GetProperty("expect");
@@ -158,14 +223,16 @@ public class GraphAuthFailureCorpusTests
                 Cause = expect.GetProperty("cause").GetString()!,
                 Permissions = expect.TryGetProperty("permissions", out var p) ? [.. p.EnumerateArray().Select(x => x.GetString()!)] : [],
                 RemediationKeyword = expect.TryGetProperty("remediation", out var r) ? r.GetString() : null,
+                TokenEndpoint = e.TryGetProperty("tokenEndpoint", out var te) && te.ValueKind == JsonValueKind.True,
             };
         }
 
         public string BuildToken()
         {
             var kind = Token.GetProperty("kind").GetString();
-            if (kind == "opaque")
+            if (kind is "opaque" or "none")
             {
+                // "none": the thread does not show the token; what was sent cannot be read, as with an opaque one.
                 return "EwBwA8l6BAAURSN/FHlDW5xN74t6GIl1b2ROvIMvjdQQAgAA" + Id.Length;
             }
 

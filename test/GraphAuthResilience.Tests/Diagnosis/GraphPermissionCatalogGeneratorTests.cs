@@ -27,21 +27,39 @@ public partial class GraphPermissionCatalogGeneratorTests
     public void Generate_FromTheRepositoryMap_EqualsTheCheckedInCatalog()
     {
         var generated = GraphAuthResilience.CatalogGenerator.CatalogGenerator.Generate(File.ReadAllText(Paths.Map), File.ReadAllText(Paths.Overrides), File.ReadAllText(Paths.Provisioning));
-        var checkedIn = File.ReadAllText(Paths.Catalog);
+        var checkedIn = File.ReadAllBytes(Paths.Catalog);
 
-        Assert.That(checkedIn, Is.EqualTo(generated),
-            "GraphPermissionCatalog.generated.txt was edited by hand or is stale: run `dotnet run --project tools/GraphAuthResilience.CatalogGenerator -c Release`.");
+        Assert.That(checkedIn.AsSpan().SequenceEqual(generated), Is.True,
+            $"GraphPermissionCatalog.generated.bin ({checkedIn.Length:N0} bytes) differs from the generator's output ({generated.Length:N0} bytes): it was edited by hand or is stale; run `dotnet run --project tools/GraphAuthResilience.CatalogGenerator -c Release`.");
+    }
+
+    [Test]
+    public void Generate_TwiceFromTheSameInputs_GivesTheSameBytes()
+    {
+        string map = File.ReadAllText(Paths.Map), overrides = File.ReadAllText(Paths.Overrides), provisioning = File.ReadAllText(Paths.Provisioning);
+
+        var first = GraphAuthResilience.CatalogGenerator.CatalogGenerator.Generate(map, overrides, provisioning);
+        var second = GraphAuthResilience.CatalogGenerator.CatalogGenerator.Generate(map, overrides, provisioning);
+
+        Assert.That(second, Is.EqualTo(first));
     }
 
     [Test]
     public void Default_IsTheEmbeddedCheckedInCatalog()
     {
-        using var reader = new StreamReader(Paths.Catalog);
-        var fromFile = GraphPermissionCatalog.Load(reader);
+        var fromFile = GraphPermissionCatalog.Load(File.ReadAllBytes(Paths.Catalog));
 
-        Assert.That(GraphPermissionCatalog.Default.OperationCount, Is.EqualTo(fromFile.OperationCount));
+        Assert.That(GraphPermissionCatalog.Default.SizeInBytes, Is.EqualTo(new FileInfo(Paths.Catalog).Length));
+        Assert.That(GraphPermissionCatalog.Default.OperationCount, Is.EqualTo(fromFile.OperationCount).And.EqualTo(fromFile.Operations.Count()));
         Assert.That(GraphPermissionCatalog.Default.NodeCount, Is.EqualTo(fromFile.NodeCount));
         Assert.That(GraphPermissionCatalog.Default.PermissionCount, Is.EqualTo(917));
+    }
+
+    [Test]
+    public void Load_BytesThatAreNotACatalog_Throws()
+    {
+        Assert.That(() => GraphPermissionCatalog.Load(new byte[64]), Throws.TypeOf<InvalidDataException>());
+        Assert.That(() => GraphPermissionCatalog.Load([1, 2, 3]), Throws.TypeOf<InvalidDataException>());
     }
 
     [Test]
@@ -49,12 +67,12 @@ public partial class GraphPermissionCatalogGeneratorTests
     {
         var license = File.ReadAllText(Path.Combine(Paths.Root, "eng", "graph-permissions", "LICENSE"));
         var readme = File.ReadAllText(Path.Combine(Paths.Root, "eng", "graph-permissions", "README.md"));
-        var header = File.ReadLines(Paths.Catalog).Take(3).ToList();
+        var notice = GraphPermissionCatalog.Default.Notice;
 
         Assert.That(license, Does.Contain("MIT License").And.Contain("Copyright (c) 2020 Microsoft Graph"));
-        Assert.That(readme, Does.Contain("6cbd6bbd665a877560fdefbad74f3bdb5b57af88"));
-        Assert.That(header, Has.Some.Contains("MIT License, Copyright (c) 2020 Microsoft Graph"));
-        Assert.That(header, Has.Some.Contains("6cbd6bbd665a877560fdefbad74f3bdb5b57af88"));
+        Assert.That(readme, Does.Contain("6cbd6bbd665a877560fdefbad74f3bdb5b57af88").And.Contain("provisioningInfo.json"));
+        Assert.That(notice, Does.Contain("MIT License, Copyright (c) 2020 Microsoft Graph"));
+        Assert.That(notice, Does.Contain("6cbd6bbd665a877560fdefbad74f3bdb5b57af88").And.Contain("provisioningInfo.json"));
     }
 
     [Test]

@@ -107,4 +107,17 @@ public class GraphPermissionInfoTests
         Assert.That(permission.ScopeId, Is.EqualTo(Guid.Parse("3d09c9ee-9db9-4c84-85ec-f63a21b4ad2c")));
         Assert.That(GraphPermissionCatalog.Default.Permissions.Where(p => p.AppRoleId == Guid.Empty || p.ScopeId == Guid.Empty), Is.Empty);
     }
+
+    [Test]
+    public void IdInCloud_OnlyWhereTheReferenceNamesTheCloud()
+    {
+        var userRead = GraphPermissionCatalog.Default.Permission("User.Read")!;
+        var evaluate = GraphPermissionCatalog.Default.Permission("SensitivityLabel.Evaluate.All")!;
+
+        Assert.That(userRead.Id(GraphPermissionScheme.DelegatedWork, "global"), Is.EqualTo(Guid.Parse("e1fe6dd8-ba31-4d61-89e7-88639da4683d")));
+        Assert.That(userRead.Id(GraphPermissionScheme.DelegatedWork, "usgov"), Is.Null, "the reference's entry names the public cloud only");
+        Assert.That(userRead.Id(GraphPermissionScheme.DelegatedWork, "china"), Is.Null);
+        Assert.That(evaluate.Id(GraphPermissionScheme.Application, "usgov"), Is.EqualTo(Guid.Parse("986fa56a-6680-4aac-af09-4d1765376739")), "public;FairFax");
+        Assert.That(evaluate.Id(GraphPermissionScheme.DelegatedWork, "usgov"), Is.EqualTo(Guid.Parse("a42e3c42-b31e-4919-b699-696dca5dc9e7")));
+    }
 }

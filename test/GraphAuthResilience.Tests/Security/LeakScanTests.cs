@@ -35,6 +35,7 @@ public class LeakScanTests
         await EveryFailureCause(recorder, tokens, causes);
         await TokenEndpointErrors(recorder, tokens, causes);
         await OnBehalfOfAssertionRejected(recorder, causes);
+        var hostile = await HostileAnswerText(recorder, causes);
 
         var findings = LeakScanner.Scan(recorder.Lines, Secrets, tokens);
         await TestContext.Out.WriteLineAsync(
@@ -54,6 +55,8 @@ public class LeakScanTests
             Assert.That(tokens.Count, Is.GreaterThan(10));
             Assert.That(causes, Is.SupersetOf(Enum.GetValues<GraphAuthFailureCause>().Except([GraphAuthFailureCause.Unknown, GraphAuthFailureCause.PasswordResetRequiresDelegatedAdmin, .. Testing.GraphAuthFailureScenarioTests.CausesAwaitingAScenario])));
             Assert.That(findings, Is.Empty, "secrets, tokens or payload segments found in telemetry, exceptions or ToString()");
+            Assert.That(hostile, Is.GreaterThanOrEqualTo(3), "answers with CR/LF, ESC, OSC and NUL were scanned");
+            Assert.That(recorder.Unescaped.Take(5), Is.Empty, "log lines, activities, measurements or exception texts with raw control characters");
         });
     }
 
@@ -70,6 +73,16 @@ public class LeakScanTests
         }
 
         Assert.That(findings, Is.Empty);
+    }
+
+    [Test]
+    public void SuiteTelemetry_EverythingRecordedSoFar_HasNoRawControlCharacter()
+    {
+        var recorder = SuiteTelemetry.Recorder;
+        Assert.That(recorder, Is.Not.Null, "the suite-wide recorder runs");
+        TestContext.Out.WriteLine($"suite telemetry so far: {recorder!.Texts} texts; with raw control characters: {recorder.Unescaped.Count}");
+
+        Assert.That(recorder.Unescaped.Take(5), Is.Empty, "answers' values reach telemetry escaped");
     }
 
     [Test]
@@ -204,6 +217,7 @@ public class LeakScanTests
             [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.Unauthorized, "invalid_client", description, 7000215)],
             [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "interaction_required", description, 53003, suberror: "message_only")],
             [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "invalid_grant", description, 65001, suberror: "consent_required")],
+            [_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.BadRequest, "unauthorized_client", description, 700016)],
             [.. Enumerable.Repeat<Func<FakeEntraTokenRequest, HttpResponseMessage>>(_ => FakeEntraTokenEndpoint.ErrorResponse(HttpStatusCode.InternalServerError, "server_error", description, 50000), 3)],
             [_ => FakeEntraTokenEndpoint.ErrorResponse((HttpStatusCode)429, "temporarily_unavailable", description, 50196, retryAfter: "3600")],
             [.. Enumerable.Repeat<Func<FakeEntraTokenRequest, HttpResponseMessage>>(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent($"not json {BodyMarker} {SecretMarker}") }, 3)],
@@ -263,6 +277,61 @@ public class LeakScanTests
         Assert.That(endpoint.Forms.Single()["assertion"], Is.EqualTo(AssertionMarker), "the assertion did reach the endpoint, so it was there to leak");
     }
 
+    /// <summary>Graph and token-endpoint answers whose codes, messages and ids carry CR/LF, ESC, OSC and NUL, through
+    /// the chain and the batch handler; returns how many failures were recorded.</summary>
+    private static async Task<int> HostileAnswerText(TelemetryRecorder recorder, HashSet<GraphAuthFailureCause> causes)
+    {
+        var recorded = 0;
+        using (var harness = Harness(recorder, new FakeGraphTokenSource()))
+        {
+            harness.Graph.Respond = (_, _) => HostileAnswerTextTests.HostileForbidden();
+            try
+            {
+                using var response = await harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users");
+            }
+            catch (GraphAuthException ex)
+            {
+                Record(recorder, causes, ex);
+                recorded++;
+            }
+        }
+
+        var endpoint = new FakeEntraTokenEndpoint();
+        endpoint.EnqueueError(HttpStatusCode.Unauthorized, "invalid_client" + HostileAnswerTextTests.Forged + HostileAnswerTextTests.Ansi, "bad " + HostileAnswerTextTests.Osc, 7000215);
+        using (var harness = Harness(recorder, MsalTokenSource.ForClientCredentials(Client(endpoint), Options(recorder))))
+        {
+            try
+            {
+                using var response = await harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users");
+            }
+            catch (GraphAuthException ex)
+            {
+                Record(recorder, causes, ex);
+                recorded++;
+            }
+        }
+
+        using (var harness = Harness(recorder, new FakeGraphTokenSource(), o => o.ThrowOnAuthFailure = false))
+        {
+            harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.OK, System.Text.Json.JsonSerializer.Serialize(new
+            {
+                responses = new object[]
+                {
+                    new { id = "1" + HostileAnswerTextTests.Forged, status = 403, body = new { error = new { code = HostileAnswerTextTests.HostileCode, message = HostileAnswerTextTests.HostileMessage } } },
+                },
+            }));
+            using var content = new StringContent(System.Text.Json.JsonSerializer.Serialize(new { requests = new[] { new { id = "1" + HostileAnswerTextTests.Forged, method = "GET", url = "/groups" } } }), Encoding.UTF8, "application/json");
+            using var response = await harness.CreateClient().PostAsync("https://graph.microsoft.com/v1.0/$batch", content);
+            foreach (var failure in response.GetGraphBatchAuthFailures().Values)
+            {
+                Record(recorder, causes, failure);
+                recorded++;
+            }
+        }
+
+        return recorded;
+    }
+
     private static void Record(TelemetryRecorder recorder, HashSet<GraphAuthFailureCause> causes, GraphAuthException? ex)
     {
         if (ex is null)
@@ -279,6 +348,7 @@ public class LeakScanTests
         recorder.Add("exception.message", ex.Message);
         recorder.Add("exception.remediation", ex.Remediation);
         recorder.Add("exception.token", ex.Token?.ToString());
+        recorder.Add("exception.values", string.Join(' ', ex.GraphErrorCode, ex.RequestId, ex.ClientRequestId, ex.TokenEndpointError, ex.AadstsCode, string.Join(' ', ex.Evidence)));
         recorder.Add("exception.data", string.Join(' ', ex.Data.Keys.Cast<object>().Select(k => $"{k}={ex.Data[k]}")));
     }
 

@@ -47,6 +47,11 @@ internal sealed class TelemetryRecorder : IDisposable
 
     public ConcurrentQueue<string> Lines { get; } = new();
 
+    /// <summary>Gets every text that carries a raw control character (CR, LF, ESC, BEL, NUL, C1...): a log line,
+    /// activity or measurement of this library that could forge a line in a text sink or drive a terminal. An
+    /// exception's ToString() may hold LF between its own lines, nothing else.</summary>
+    public ConcurrentQueue<string> Unescaped { get; } = new();
+
     public int Texts;
     public int LogLines;
     public int ActivityCount;
@@ -65,6 +70,11 @@ internal sealed class TelemetryRecorder : IDisposable
         }
 
         Interlocked.Increment(ref Texts);
+        if (kind != "log.other" && text.Any(c => char.IsControl(c) && !(c == '\n' && kind == "exception")))
+        {
+            Unescaped.Enqueue($"{kind}: {text}");
+        }
+
         var line = $"{kind}: {text}";
         if (_keep is null || _keep(line))
         {
@@ -123,7 +133,13 @@ internal sealed class TelemetryRecorder : IDisposable
         {
             Interlocked.Increment(ref owner.LogLines);
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(' ', pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-            owner.Add("log", $"{category} {logLevel} {eventId} {formatter(state, exception)} | {values} | {exception}");
+            // Other components' lines (HttpClient's header dumps span lines by design) are scanned for leaks, not for
+            // control characters.
+            owner.Add(category.StartsWith("GraphAuthResilience", StringComparison.Ordinal) ? "log" : "log.other", $"{category} {logLevel} {eventId} {formatter(state, exception)} | {values}");
+            if (exception is not null)
+            {
+                owner.Add("exception", exception.ToString());
+            }
         }
     }
 }

@@ -85,10 +85,11 @@ public class GraphAuthTelemetryTests
         Assert.That(meter.Duration.Instrument!.Unit, Is.EqualTo("s"));
         var acquisitions = meter.Acquisitions.GetMeasurementSnapshot();
         Assert.That(acquisitions[0].MatchesTags(Tag("graph_auth.outcome", "success"), Tag("graph_auth.force_refresh", false)), Is.True);
-        Assert.That(acquisitions[1].MatchesTags(Tag("graph_auth.outcome", "failure"), Tag("graph_auth.cause", "TokenAcquisitionFailed")), Is.True);
+        Assert.That(acquisitions[1].MatchesTags(
+            Tag("graph_auth.outcome", "failure"), Tag("graph_auth.cause", "TokenAcquisitionFailed"), Tag("error.type", "TokenAcquisitionFailed")), Is.True);
         Assert.That(meter.Duration.LastMeasurement!.MatchesTags(Tag("graph_auth.force_refresh", false)), Is.True);
         Assert.That(meter.CacheHits.GetMeasurementSnapshot().EvaluateAsCounter(), Is.EqualTo(2), "the second and the third request");
-        Assert.That(meter.Replays.LastMeasurement!.MatchesTags(Tag("graph_auth.reason", "refresh")), Is.True);
+        Assert.That(meter.Replays.LastMeasurement!.MatchesTags(Tag("graph_auth.reason", "refresh"), Tag("http.request.resend_count", 1)), Is.True);
     }
 
     [Test]

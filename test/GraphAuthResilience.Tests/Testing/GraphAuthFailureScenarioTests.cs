@@ -141,7 +141,7 @@ public class GraphAuthFailureScenarioTests
     }
 
     /// <summary>Causes whose scenario lands with their classification (TEMPORARY: empty this list when they do).</summary>
-    internal static readonly GraphAuthFailureCause[] CausesAwaitingAScenario = [GraphAuthFailureCause.PolicyRestricted, GraphAuthFailureCause.TenantNotOnboarded];
+    internal static readonly GraphAuthFailureCause[] CausesAwaitingAScenario = [GraphAuthFailureCause.PolicyRestricted];
 
     [Test]
     public void All_CoversEveryCauseButUnknown_OncePerCause()

@@ -239,4 +239,22 @@ public class MsalManagedIdentityTests
     }
 
     private const string Forbidden = """{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation.","innerError":{"request-id":"4f1e3a2b-0000-4000-8000-000000000004","client-request-id":"4f1e3a2b-0000-4000-8000-000000000005"}}}""";
+
+    [Test]
+    public async Task ForManagedIdentity_PerRequestTenantOtherThanTheIdentitys_RefusedSayingTheTenantComesFromTheIdentity()
+    {
+        using var environment = Use(Form.Imds);
+        var endpoint = new FakeManagedIdentityEndpoint();
+        using var harness = new ChainHarness(MsalTokenSource.ForManagedIdentity(endpoint.CreateApp(), FastRetries()));
+        var client = harness.CreateClient();
+        const string Other = "0e0e0e0e-0000-4000-8000-00000000000e";
+
+        var ex = Assert.CatchAsync<GraphAuthException>(async () => await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, UsersUrl).SetGraphTenant(Other)));
+        using var own = await client.SendAsync(new HttpRequestMessage(HttpMethod.Get, UsersUrl).SetGraphTenant(FakeEntraTokenEndpoint.Tenant));
+
+        Assert.That(ex!.Cause, Is.EqualTo(GraphAuthFailureCause.TokenAcquisitionFailed));
+        Assert.That(ex.Message, Does.Contain("identity's own tenant").And.Contain(Other));
+        Assert.That(harness.Graph.Requests.Select(r => r.TokenHash), Is.EqualTo(new[] { FakeGraphRequest.HashToken(endpoint.IssuedTokens.Last()) }), "only the request for the identity's own tenant was sent");
+        Assert.That(own.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
 }

@@ -106,7 +106,7 @@ public class MsalTokenSourceTests
         Assert.That(ex.Remediation, Does.Contain("consent"));
     }
 
-    [TestCase("unauthorized_client", 700016, GraphAuthFailureCause.TokenAcquisitionFailed, "client id")]
+    [TestCase("unauthorized_client", 700016, GraphAuthFailureCause.TenantNotOnboarded, "client id")]
     [TestCase("invalid_tenant", 90002, GraphAuthFailureCause.TokenAcquisitionFailed, "tenant")]
     public void ClientCredentials_ConfigurationErrors_AreNotRetried(string error, int aadsts, GraphAuthFailureCause cause, string remedy)
     {

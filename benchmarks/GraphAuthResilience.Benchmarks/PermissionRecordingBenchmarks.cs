@@ -1,0 +1,102 @@
+using BenchmarkDotNet.Attributes;
+using GraphAuthResilience.Benchmarks.Infrastructure;
+using GraphAuthResilience.Permissions;
+using GraphAuthResilience.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GraphAuthResilience.Benchmarks;
+
+/// <summary>
+/// The cost of <see cref="GraphAuthOptions.RecordPermissionUse"/> on the hot path of <see cref="HotPathBenchmarks"/>: one
+/// GET that answers 200 with a token already cached, through <c>IHttpClientFactory</c> clients over an in-memory
+/// terminal handler (loggers removed). The clients differ only in the option: off (the baseline: the chain as it
+/// ships), on with an operation seen before (the same URI, or a new id on every request), and on with an operation
+/// never seen (the recorder forgets its operations before every request, so each one pays the catalog lookup).
+/// </summary>
+[MemoryDiagnoser]
+public class PermissionRecordingBenchmarks
+{
+    private const int Ids = 1024;
+    private static readonly Uri Users = new(BenchmarkGraph.UsersUri);
+    private readonly string _token = UnsignedJwt.AppOnly().WithRoles("User.Read.All").Build();
+    private readonly Uri[] _otherIds = [.. Enumerable.Range(0, Ids).Select(i => new Uri($"https://graph.microsoft.com/v1.0/users/{Guid.NewGuid()}"))];
+    private readonly Dictionary<string, FakeGraph> _graphs = [];
+    private ServiceProvider _provider = null!;
+    private StaticGraphTokenSource _source = null!;
+    private GraphPermissionUsage _usage = null!;
+    private HttpClient _off = null!;
+    private HttpClient _on = null!;
+    private int _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _source = new StaticGraphTokenSource(_token);
+        var services = new ServiceCollection();
+        Client(services, "off").AddGraphAuthHandlers(o => o.TokenSource = _source);
+        Client(services, "on").AddGraphAuthHandlers(o =>
+        {
+            o.TokenSource = _source;
+            o.RecordPermissionUse = true;
+        });
+        _provider = services.BuildServiceProvider();
+        var factory = _provider.GetRequiredService<IHttpClientFactory>();
+        _off = factory.CreateClient("off");
+        _on = factory.CreateClient("on");
+        _usage = _provider.GetRequiredService<GraphPermissionUsage>();
+
+        // Warm every path and check it does what it claims, so the numbers are not those of a broken setup.
+        for (var i = 0; i < 2; i++)
+        {
+            Check.That(Send(_off, Users).GetAwaiter().GetResult() == 200 && _graphs["off"].LastRequest?.Carries(_token) == true, "off: 200 with the token");
+            Check.That(Send(_on, Users).GetAwaiter().GetResult() == 200 && _graphs["on"].LastRequest?.Carries(_token) == true, "on: 200 with the token");
+            Check.That(Send(_on, _otherIds[i]).GetAwaiter().GetResult() == 200, "on, other id: 200");
+        }
+
+        Check.That(Recorded() == 4, $"on: every request recorded under GET /users/{{id}} (recorded {Recorded()})");
+        Check.That(_source.Calls == 2, $"one acquisition per client's cache (acquisitions: {_source.Calls})");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        Check.That(_usage.Failures == 0, "recording never failed");
+        Check.That(_source.Calls == 2, $"every measured request was served from the cache (acquisitions: {_source.Calls})");
+        _provider.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "Recording off (the chain as it ships)")]
+    public Task<int> Off() => Send(_off, Users);
+
+    [Benchmark(Description = "Recording on, repeated operation (same URI)")]
+    public Task<int> OnRepeated() => Send(_on, Users);
+
+    [Benchmark(Description = "Recording on, repeated operation (new id each request)")]
+    public Task<int> OnRepeatedNewId() => Send(_on, _otherIds[_next++ & (Ids - 1)]);
+
+    [Benchmark(Description = "Recording off, new id each request")]
+    public Task<int> OffNewId() => Send(_off, _otherIds[_next++ & (Ids - 1)]);
+
+    [Benchmark(Description = "Recording on, first sight of the operation")]
+    public Task<int> OnFirstOperation()
+    {
+        _usage.ForgetOperations();
+        return Send(_on, Users);
+    }
+
+    private static async Task<int> Send(HttpClient client, Uri uri)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        using var response = await client.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
+    private long Recorded() => _usage.GetReport().Operations.Where(o => o.PathTemplate == "/users/{id}").Sum(o => o.Count);
+
+    private IHttpClientBuilder Client(IServiceCollection services, string name)
+    {
+        var graph = BenchmarkGraph.Create();
+        _graphs[name] = graph;
+        return services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => graph).RemoveAllLoggers();
+    }
+}
