@@ -89,6 +89,13 @@ internal static class DiagnoseCommand
         }
 
         output.WriteLine($"Cause:                {failure.Cause}");
+        output.WriteLine($"Confidence:           {failure.Confidence}");
+        output.WriteLine($"Alternatives:         {(failure.AlternativeCauses.Count == 0 ? "(none)" : string.Join(", ", failure.AlternativeCauses))}");
+        foreach (var evidence in failure.Evidence)
+        {
+            output.WriteLine($"Evidence:             {Safe(evidence)}");
+        }
+
         output.WriteLine($"Remediation:          {Safe(failure.Remediation)}");
         output.WriteLine($"Required permissions: {(failure.RequiredPermissions.Count == 0 ? "(not known for this call)" : Safe(string.Join(", ", failure.RequiredPermissions)))}");
         WriteGrants(output, failure.Grants);

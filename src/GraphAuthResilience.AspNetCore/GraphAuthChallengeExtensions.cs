@@ -1,6 +1,7 @@
 using GraphAuthResilience.AspNetCore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -16,6 +17,9 @@ public static class GraphAuthChallengeExtensions
     /// <param name="configure">Sets the realm and authorization URI of the challenge.</param>
     /// <returns>The services, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    /// <remarks>The options are validated when the app starts: a realm or authorization URI that cannot go into a
+    /// header (not printable ASCII, quotes, backslashes, CR/LF; an authorization URI that is not absolute https) makes
+    /// the start throw <see cref="OptionsValidationException"/> naming the setting.</remarks>
     public static IServiceCollection AddGraphAuthChallenges(this IServiceCollection services, Action<GraphAuthChallengeOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -25,21 +29,8 @@ public static class GraphAuthChallengeExtensions
             builder.Configure(configure);
         }
 
-        builder.Validate(
-            o =>
-            {
-                try
-                {
-                    o.Validate();
-                    return true;
-                }
-                catch (ArgumentException)
-                {
-                    return false;
-                }
-            },
-            "GraphAuthChallengeOptions: Realm must have no quotes or backslashes and AuthorizationUri must be an absolute https URI.")
-            .ValidateOnStart();
+        builder.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphAuthChallengeOptions>, GraphAuthChallengeOptionsValidator>());
 
         // A repeated call adds the handler once.
         if (!services.Any(d => d.ServiceType == typeof(Microsoft.AspNetCore.Diagnostics.IExceptionHandler) && d.ImplementationType == typeof(GraphAuthChallengeExceptionHandler)))

@@ -6,7 +6,7 @@ namespace GraphAuthResilience.Redis;
 
 /// <summary>
 /// One token acquisition per fleet: wraps a chain's token source (whose MSAL cache lives in Redis) with a short Redis
-/// lease (<c>SET key nonce NX PX</c>) per (client, scopes, claims, forced). The holder acquires and records its
+/// lease (<c>SET key nonce NX PX</c>) per (client, customer tenant, scopes, claims, forced). The holder acquires and records its
 /// outcome; the others wait (bounded) for that holder, then read the shared cache. If the holder fails, dies
 /// (the lease expires) or takes too long, or Redis is unavailable, an instance acquires on its own. Waiting reads
 /// only bounded values (Lua scripts check a key's kind and length before reading it), so what another writer plants
@@ -202,11 +202,15 @@ internal sealed class FleetTokenSource : IGraphTokenSource
         }
     }
 
-    /// <summary>A short, stable, non-reversible name for what is acquired (claims may be long and are not logged).</summary>
+    /// <summary>A short, stable, non-reversible name for what is acquired (claims may be long and are not logged),
+    /// after the customer tenant when the request has one (<c>{tenant}:{hash}</c>): each tenant has its own lease, so
+    /// one tenant's acquisition never holds up another's, and the fleet acquires once per tenant.</summary>
     internal static string LeaseName(GraphTokenRequest request)
     {
-        var text = string.Join(' ', request.Scopes) + "\n" + (request.Claims ?? string.Empty) + "\n" + (request.ForceRefresh ? "1" : "0");
-        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16)).ToLowerInvariant();
+        var text = string.Join(' ', request.Scopes) + "\n" + (request.Claims ?? string.Empty) + "\n" + (request.ForceRefresh ? "1" : "0")
+            + "\n" + (request.TenantId ?? string.Empty);
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)).AsSpan(0, 16)).ToLowerInvariant();
+        return request.TenantId is { } tenant ? tenant + ":" + hash : hash;
     }
 
     private enum WaitResult

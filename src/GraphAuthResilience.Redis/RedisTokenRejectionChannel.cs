@@ -258,6 +258,12 @@ internal sealed class RedisTokenRejectionChannel : IGraphTokenRejectionChannel, 
 
     private void OnMessage(RedisValue message)
     {
+        // An instance id (32 hex digits), ':' and a SHA-256 in hex: anything longer is not news, and is not decoded.
+        if (message.Length() > 32 + 1 + 64)
+        {
+            return;
+        }
+
         var text = (string?)message;
         var colon = text?.IndexOf(':', StringComparison.Ordinal) ?? -1;
         if (text is null || colon < 0 || text.AsSpan(0, colon).SequenceEqual(_redis.InstanceId))

@@ -110,6 +110,16 @@ public sealed class GraphAuthFailureScenario
             Delegated = true,
             DelegatedScopes = ["ChannelMessage.Send"],
         },
+        // Teams application access policy missing for an app-only online-meetings call
+        // (jondoesflow/Teams-Transcript-Summariser-Open-AI issue 2; the diagnosis corpus holds the case).
+        new(GraphAuthFailureCause.PolicyRestricted, "403 General: No application access policy found for this app (app-only online meetings)")
+        {
+            StatusCode = HttpStatusCode.Forbidden,
+            GraphErrorCode = "General",
+            GraphErrorMessage = "No application access policy found for this app.",
+            RequestUri = new Uri("https://graph.microsoft.com/v1.0/users/64c53a6c-0e0f-4d06-a32f-d050d8578abd/onlineMeetings"),
+            Roles = ["OnlineMeetings.Read.All", "OnlineMeetingTranscript.Read.All"],
+        },
         new(GraphAuthFailureCause.UnsatisfiedClaimsChallenge, "401 insufficient_claims (CAE), again after re-acquiring with the claims")
         {
             StatusCode = HttpStatusCode.Unauthorized,

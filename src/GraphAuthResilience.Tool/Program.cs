@@ -7,6 +7,7 @@ return command switch
 {
     "diagnose" => await DiagnoseCommand.RunAsync(args[1..], Console.Out, Console.Error, Console.In).ConfigureAwait(false),
     "permissions" => PermissionsCommand.Run(args[1..], Console.Out, Console.Error),
+    "report" => await ReportCommand.RunAsync(args[1..], Console.Out, Console.Error, Console.In).ConfigureAwait(false),
     "-h" or "--help" or "help" => Help(),
     _ => Unknown(command),
 };
@@ -24,6 +25,10 @@ static int Help()
           graph-auth permissions GET https://graph.microsoft.com/v1.0/users/{id}
               The permissions the operation accepts per token kind, least privileged first, with their ids, and the
               Azure CLI commands that grant the least privileged ones.
+
+          graph-auth report permission-report.json
+              Render a recorded permission report (the JSON of IGraphPermissionUsage.GetReport().ToJson(), from an
+              app with GraphAuthOptions.RecordPermissionUse on) as markdown: needed, held, missing, unused.
         """);
     return 0;
 }

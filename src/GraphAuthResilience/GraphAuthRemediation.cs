@@ -19,6 +19,18 @@ public static class GraphAuthRemediation
     private static readonly Uri AdminConsent = new("https://learn.microsoft.com/entra/identity-platform/v2-admin-consent");
     private static readonly Uri ContinuousAccessEvaluation = new("https://learn.microsoft.com/entra/identity-platform/app-resilience-continuous-access-evaluation");
 
+    /// <summary>Gets the plain-words remediation for a Microsoft Entra ID error code, for a token source of your own that
+    /// meets one (the built-in MSAL and Azure.Identity sources use the same texts).</summary>
+    /// <param name="aadstsCode">The code with its prefix, for example <c>AADSTS7000215</c> (<see cref="FindAadstsCode"/> finds it in a message).</param>
+    /// <returns>What to do about it, or <see langword="null"/> for a code without a text of its own (or <see langword="null"/>).</returns>
+    public static string? ForAadsts(string? aadstsCode) => Tokens.TokenSourceErrors.AadstsRemediation(aadstsCode);
+
+    /// <summary>Finds the first Microsoft Entra ID error code (<c>AADSTS</c> and 4 to 8 digits) in the first 4,096
+    /// characters of <paramref name="text"/>: a linear scan of a bounded prefix, which cannot time out or throw.</summary>
+    /// <param name="text">An error message or token-endpoint error description.</param>
+    /// <returns>The code, for example <c>AADSTS7000215</c>, or <see langword="null"/>.</returns>
+    public static string? FindAadstsCode(string? text) => Tokens.TokenSourceErrors.AadstsCode(text);
+
     /// <summary>Gets the plain-words remediation for <paramref name="cause"/>.</summary>
     /// <param name="cause">The cause.</param>
     /// <returns>What to do about it.</returns>

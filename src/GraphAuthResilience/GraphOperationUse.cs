@@ -25,9 +25,10 @@ public sealed class GraphOperationUse
     /// app-only tokens (<c>roles</c>), <see cref="GraphPermissionKind.Delegated"/> for a signed-in user's (<c>scp</c>).</summary>
     public GraphPermissionKind Kind { get; }
 
-    /// <summary>Gets the least-privileged permissions the map lists for this operation and kind of token (any one of them
-    /// is enough; a permission written <c>A + one of B, C</c> needs one of B, C as well). Empty when the operation does
-    /// not accept this kind of token.</summary>
+    /// <summary>Gets the permissions Microsoft's map marks least privileged for this operation and kind of token (any one
+    /// of them is enough; one the map pairs with others, its AlsoRequires, needs one of those as well, which
+    /// <see cref="GraphPermissionReport.Needed"/> accounts for). Empty when the operation does not accept this kind of
+    /// token.</summary>
     public IReadOnlyList<string> LeastPermissions { get; }
 
     /// <summary>Gets how many Graph answers were recorded for it (a batched step counts once per step).</summary>

@@ -24,10 +24,26 @@ public class GraphAuthChallengeTests
     private const string MfaClaims = """{"access_token":{"capolids":{"essential":true,"values":["5e8a9f2c-0000-4000-8000-0000000000c1"]}}}""";
     private const string UserJson = """{"id":"6c5b4a39-0000-4000-8000-0000000000a1","displayName":"Adele"}""";
 
-    private static async Task<WebApplication> StartApiAsync(EntraAnswers entra, Action<GraphAuthChallengeOptions>? configure = null)
+    internal static async Task<WebApplication> StartApiAsync(EntraAnswers entra, Action<GraphAuthChallengeOptions>? configure = null, bool kestrel = false)
+    {
+        var app = CreateApi(entra, configure, kestrel);
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>The API, not started: on the test server, or on Kestrel at a free loopback port (for a real HttpClient).</summary>
+    internal static WebApplication CreateApi(EntraAnswers entra, Action<GraphAuthChallengeOptions>? configure = null, bool kestrel = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseTestServer();
+        if (kestrel)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
+
         var api = ConfidentialClientApplicationBuilder.Create("bbbbbbbb-0000-4000-8000-0000000000b1")
             .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
             .WithClientSecret("api-secret-never-logged-0123456789")
@@ -56,11 +72,10 @@ public class GraphAuthChallengeTests
             (await new GraphServiceClient(factory.CreateClient("graph")).Me.GetAsync())!.DisplayName);
         app.MapGet("/filtered/profile", async (IHttpClientFactory factory) =>
             (await new GraphServiceClient(factory.CreateClient("graph")).Me.GetAsync())!.DisplayName).WithGraphAuthChallenges();
-        await app.StartAsync();
         return app;
     }
 
-    private static IPublicClientApplication CreateCaller(EntraAnswers entra) =>
+    internal static IPublicClientApplication CreateCaller(EntraAnswers entra) =>
         PublicClientApplicationBuilder.Create("cccccccc-0000-4000-8000-0000000000c1")
             .WithAuthority($"https://login.microsoftonline.com/{FakeEntraTokenEndpoint.Tenant}/")
             .WithInstanceDiscovery(false)
@@ -68,7 +83,7 @@ public class GraphAuthChallengeTests
             .WithClientCapabilities(["cp1"])
             .Build();
 
-    private static async Task<HttpResponseMessage> CallAsync(HttpClient client, string path, string token)
+    internal static async Task<HttpResponseMessage> CallAsync(HttpClient client, string path, string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

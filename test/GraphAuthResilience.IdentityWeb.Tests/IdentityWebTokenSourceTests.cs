@@ -6,7 +6,6 @@ using GraphAuthResilience.WebApi.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Client;
-using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace GraphAuthResilience.IdentityWeb.Tests;
 
@@ -36,7 +35,7 @@ public class IdentityWebTokenSourceTests
             "one on-behalf-of exchange per caller, with that caller's token; the chain's cache serves the rest");
         Assert.That(api.OnBehalfOfRequests.Select(r => r.Form["client_secret"]), Is.All.EqualTo(FakeEntraTokenEndpoint.Secret),
             "Identity.Web's own MSAL application, with the client secret from configuration");
-        Assert.That(api.Tenant.Graph.Tokens.Select(ObjectId), Is.EqualTo(new[] { Adele.ObjectId, Alex.ObjectId, Adele.ObjectId, Alex.ObjectId, Adele.ObjectId }),
+        Assert.That(api.Tenant.Graph.Requests.Select(r => api.Tenant.CallerOf(r)), Is.EqualTo(new[] { Adele, Alex, Adele, Alex, Adele }),
             "each caller's Graph call carries a token for that caller, never another caller's");
     }
 
@@ -45,7 +44,7 @@ public class IdentityWebTokenSourceTests
     {
         await using var api = await IdentityWebApi.StartAsync();
         var caller = api.Tenant.CallerToken(Adele);
-        api.Tenant.Graph.Enqueue(request => GraphResponses.ClaimsChallenge(request: request));
+        api.Tenant.Graph.EnqueueClaimsChallenge();
 
         using var response = await api.CallAsync("/me", caller);
 
@@ -58,8 +57,9 @@ public class IdentityWebTokenSourceTests
         var accessToken = claims.RootElement.GetProperty("access_token");
         Assert.That(accessToken.GetProperty("nbf").GetProperty("value").GetString(), Is.EqualTo("1702682181"), "the challenge's claims, decoded, reached MSAL through Identity.Web");
         Assert.That(accessToken.GetProperty("xms_cc").GetProperty("values")[0].GetString(), Is.EqualTo("cp1"), "the client capability from Identity.Web's configuration");
-        Assert.That(api.Tenant.Graph.Tokens, Has.Count.EqualTo(2));
-        Assert.That(api.Tenant.Graph.Tokens[1], Is.Not.EqualTo(api.Tenant.Graph.Tokens[0]), "the replay carries the new token");
+        Assert.That(api.Tenant.Graph.Requests, Has.Count.EqualTo(2));
+        Assert.That(api.Tenant.Graph.Requests[1].TokenHash, Is.Not.EqualTo(api.Tenant.Graph.Requests[0].TokenHash), "the replay carries the new token");
+        Assert.That(api.Tenant.CallerOf(api.Tenant.Graph.Requests[1]), Is.EqualTo(Adele));
     }
 
     [Test]
@@ -75,7 +75,7 @@ public class IdentityWebTokenSourceTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(api.OnBehalfOfRequests.Count(), Is.EqualTo(2), "the forced refresh went past MSAL's cache to the token endpoint");
         Assert.That(api.Tenant.Entra.PostsWithClaims, Is.Zero);
-        Assert.That(api.Tenant.Graph.Tokens.Distinct().Count(), Is.EqualTo(2));
+        Assert.That(api.Tenant.Graph.Requests.Select(r => r.TokenHash).Distinct().Count(), Is.EqualTo(2));
     }
 
     [Test]
@@ -93,7 +93,7 @@ public class IdentityWebTokenSourceTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.That(body, Does.Contain("ConsentRequired"));
         Assert.That(body, Does.Not.Contain(caller).And.Not.Contain(FakeEntraTokenEndpoint.Secret).And.Not.Contain("Trace ID"));
-        Assert.That(api.Tenant.Graph.Tokens, Is.Empty, "nothing was sent to Graph");
+        Assert.That(api.Tenant.Graph.Sends, Is.Zero, "nothing was sent to Graph");
     }
 
     [Test]
@@ -129,8 +129,9 @@ public class IdentityWebTokenSourceTests
         Assert.That(posts.Select(r => r.GrantType), Is.EqualTo(new[] { "client_credentials" }), "one app-only acquisition, no on-behalf-of");
         Assert.That(posts[0].Form["scope"], Does.Contain("https://graph.microsoft.com/.default"));
         Assert.That(posts[0].Form["client_secret"], Is.EqualTo(FakeEntraTokenEndpoint.Secret));
-        Assert.That(api.Tenant.Graph.Tokens, Is.All.EqualTo(api.Tenant.Entra.IssuedTokens.Single()));
-        Assert.That(new JsonWebToken(api.Tenant.Graph.Tokens[0]).TryGetPayloadValue<string>("idtyp", out var kind) ? kind : null, Is.EqualTo("app"));
+        var appToken = api.Tenant.Entra.IssuedTokens.Single();
+        Assert.That(api.Tenant.Graph.Requests.Select(r => r.Carries(appToken)), Is.EqualTo(new[] { true, true }), "both calls carry the one app-only token");
+        Assert.That(api.Tenant.Graph.Requests[0].TokenInfo?.IsAppOnly, Is.True);
     }
 
     [TestCase("app", "client_credentials")]
@@ -177,7 +178,4 @@ public class IdentityWebTokenSourceTests
 
         Assert.That(failure!.Message, Does.Contain("EnableTokenAcquisitionToCallDownstreamApi"));
     }
-
-    private static string? ObjectId(string token) =>
-        new JsonWebToken(token).TryGetPayloadValue<string>("oid", out var oid) ? oid : null;
 }

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Claims;
+using System.Text.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using GraphAuthResilience.Testing;
@@ -33,19 +35,34 @@ public sealed class FakeTenant
     public const string MfaClaims = """{"access_token":{"capolids":{"essential":true,"values":["5e8a9f2c-0000-4000-8000-0000000000c1"]}}}""";
 
     private readonly SymmetricSecurityKey _signingKey = new(RandomNumberGenerator.GetBytes(32)) { KeyId = "fake-tenant-key" };
+    private readonly ConcurrentDictionary<string, FakeUser> _graphTokens = new(StringComparer.Ordinal);
     private int _issued;
 
     private FakeTenant()
     {
         Entra = new FakeEntraTokenEndpoint { AnswersInstanceDiscovery = true };
         Entra.DefaultAnswer = Answer;
+        Graph.RequiresToken = true;
+        Graph.When("/v1.0/me", (request, _) => _graphTokens.TryGetValue(request.Headers.Authorization?.Parameter ?? string.Empty, out var user)
+            ? GraphResponses.Ok(JsonSerializer.Serialize(new { id = user.ObjectId, displayName = user.DisplayName }), request)
+            : GraphResponses.Error(HttpStatusCode.Unauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.", request: request));
     }
 
     /// <summary>Gets the fake token endpoint Identity.Web's MSAL talks to.</summary>
     public FakeEntraTokenEndpoint Entra { get; }
 
-    /// <summary>Gets the fake Graph behind the chain of the client named at <see cref="AddTo"/>.</summary>
+    /// <summary>Gets the Testing package's fake Graph behind the chain of the client named at <see cref="AddTo"/>: its
+    /// <c>/v1.0/me</c> answers with the profile of the caller whose on-behalf-of token the request carries.</summary>
     public FakeGraph Graph { get; } = new();
+
+    /// <summary>Finds the caller whose on-behalf-of Graph token a request to the fake Graph carried.</summary>
+    /// <param name="request">A request the fake Graph received.</param>
+    /// <returns>The caller, or <see langword="null"/> for any other token (an app-only one).</returns>
+    public FakeUser? CallerOf(FakeGraphRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _graphTokens.FirstOrDefault(issued => request.Carries(issued.Key)).Value;
+    }
 
     /// <summary>Gets a value indicating whether the configuration asks for the fakes (<c>GraphAuthResilience:Mode</c> is
     /// not <c>Tenant</c>).</summary>
@@ -134,10 +151,15 @@ public sealed class FakeTenant
                 HttpStatusCode.BadRequest, "invalid_grant", "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'Microsoft Graph'.", 50076, "basic_action"), MfaClaims),
             FakeOnBehalfOf.ConsentRequired => FakeEntraTokenEndpoint.ErrorResponse(
                 HttpStatusCode.BadRequest, "invalid_grant", "The user or administrator has not consented to use the application with ID 'bbbbbbbb-0000-4000-8000-0000000000b1'.", 65001, "consent_required"),
-            _ => Entra.UserTokenResponse(
-                UnsignedJwt.Delegated("User.Read").WithClaim("oid", user.ObjectId).WithClaim("uti", "graph-" + Interlocked.Increment(ref _issued)).Build(),
-                user.ObjectId),
+            _ => Entra.UserTokenResponse(GraphToken(user), user.ObjectId),
         };
+    }
+
+    private string GraphToken(FakeUser user)
+    {
+        var token = UnsignedJwt.Delegated("User.Read").WithClaim("oid", user.ObjectId).WithClaim("uti", "graph-" + Interlocked.Increment(ref _issued)).Build();
+        _graphTokens[token] = user;
+        return token;
     }
 
     private static HttpResponseMessage WithClaims(HttpResponseMessage error, string claims)

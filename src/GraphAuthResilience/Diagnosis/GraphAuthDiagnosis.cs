@@ -160,11 +160,14 @@ internal static class GraphAuthDiagnosis
         // 5. Graph's words about the token itself.
         if (words.Malformed)
         {
+            // A token that is no JWT at all is what personal Microsoft accounts get (an opaque token): Graph's words
+            // say the token could not be parsed, not which of the two it was.
             evidence.Add("Graph's message says it could not parse or verify the token.");
-            return Verdict(GraphAuthFailureCause.InvalidToken, GraphAuthConfidence.High, evidence,
+            return Verdict(GraphAuthFailureCause.InvalidToken, info is null ? GraphAuthConfidence.Medium : GraphAuthConfidence.High, evidence,
                 (info is null
                     ? "The token that was sent is not a readable JWT (an opaque personal-account token, an ID token's reference, a truncated or wrongly copied value): send the access token MSAL returns for Microsoft Graph."
-                    : "Graph could not parse or verify the token: send the access token MSAL returns for Microsoft Graph, unchanged.") + refresh);
+                    : "Graph could not parse or verify the token: send the access token MSAL returns for Microsoft Graph, unchanged.") + refresh,
+                alternatives: info is null ? [GraphAuthFailureCause.PersonalAccountNotSupported] : []);
         }
 
         if (words.InvalidAudience)

@@ -55,6 +55,15 @@ internal static class GraphAuthFailureClassifier
                 NoteFor(verdict.Cause, operation),
                 ManagedIdentityNote(verdict.Cause, input.Token),
                 AlternativesNote(verdict));
+        var grants = verdict.Asked.Count == 0
+            ? []
+            : GraphPermissionGrants.For(verdict.Asked, input.Token is { IsAppOnly: true } ? GraphPermissionKind.Application : GraphPermissionKind.Delegated, input.Token);
+        if (grants.Count > 0 && input.Token is not { IsManagedIdentity: true })
+        {
+            // What each route needs first and that a new token is needed (a managed identity's note says it already).
+            remediation += " " + GraphPermissionGrants.Remediation(grants, input.Token);
+        }
+
         var requestId = body.RequestId ?? input.RequestIdHeader;
         var clientRequestId = body.ClientRequestId ?? input.ClientRequestIdHeader;
         var date = body.Date is null ? string.Empty : ", date " + body.Date;
@@ -73,9 +82,7 @@ internal static class GraphAuthFailureClassifier
             Confidence = verdict.Confidence,
             AlternativeCauses = verdict.Alternatives,
             Evidence = verdict.Evidence,
-            Grants = verdict.Asked.Count == 0
-                ? []
-                : GraphPermissionGrants.For(verdict.Asked, input.Token is { IsAppOnly: true } ? GraphPermissionKind.Application : GraphPermissionKind.Delegated, input.Token),
+            Grants = grants,
         });
     }
 

@@ -91,7 +91,7 @@ internal static class GraphPermissionReportWriter
 
             if (GraphPermissionGrants.Remediation(grants, kind.Token) is { Length: > 0 } remediation)
             {
-                text.Append('\n').Append(remediation).Append('\n');
+                text.Append(remediation).Append("\n\n");
             }
         }
 

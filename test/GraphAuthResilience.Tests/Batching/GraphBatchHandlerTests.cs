@@ -247,7 +247,7 @@ public class GraphBatchHandlerTests
 
         var records = harness.Logs.GetSnapshot();
         Assert.That(records.Count(r => r.Id.Name == "BatchStepsFailed"), Is.EqualTo(1));
-        Assert.That(records.Single(r => r.Id.Name == "BatchStepsResent").Message, Does.Contain("x?y").And.Contain("refresh"));
+        Assert.That(records.Single(r => r.Id.Name == "BatchStepsResent").Message, Does.Contain("x\\ny").And.Contain("refresh"));
         foreach (var token in harness.Graph.Sent.Select(s => s.Token!))
         {
             Assert.That(records.Select(r => r.Message), Has.None.Contain(token));

@@ -43,6 +43,41 @@ public class DiagnoseCommandGrantTests
         Assert.That(text, Does.Not.Contain("Grant:").And.Not.Contain("Azure CLI:").And.Not.Contain("PowerShell:"));
     }
 
+    [Test]
+    public async Task RunAsync_GraphRefusedAnAppOnlyToken_ApplicationGrantLinesAndWhatToDoAfter()
+    {
+        var text = await RunAsync(
+            "--status", "403",
+            "--headers", Sample("insufficient-permissions.headers.txt"),
+            "--body", Sample("insufficient-permissions.body.json"),
+            "--request", "GET https://graph.microsoft.com/v1.0/users",
+            "--token-file", Sample("app-only-token.txt"));
+
+        Assert.That(text, Does.Contain("Cause:                InsufficientPermissions"));
+        var grant = text.Split('\n').Single(l => l.StartsWith("Grant:", StringComparison.Ordinal));
+        Assert.That(grant, Does.Match(@"^Grant: +User\.Read(Basic)?\.All \(Application, id [0-9a-f-]{36}, admin consent needed\)"));
+        Assert.That(text, Does.Contain("Consent:              https://login.microsoftonline.com/").And.Contain("scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"));
+        Assert.That(text, Does.Match(@"Azure CLI: +az login --tenant [0-9a-f-]{36}"));
+        Assert.That(text, Does.Match(@"--api-permissions [0-9a-f-]{36}=Role"));
+        Assert.That(text, Does.Contain("PowerShell:           Connect-MgGraph -TenantId ").And.Contain("New-MgServicePrincipalAppRoleAssignment"));
+        Assert.That(text, Does.Match("Remediation: .*app registration's API permissions first.*new token"));
+    }
+
+    [TestCase("wrong-audience", "401", "azure-ad-graph-token.txt", "WrongAudience")]
+    [TestCase("app-only-me", "400", "app-only-token.txt", "TokenTypeMismatch")]
+    public async Task RunAsync_CauseNoPermissionFixes_NoGrantLines(string sample, string status, string token, string cause)
+    {
+        var text = await RunAsync(
+            "--status", status,
+            "--headers", Sample(sample + ".headers.txt"),
+            "--body", Sample(sample + ".body.json"),
+            "--request", sample == "app-only-me" ? "GET https://graph.microsoft.com/v1.0/me" : "GET https://graph.microsoft.com/v1.0/users",
+            "--token-file", Sample(token));
+
+        Assert.That(text, Does.Contain("Cause:                " + cause));
+        Assert.That(text, Does.Not.Contain("Grant:").And.Not.Contain("Azure CLI:").And.Not.Contain("PowerShell:"));
+    }
+
     private static async Task<string> RunAsync(params string[] args)
     {
         using var output = new StringWriter();

@@ -4,15 +4,14 @@ using GraphAuthResilience.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using RichardSzalay.MockHttp;
 
 namespace GraphAuthResilience.Tests.Permissions;
 
 /// <summary>
 /// A real DI container with two clients, each <c>AddHttpClient(...).AddGraphAuthHandlers(o => o.RecordPermissionUse = true)</c>
-/// over its own MockHttp Graph: "delegated" (a signed-in user's token) and "app" (an app-only token), each from a
-/// <see cref="FakeGraphTokenSource"/> that hands out the token the test gives. Every Graph call answers 200 <c>{}</c>;
-/// <c>POST /$batch</c> answers 200 for each step it was sent.
+/// over its own <see cref="FakeGraph"/>: "delegated" (a signed-in user's token) and "app" (an app-only token), each from
+/// a <see cref="FakeGraphTokenSource"/> that hands out the token the test gives. Every Graph call answers
+/// <paramref name="status"/> (200 by default), every step of a <c>POST /$batch</c> 200.
 /// </summary>
 internal sealed class PermissionHarness : IDisposable
 {
@@ -27,10 +26,8 @@ internal sealed class PermissionHarness : IDisposable
         services?.Invoke(collection);
         foreach (var (name, token) in new[] { (Delegated, delegatedToken), (App, appToken) })
         {
-            var mock = new MockHttpMessageHandler();
-            mock.When(HttpMethod.Post, "https://graph.microsoft.com/*/$batch").Respond(request => BatchAnswer(request));
-            mock.When("https://graph.microsoft.com/*").Respond(status, "application/json", "{}");
-            Mocks[name] = mock;
+            var graph = new FakeGraph { Respond = (_, _) => status == HttpStatusCode.OK ? null : GraphResponses.Json(status, "{}") };
+            Graphs[name] = graph;
             var source = new FakeGraphTokenSource { TokenFactory = (_, _) => token };
             Sources[name] = source;
             collection.AddHttpClient(name)
@@ -40,13 +37,13 @@ internal sealed class PermissionHarness : IDisposable
                     o.RecordPermissionUse = record;
                     o.ThrowOnAuthFailure = false;
                 })
-                .ConfigurePrimaryHttpMessageHandler(() => mock);
+                .ConfigurePrimaryHttpMessageHandler(() => graph);
         }
 
         Provider = collection.BuildServiceProvider();
     }
 
-    public Dictionary<string, MockHttpMessageHandler> Mocks { get; } = [];
+    public Dictionary<string, FakeGraph> Graphs { get; } = [];
 
     public Dictionary<string, FakeGraphTokenSource> Sources { get; } = [];
 
@@ -76,13 +73,4 @@ internal sealed class PermissionHarness : IDisposable
     }
 
     public void Dispose() => Provider.Dispose();
-
-    private static HttpResponseMessage BatchAnswer(HttpRequestMessage request)
-    {
-        var text = request.Content!.ReadAsStringAsync().GetAwaiter().GetResult();
-        using var document = System.Text.Json.JsonDocument.Parse(text);
-        var ids = document.RootElement.GetProperty("requests").EnumerateArray().Select(s => s.GetProperty("id").GetString()).ToList();
-        var answer = "{\"responses\":[" + string.Join(',', ids.Select(id => $"{{\"id\":\"{id}\",\"status\":200,\"body\":{{}}}}")) + "]}";
-        return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(answer, System.Text.Encoding.UTF8, "application/json") };
-    }
 }

@@ -15,7 +15,7 @@ public class DemoTests
         var exitCode = await ScenarioWalk.RunAsync(output);
 
         Assert.That(exitCode, Is.Zero, output.ToString());
-        Assert.That(output.ToString(), Does.Contain("24 of 24 scenarios ended as expected"));
+        Assert.That(output.ToString(), Does.Contain("25 of 25 scenarios ended as expected"));
         Assert.That(output.ToString(), Does.Contain("Managed identity: CAE challenge met").And.Contain("Azure.Identity: 50 concurrent, cold").And.Contain("Azure.Identity: CAE challenge met").And.Contain("Batch: 20 steps, CAE challenged"));
         Assert.That(output.ToString(), Does.Contain("Many customer tenants through one client").And.Contain("Northwind").And.Contain("TenantNotOnboarded").And.Contain("each with a token whose tid is its own tenant: yes"));
     }
