@@ -110,7 +110,7 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
                 {
                     Cause = cause,
                     Message = $"{who} could not acquire a token for Microsoft Graph ({why}).",
-                    Remediation = $"{who} failed: " + (GraphAuthRemediation.ForAadsts(aadsts) ?? Generic(status)),
+                    Remediation = $"{who} failed: " + (TokenSourceErrors.AadstsRemediation(aadsts) ?? Generic(status)),
                     StatusCode = status is { } code ? (System.Net.HttpStatusCode)code : null,
                     Claims = request.Claims,
                     Scopes = request.Scopes,
@@ -176,14 +176,12 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
         return names;
     }
 
-    // As many characters of each message as GraphAuthRemediation.FindAadstsCode reads of a text.
-    private const int HeadLength = 4096;
-
     /// <summary>The first characters of each message, where a credential names itself and the AADSTS number stands:
     /// a message quoting a huge token-endpoint answer costs no more than a short one.</summary>
     private static string TextOf(Exception exception) => string.Join('\n', Flatten(exception).Select(e => Head(e.Message)));
 
-    private static string Head(string message) => message.Length <= HeadLength ? message : message[..HeadLength];
+    private static string Head(string message) =>
+        message.Length <= TokenSourceErrors.MaxAadstsSearchLength ? message : message[..TokenSourceErrors.MaxAadstsSearchLength];
 
     private static int? FindStatus(Exception exception) =>
         Flatten(exception).OfType<RequestFailedException>().FirstOrDefault(r => r.Status > 0)?.Status;

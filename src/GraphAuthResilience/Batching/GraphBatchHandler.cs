@@ -4,6 +4,7 @@ using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
+using GraphAuthResilience.Http;
 
 namespace GraphAuthResilience.Batching;
 
@@ -68,9 +69,9 @@ internal sealed class GraphBatchHandler : DelegatingHandler
     private async Task<HttpResponseMessage> SendBatchAsync(
         HttpRequestMessage request, string version, CancellationToken cancellationToken)
     {
-        var requestReadable = await BatchBody.PrepareRequestAsync(request, _maxRequestBytes, cancellationToken).ConfigureAwait(false);
+        var requestReadable = await HttpBody.PrepareReplayAsync(request, _maxRequestBytes, cancellationToken).ConfigureAwait(false);
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.OK || !BatchBody.IsReadableJson(response.Content))
+        if (response.StatusCode != HttpStatusCode.OK || !HttpBody.IsReadableJson(response.Content))
         {
             return response; // The batch as a whole failed (the other handlers dealt with it), or not a JSON answer.
         }
@@ -79,7 +80,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         byte[]? answer;
         try
         {
-            answer = await BatchBody.ReadResponseAsync(response, _maxResponseBytes, cancellationToken).ConfigureAwait(false);
+            answer = await HttpBody.ReadWholeAsync(response, _maxResponseBytes, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -109,7 +110,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             return response; // Every step succeeded or failed for reasons that are not auth: nothing to do.
         }
 
-        var sent = requestReadable ? await BatchBody.ReadRequestAsync(request, cancellationToken).ConfigureAwait(false) : null;
+        var sent = requestReadable ? await HttpBody.ReadRequestAsync(request, cancellationToken).ConfigureAwait(false) : null;
         if (sent is null)
         {
             Log.BatchNotInspected(_logger, path, "the request body could not be read again (longer than MaxReplayBufferBytes)");
@@ -154,7 +155,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             {
                 finalBytes = merged.Bytes;
                 final = merged.Document;
-                response.Content = BatchBody.CopyHeaders(response.Content, new ByteArrayContent(finalBytes), keepLength: false);
+                response.Content = HttpBody.CopyHeaders(response.Content, new ByteArrayContent(finalBytes), keepLength: false);
             }
             else
             {
@@ -244,7 +245,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         {
             var resentHeader = GraphBearerHeader.Of(resend);
             var token = resentHeader?.Token;
-            if (second.StatusCode != HttpStatusCode.OK || !BatchBody.IsReadableJson(second.Content))
+            if (second.StatusCode != HttpStatusCode.OK || !HttpBody.IsReadableJson(second.Content))
             {
                 Log.BatchResendFailed(_logger, path, "status " + (int)second.StatusCode);
                 return new ResendOutcome { Token = token };
@@ -253,7 +254,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             byte[]? secondBytes;
             try
             {
-                secondBytes = await BatchBody.ReadResponseAsync(second, _maxResponseBytes, cancellationToken).ConfigureAwait(false);
+                secondBytes = await HttpBody.ReadWholeAsync(second, _maxResponseBytes, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -314,7 +315,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
 
         if (original.Content is { } content)
         {
-            BatchBody.CopyHeaders(content, resend.Content, keepLength: false);
+            HttpBody.CopyHeaders(content, resend.Content, keepLength: false);
         }
 
         if (resend.Content.Headers.ContentType is null)

@@ -3,6 +3,7 @@ using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
+using GraphAuthResilience.Http;
 
 namespace GraphAuthResilience.Diagnosis;
 
@@ -13,6 +14,9 @@ namespace GraphAuthResilience.Diagnosis;
 /// </summary>
 internal sealed class GraphAuthFailureHandler : DelegatingHandler
 {
+    /// <summary>The most bytes of an answer's body read for diagnosis (the body stays whole for the caller).</summary>
+    internal const int MaxDiagnosisBytes = 64 * 1024;
+
     private readonly GraphHostPolicy _hosts;
     private readonly bool _throw;
     private readonly TimeProvider _time;
@@ -87,7 +91,7 @@ internal sealed class GraphAuthFailureHandler : DelegatingHandler
         byte[] prefix;
         try
         {
-            prefix = await BoundedBody.ReadPrefixAsync(response, cancellationToken).ConfigureAwait(false);
+            prefix = await HttpBody.ReadPrefixAsync(response, MaxDiagnosisBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -18,7 +18,7 @@ internal static class RequestBodyProbe
             return null;
         }
 
-        if (!bodyReplayable || content.Headers.ContentLength > BoundedBody.MaxDiagnosisBytes)
+        if (!bodyReplayable || content.Headers.ContentLength > GraphAuthFailureHandler.MaxDiagnosisBytes)
         {
             return null;
         }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using GraphAuthResilience.Batching;
 using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
+using GraphAuthResilience.Http;
 
 namespace GraphAuthResilience.Permissions;
 
@@ -96,7 +97,7 @@ internal sealed class GraphPermissionRecordingHandler : DelegatingHandler
             }
 
             // The batch handler (outside) made the body readable again when it could (within MaxReplayBufferBytes).
-            var body = await BatchBody.ReadRequestAsync(request, CancellationToken.None).ConfigureAwait(false);
+            var body = await HttpBody.ReadRequestAsync(request, CancellationToken.None).ConfigureAwait(false);
             if (body is null || BatchRequestDocument.TryParse(body, out _) is not { } batch)
             {
                 _usage.BatchNotRead();

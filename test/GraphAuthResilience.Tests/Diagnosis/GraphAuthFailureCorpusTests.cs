@@ -103,7 +103,7 @@ public class GraphAuthFailureCorpusTests
                 o.TokenSource = source;
                 o.ThrowOnAuthFailure = false;
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new StubGraph(corpusCase));
+            .ConfigurePrimaryHttpMessageHandler(() => new FakeGraph { Respond = (request, _) => Answer(corpusCase, request) });
         using var provider = services.BuildServiceProvider();
         var client = provider.GetRequiredService<IHttpClientFactory>().CreateClient("corpus");
         var space = corpusCase.Request.IndexOf(' ', StringComparison.Ordinal);
@@ -264,21 +264,15 @@ public class GraphAuthFailureCorpusTests
         public override string ToString() => Id;
     }
 
-    private sealed class StubGraph(CorpusCase corpusCase) : HttpMessageHandler
+    /// <summary>What Graph answered in the recorded case: its status, body and headers, as they were.</summary>
+    private static HttpResponseMessage Answer(CorpusCase corpusCase, HttpRequestMessage request)
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        var response = GraphResponses.Json((HttpStatusCode)corpusCase.Status, corpusCase.Body, request: request);
+        foreach (var (name, value) in corpusCase.Headers)
         {
-            var response = new HttpResponseMessage((HttpStatusCode)corpusCase.Status)
-            {
-                RequestMessage = request,
-                Content = new StringContent(corpusCase.Body, Encoding.UTF8, "application/json"),
-            };
-            foreach (var (name, value) in corpusCase.Headers)
-            {
-                response.Headers.TryAddWithoutValidation(name, value);
-            }
-
-            return Task.FromResult(response);
+            response.Headers.TryAddWithoutValidation(name, value);
         }
+
+        return response;
     }
 }

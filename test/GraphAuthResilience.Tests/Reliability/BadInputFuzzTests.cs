@@ -308,7 +308,7 @@ public class BadInputFuzzTests
     public void GraphErrorBodyParse_PrefixCutInsideALongMessage_KeepsTheFieldsReadBeforeTheCut()
     {
         var whole = "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"" + new string('m', 100_000) + "\"}}";
-        var prefix = Encoding.UTF8.GetBytes(whole)[..BoundedBody.MaxDiagnosisBytes];
+        var prefix = Encoding.UTF8.GetBytes(whole)[..GraphAuthResilience.Diagnosis.GraphAuthFailureHandler.MaxDiagnosisBytes];
 
         Assert.That(GraphErrorBody.Parse(prefix).Code, Is.EqualTo("Authorization_RequestDenied"));
     }
