@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace GraphAuthResilience.Benchmarks;
 
 /// <summary>
-/// Issue 15, scale in users: on-behalf-of through the chain (DI-built client, real MSAL over the fake token
+/// Scale in users: on-behalf-of through the chain (DI-built client, real MSAL over the fake token
 /// endpoint, every caller warmed), round-robin over 1 to 10,000 distinct callers, beside an app-only request through
 /// the same kind of chain. Each caller's assertion is one string instance, as within one incoming request. The
 /// cost per request should stay flat across caller counts, and an on-behalf-of hit within 2x an app-only one.

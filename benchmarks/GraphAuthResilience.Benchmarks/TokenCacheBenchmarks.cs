@@ -9,7 +9,7 @@ namespace GraphAuthResilience.Benchmarks;
 /// <summary>
 /// The token cache on its own (no HTTP), a token already cached: the hot entry of the handler's default scope set,
 /// and a keyed lookup (a partition and scopes, as on-behalf-of or per-request scopes use it) among 10,000 entries.
-/// Issue 12's goal: a hit at most 15 ns (37 ns before the split). The floor and the two clock reads, measured in the
+/// The goal: a hit at most 15 ns (37 ns before the split). The floor and the two clock reads, measured in the
 /// same run, show what the hit costs beyond the await itself and why the hit reads no clock.
 /// </summary>
 [MemoryDiagnoser]

@@ -6,7 +6,7 @@ using GraphAuthResilience.Graph;
 namespace GraphAuthResilience.Benchmarks;
 
 /// <summary>
-/// Issue 17: a hostile <c>WWW-Authenticate</c> made of many challenges in one value. .NET's typed collection
+/// A hostile <c>WWW-Authenticate</c> made of many challenges in one value. .NET's typed collection
 /// (<c>headers.WwwAuthenticate.Count</c>) parses it in quadratic time; the chain's reader (raw values, bounded)
 /// must cost linear time or less. Each operation adds the header to a fresh response, as a real answer would be.
 /// </summary>

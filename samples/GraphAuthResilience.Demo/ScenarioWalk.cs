@@ -167,7 +167,7 @@ internal static class ScenarioWalk
             ExpectedClaimsTokenCalls = 1,
         };
 
-        // The other token sources (issue 13): the same chain over MSAL managed identity and over an Azure.Identity credential.
+        // The other token sources: the same chain over MSAL managed identity and over an Azure.Identity credential.
         var managedIdentity = new FakeManagedIdentityEndpoint();
         yield return new DemoScenario(
             "Managed identity: CAE challenge met",

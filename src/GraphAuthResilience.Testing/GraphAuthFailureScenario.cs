@@ -111,7 +111,7 @@ public sealed class GraphAuthFailureScenario
             DelegatedScopes = ["ChannelMessage.Send"],
         },
         // Teams application access policy missing for an app-only online-meetings call
-        // (jondoesflow/Teams-Transcript-Summariser-Open-AI issue 2; the diagnosis corpus holds the case).
+        // (jondoesflow/Teams-Transcript-Summariser-Open-AI #2; the diagnosis corpus holds the case).
         new(GraphAuthFailureCause.PolicyRestricted, "403 General: No application access policy found for this app (app-only online meetings)")
         {
             StatusCode = HttpStatusCode.Forbidden,

@@ -24,7 +24,7 @@ public static class GraphResponses
     public const string QuotedClaimsJson = "{\"access_token\":{\"nbf\":{\"essential\":true, \"value\":\"1702682181\"}}}";
 
     /// <summary>A CAE claims challenge with <c>authorization_uri</c> unquoted, as Graph has sent it
-    /// (msgraph-sdk-dotnet issue 1416). .NET's typed header collection drops this value; the raw header keeps it.</summary>
+    /// (msgraph-sdk-dotnet #1416). .NET's typed header collection drops this value; the raw header keeps it.</summary>
     public const string UnquotedClaimsChallenge =
         "Bearer realm=\"\", authorization_uri=https://login.microsoftonline.com/common/oauth2/authorize, client_id=\"00000003-0000-0000-c000-000000000000\", error=\"insufficient_claims\", claims=\"eyJhY2Nlc3NfdG9rZW4iOnsibmJmIjp7ImVzc2VudGlhbCI6dHJ1ZSwgInZhbHVlIjoiMTY1NzgzNDQxNyJ9fX0=\", errorDescription=\"Continuous access evaluation resulted in claims challenge with result: InteractionRequired and code: TokenIssuedBeforeRevocationTimestamp\"";
 

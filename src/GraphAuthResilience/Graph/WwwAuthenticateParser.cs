@@ -7,7 +7,7 @@ namespace GraphAuthResilience.Graph;
 /// <summary>
 /// Reads <c>WWW-Authenticate</c> challenges. MSAL's <see cref="WwwAuthenticateParameters"/> reads the typed header
 /// collection, which .NET empties when a value does not validate (Graph has sent <c>authorization_uri</c>
-/// unquoted, msgraph-sdk-dotnet issue 1416); so the raw values from <see cref="HttpHeaders.NonValidated"/> are read
+/// unquoted, msgraph-sdk-dotnet #1416); so the raw values from <see cref="HttpHeaders.NonValidated"/> are read
 /// too, with a tolerant tokenizer: several challenges per header, either parameter order, quoted or bare values,
 /// a space before <c>=</c>, and no scheme at all.
 /// </summary>

@@ -351,16 +351,30 @@ internal static class TokenSourceErrors
     /// <summary>Conditional access codes that block the token outright (a device that is not compliant, managed or
     /// joined; an app or location the policy refuses): no permission and no silent or interactive retry by this user
     /// on this device fixes them, only the policy or the device.</summary>
+    /// <remarks>Entra ID's conditional access errors are the AADSTS53xxx family (53000 to 53004, 530002, 530003,
+    /// 530032, 530084 token protection...); AADSTS50105 is the tenant's "assignment required" rule for the app.</remarks>
     private static bool IsPolicyBlock(string? aadsts) =>
-        aadsts is "AADSTS53000" or "AADSTS53001" or "AADSTS53002" or "AADSTS53003" or "AADSTS530003" or "AADSTS530002";
+        aadsts is "AADSTS50105" || (aadsts is { Length: >= 11 } && aadsts.StartsWith("AADSTS53", StringComparison.Ordinal));
 
     /// <summary>AADSTS65001 names no tenant: the consent missing may be in the app's own tenant (consent required) or in
-    /// a customer's that never onboarded the app, which only the request's tenant tells (see <see cref="Onboarding"/>).</summary>
+    /// a customer's that never onboarded the app, which only the request's tenant tells (see <see cref="Onboarding"/>).
+    /// <para>The device-state codes (AADSTS53000, 53001, 530003) are a block for a device the policy does not know,
+    /// but a managed or compliant device proves its state in an interactive sign-in: the policy family, at Medium,
+    /// with interaction as the alternative.</para>
+    /// <para>An AADSTS code this library has no text for is "any other failure to get a token" by default, not by the
+    /// endpoint's words: Medium.</para></summary>
     private static GraphAuthConfidence ConfidenceOf(GraphAuthFailureCause cause, string? aadsts) =>
-        cause == GraphAuthFailureCause.ConsentRequired && aadsts is "AADSTS65001" ? GraphAuthConfidence.Medium : GraphAuthConfidence.High;
+        (cause == GraphAuthFailureCause.ConsentRequired && aadsts is "AADSTS65001") || IsDeviceState(aadsts)
+            || (cause == GraphAuthFailureCause.TokenAcquisitionFailed && aadsts is not null && AadstsRemediation(aadsts) is null)
+            ? GraphAuthConfidence.Medium
+            : GraphAuthConfidence.High;
 
     private static IReadOnlyList<GraphAuthFailureCause>? AlternativesOf(GraphAuthFailureCause cause, string? aadsts) =>
-        cause == GraphAuthFailureCause.ConsentRequired && aadsts is "AADSTS65001" ? [GraphAuthFailureCause.TenantNotOnboarded] : null;
+        cause == GraphAuthFailureCause.ConsentRequired && aadsts is "AADSTS65001" ? [GraphAuthFailureCause.TenantNotOnboarded]
+        : IsDeviceState(aadsts) ? [GraphAuthFailureCause.InteractionRequired]
+        : null;
+
+    private static bool IsDeviceState(string? aadsts) => aadsts is "AADSTS53000" or "AADSTS53001" or "AADSTS530003";
 
     private static string Describe(string? errorCode, string? aadsts) =>
         aadsts is null ? errorCode ?? "unknown error" : string.Create(CultureInfo.InvariantCulture, $"{aadsts} ({errorCode})");
@@ -372,7 +386,8 @@ internal static class TokenSourceErrors
         "AADSTS65001" => "Consent is missing: an administrator must grant consent to the app's permissions (Enterprise applications > Permissions > Grant admin consent), or the user must sign in interactively and consent.",
         "AADSTS50076" => "Multi-factor authentication is required: sign the user in interactively with the claims on this exception.",
         "AADSTS50079" => "The user must enrol in multi-factor authentication: sign the user in interactively with the claims on this exception.",
-        "AADSTS53000" or "AADSTS53001" or "AADSTS530003" => "A conditional access policy requires a compliant, joined or managed device: no permission change fixes this. Use a device the policy accepts, or ask the tenant administrator which policy applies.",
+        "AADSTS53000" or "AADSTS53001" or "AADSTS530003" => "A conditional access policy requires a compliant, joined or managed device: no permission change fixes this. On a managed device, an interactive sign-in lets the device prove its state (then silent requests work again); otherwise use a device the policy accepts, or ask the tenant administrator which policy applies.",
+        "AADSTS50105" => "The tenant requires users to be assigned to this app (Enterprise applications > Properties > Assignment required), and this user is not: an administrator must assign the user or a group, or turn the requirement off. No permission change fixes it.",
         "AADSTS53003" => "A conditional access policy blocked the token. Sign in interactively from a compliant device or location, or ask the tenant administrator which policy applies.",
         "AADSTS50158" => "An external security challenge must be met: sign the user in interactively.",
         "AADSTS700016" => "The application id was not found in the tenant: check the client id and tenant id, and that the app is registered (or consented) in that tenant.",

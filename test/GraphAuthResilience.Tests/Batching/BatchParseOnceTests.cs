@@ -6,7 +6,7 @@ using GraphAuthResilience.Tests.Challenges;
 namespace GraphAuthResilience.Tests.Batching;
 
 /// <summary>
-/// Issue 12, "nobody parses twice", for <c>$batch</c>: the batch handler reads each distinct step challenge and each
+/// "Nobody parses twice", for <c>$batch</c>: the batch handler reads each distinct step challenge and each
 /// token once per batch (<see cref="Batching.BatchStepReadings"/>), and the re-send plan, the re-send decision and the
 /// diagnosis of every step share those readings. Counted by <see cref="GraphParseCounts"/> in the test's own flow.
 /// </summary>

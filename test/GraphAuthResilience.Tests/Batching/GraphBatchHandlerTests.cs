@@ -129,7 +129,7 @@ public class GraphBatchHandlerTests
     {
         var endpoint = new FakeEntraTokenEndpoint();
         endpoint.EnqueueToken();
-        endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Access has been blocked by Conditional Access policies.", 53003, "message_only");
+        endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'Microsoft Graph'.", 50076, "basic_action");
         using var harness = new BatchHarness(MsalTokenSource.ForClientCredentials(endpoint.CreateConfidentialClient(null, "cp1")));
         harness.Graph.Step = call => call.Id == "1"
             ? StepAnswer.Error(401, "InvalidAuthenticationToken", "Continuous access evaluation resulted in claims challenge", ChallengeSamples.CaeQuoted)
@@ -142,7 +142,7 @@ public class GraphBatchHandlerTests
         Assert.That(endpoint.Posts, Is.EqualTo(2));
         var failure = response.GetGraphBatchAuthFailures()["1"];
         Assert.That(failure.Cause, Is.EqualTo(GraphAuthFailureCause.InteractionRequired));
-        Assert.That(failure.AadstsCode, Is.EqualTo("53003").Or.EqualTo("AADSTS53003"));
+        Assert.That(failure.AadstsCode, Is.EqualTo("50076").Or.EqualTo("AADSTS50076"));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("\"status\":201"), "the step that ran keeps its answer");
     }
 

@@ -8,7 +8,7 @@ using Microsoft.Graph.Models;
 namespace GraphAuthResilience.Tests.Batching;
 
 /// <summary>
-/// The batch scenarios of issue 14 end to end: a real <see cref="GraphServiceClient"/> (<c>BatchRequestContentCollection</c>
+/// The batch scenarios end to end: a real <see cref="GraphServiceClient"/> (<c>BatchRequestContentCollection</c>
 /// + <c>Batch.PostAsync</c>), the real chain from DI, real MSAL over the fake token endpoint, and a fake Graph that
 /// runs each step and counts how often it ran.
 /// </summary>

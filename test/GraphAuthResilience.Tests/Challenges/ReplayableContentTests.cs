@@ -8,7 +8,7 @@ using GraphAuthResilience.Tests.Infrastructure;
 
 namespace GraphAuthResilience.Tests.Challenges;
 
-/// <summary>Issue 17: a body that makes its bytes on each send (JsonContent) is replayed with the bytes of the first
+/// <summary>A body that makes its bytes on each send (JsonContent) is replayed with the bytes of the first
 /// send, or counted not replayable; never replayed with other bytes.</summary>
 public class ReplayableContentTests
 {

@@ -167,7 +167,7 @@ public class AddGraphAuthHandlersTests
         graph.Respond = (_, _) => GraphResponses.Json(System.Net.HttpStatusCode.Forbidden,
             "{\"error\":{\"code\":\"Authorization_RequestDenied\",\"message\":\"Insufficient privileges to complete the operation.\"}}");
 
-        // The unnamed client (name "") is the one the defaults' own marker was confused with (issue 17).
+        // The unnamed client (name "") is the one the defaults' own marker was confused with.
         var unnamed = Assert.CatchAsync<GraphAuthException>(() => factory.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users"));
         var named = Assert.CatchAsync<GraphAuthException>(() => factory.CreateClient("named").GetAsync("https://graph.microsoft.com/v1.0/users"));
 

@@ -7,7 +7,7 @@ using static GraphAuthResilience.Tests.Diagnosis.GraphErrorSamples;
 namespace GraphAuthResilience.Tests.Diagnosis;
 
 /// <summary>
-/// Issue 12, "nobody parses twice": the failure handler diagnoses from what the challenge handler parsed and recorded
+/// "Nobody parses twice": the failure handler diagnoses from what the challenge handler parsed and recorded
 /// about the very answer (its claims, the token it saw), and parses only answers the challenge handler never saw.
 /// Parses are counted by <see cref="GraphParseCounts"/> in the test's own async flow, so parallel tests do not mix in.
 /// </summary>

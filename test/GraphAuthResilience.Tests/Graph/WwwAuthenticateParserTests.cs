@@ -34,7 +34,7 @@ public class WwwAuthenticateParserTests
         using var response = new HttpResponseMessage(HttpStatusCode.Unauthorized);
         response.Headers.TryAddWithoutValidation("WWW-Authenticate", ChallengeSamples.CaeUnquoted);
 
-        // The trap of msgraph-sdk-dotnet issue 1416: .NET's typed collection drops the value.
+        // The trap of msgraph-sdk-dotnet #1416: .NET's typed collection drops the value.
         Assert.That(response.Headers.WwwAuthenticate, Is.Empty);
         var challenge = WwwAuthenticateParser.Parse(response.Headers).Single();
         Assert.That(challenge.Error, Is.EqualTo("insufficient_claims"));
@@ -126,7 +126,7 @@ public class WwwAuthenticateParserTests
     {
         Assert.DoesNotThrow(() => ClaimsChallenge.Find(WwwAuthenticateParser.Parse(header)));
     }
-    /// <summary>One value made of many challenges, as a hostile server would send (issue 17): .NET's typed
+    /// <summary>One value made of many challenges, as a hostile server would send: .NET's typed
     /// collection parses it in quadratic time, so the parser must read it raw only.</summary>
     internal static string ManyChallenges(int bytes)
     {

@@ -144,7 +144,7 @@ public class TokenEndpointFaultTests
         Assert.That(endpoint.Posts, Is.EqualTo(1));
         Assert.That(harness.Graph.Sends, Is.EqualTo(0));
 
-        // Nobody waits for the hung acquisition any more: the next request does not queue behind it (issue 17) but
+        // Nobody waits for the hung acquisition any more: the next request does not queue behind it but
         // starts its own; the orphan keeps running, bounded by the acquisition timeout.
         var next = client.GetAsync(Url);
         await SingleFlightFailureTests.WaitUntilAsync(() => endpoint.Posts == 2);

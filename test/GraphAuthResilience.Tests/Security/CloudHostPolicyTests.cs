@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace GraphAuthResilience.Tests.Security;
 
-/// <summary>Issue 17: a token for one cloud goes only to that cloud's Graph hosts (unless the application lists
+/// <summary>A token for one cloud goes only to that cloud's Graph hosts (unless the application lists
 /// other hosts explicitly), only on the default port unless an entry names one, and Unicode host entries match.</summary>
 public class CloudHostPolicyTests
 {

@@ -162,7 +162,7 @@ public class GraphTokenCacheTests
         var client = harness.CreateClient();
         await client.GetAsync("https://graph.microsoft.com/v1.0/me");
         harness.Graph.Respond = (_, _) => GraphResponses.Json(HttpStatusCode.Unauthorized, ChallengeSamples.S25Body, ChallengeSamples.CaeQuoted);
-        endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Access has been blocked by Conditional Access policies.", 53003, suberror: "message_only");
+        endpoint.EnqueueError(HttpStatusCode.BadRequest, "interaction_required", "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access 'Microsoft Graph'.", 50076, suberror: "basic_action");
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => client.GetAsync("https://graph.microsoft.com/v1.0/me"));
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace GraphAuthResilience.Tests.Tokens;
 
-/// <summary>Issue 15, scale in users: one chain serving 10,000 on-behalf-of callers with real MSAL over the fake
+/// <summary>Scale in users: one chain serving 10,000 on-behalf-of callers with real MSAL over the fake
 /// token endpoint.</summary>
 [NonParallelizable]
 public class OnBehalfOfScaleTests

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace GraphAuthResilience.Tests.Tokens;
 
 /// <summary>
-/// Issue 17, "a cache entry can wedge forever": whatever throws at whichever step of an acquisition, the entry is
+/// "A cache entry can wedge forever": whatever throws at whichever step of an acquisition, the entry is
 /// released (nothing stays pending) and the next request for the key gets a token. Each scenario is first run clean
 /// to count the calls it makes to the logger, the meter listener, the activity listener, the time provider and the
 /// source; then it is run again once per call, with exactly that call throwing.

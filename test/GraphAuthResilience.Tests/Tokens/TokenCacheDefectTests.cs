@@ -11,7 +11,7 @@ using Microsoft.Identity.Client;
 
 namespace GraphAuthResilience.Tests.Tokens;
 
-/// <summary>Regression tests for the token-cache defects of issue 17 (besides the fault injection of
+/// <summary>Regression tests for token-cache defects (besides the fault injection of
 /// <see cref="TokenAcquisitionFaultInjectionTests"/>).</summary>
 public class TokenCacheDefectTests
 {
