@@ -1,3 +1,4 @@
+using GraphAuthResilience.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
@@ -8,20 +9,39 @@ using System.Text.Json.Nodes;
 namespace GraphAuthResilience.Tests.Batching;
 
 /// <summary>
-/// The terminal handler standing in for Graph's <c>/$batch</c>: runs each step of a batch through <see cref="Step"/>
-/// in request order (a step whose dependency did not succeed answers 424 without running, as Graph does), counts
-/// how often each step id ran, records each batch body and token, and answers 200 with the answers as a stream of
-/// known length, as a network answer arrives.
+/// The batch tests' view of the Testing package's <see cref="FakeGraph"/>, which runs each step of a batch (in request
+/// order; a step whose dependency did not succeed answers 424 without running, as Graph does) and answers 200 with
+/// the answers as a stream of known length. This adapter keeps what the batch tests read: each batch body with the
+/// raw token it carried, and each step call with that token.
 /// </summary>
-internal sealed class FakeBatchGraph : HttpMessageHandler
+internal sealed class FakeBatchGraph : DelegatingHandler
 {
-    private readonly ConcurrentDictionary<string, int> _runs = new(StringComparer.Ordinal);
+    // The raw token of the batch being answered, for the step calls (the public fake keeps only its hash).
+    private static readonly AsyncLocal<string?> BatchToken = new();
+    private readonly FakeGraph _graph;
     private int _batches;
+
+    public FakeBatchGraph()
+        : this(new FakeGraph())
+    {
+    }
+
+    private FakeBatchGraph(FakeGraph graph)
+        : base(graph)
+    {
+        _graph = graph;
+        graph.BatchStep = step =>
+        {
+            var answer = Step(new StepCall(step.Id, step.Method, step.Url, step.BodyJson, BatchToken.Value, step.Run, step.Batch));
+            return new FakeGraphBatchAnswer(answer.Status, answer.Json, answer.WwwAuthenticate, answer.ContentType);
+        };
+        graph.Respond = (request, number) => Override?.Invoke(number, request);
+    }
 
     public int Batches => Volatile.Read(ref _batches);
 
     /// <summary>Gets how many times each step id ran (424 steps never run).</summary>
-    public IReadOnlyDictionary<string, int> Runs => _runs;
+    public IReadOnlyDictionary<string, int> Runs => _graph.BatchStepRuns;
 
     public ConcurrentQueue<(byte[] Body, string? Token)> Sent { get; } = new();
 
@@ -32,7 +52,11 @@ internal sealed class FakeBatchGraph : HttpMessageHandler
     public Func<int, HttpRequestMessage, HttpResponseMessage?>? Override { get; set; }
 
     /// <summary>Gets or sets a value indicating whether the answers come back in reverse order (Graph may reorder them).</summary>
-    public bool Reverse { get; set; }
+    public bool Reverse
+    {
+        get => _graph.ReverseBatchAnswers;
+        set => _graph.ReverseBatchAnswers = value;
+    }
 
     /// <summary>Gets the steps of a recorded batch body, in order.</summary>
     public static IReadOnlyList<JsonObject> StepsOf(byte[] body) =>
@@ -40,56 +64,12 @@ internal sealed class FakeBatchGraph : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var number = Interlocked.Increment(ref _batches);
+        Interlocked.Increment(ref _batches);
         var body = await request.Content!.ReadAsByteArrayAsync(cancellationToken);
         var token = request.Headers.Authorization?.Parameter;
         Sent.Enqueue((body, token));
-        if (Override?.Invoke(number, request) is { } overridden)
-        {
-            overridden.RequestMessage = request;
-            return overridden;
-        }
-
-        var statuses = new Dictionary<string, int>(StringComparer.Ordinal);
-        var answers = new List<JsonObject>();
-        foreach (var step in StepsOf(body))
-        {
-            var id = step["id"]!.GetValue<string>();
-            var dependsOn = step["dependsOn"]?.AsArray().Select(d => d!.GetValue<string>()).ToArray() ?? [];
-            StepAnswer answer;
-            if (dependsOn.Any(d => !statuses.TryGetValue(d, out var s) || s is < 200 or >= 300))
-            {
-                answer = new StepAnswer(424, """{"error":{"code":"FailedDependency","message":"Failed dependency."}}""");
-            }
-            else
-            {
-                var run = _runs.AddOrUpdate(id, 1, (_, n) => n + 1);
-                answer = Step(new StepCall(id, step["method"]!.GetValue<string>(), step["url"]!.GetValue<string>(), step["body"]?.ToJsonString(), token, run, number));
-            }
-
-            statuses[id] = answer.Status;
-            var headers = new JsonObject { ["Content-Type"] = answer.ContentType };
-            if (answer.WwwAuthenticate is not null)
-            {
-                headers["WWW-Authenticate"] = answer.WwwAuthenticate;
-            }
-
-            var item = new JsonObject { ["id"] = id, ["status"] = answer.Status, ["headers"] = headers };
-            if (answer.Json is not null)
-            {
-                item["body"] = JsonNode.Parse(answer.Json);
-            }
-
-            answers.Add(item);
-        }
-
-        if (Reverse)
-        {
-            answers.Reverse();
-        }
-
-        var json = new JsonObject { ["responses"] = new JsonArray([.. answers]) }.ToJsonString();
-        return StreamAnswer(Encoding.UTF8.GetBytes(json), request);
+        BatchToken.Value = token;
+        return await base.SendAsync(request, cancellationToken);
     }
 
     /// <summary>A 200 whose body arrives as a stream of known length (not buffered), like a network answer.</summary>
