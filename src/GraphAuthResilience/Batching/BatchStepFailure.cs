@@ -31,11 +31,3 @@ internal sealed record BatchStepFailure(
     /// <returns>The step id, status, method and redacted path.</returns>
     public override string ToString() => $"BatchStepFailure {{ Id = {Id}, Status = {(int)Status}, {Method.Method} {GraphPath.Redact(Uri)} }}";
 }
-
-/// <summary>Diagnoses one failed step like a single request (the same classifier and catalog), or returns
-/// <see langword="null"/> when the failure is not about auth (a 400 that is the caller's business).</summary>
-internal delegate GraphAuthException? BatchStepDiagnoser(BatchStepFailure step);
-
-/// <summary>Tells the token cache that a token Graph revoked was replaced through a claims challenge, so later
-/// requests without claims do not get it again.</summary>
-internal delegate void BatchRevokedToken(string? partition, IReadOnlyList<string> scopes, string revokedToken);
