@@ -3,19 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace GraphAuthResilience.Graph;
 
-/// <summary>Which kind of token Graph's words say an API refuses.</summary>
-internal enum GraphTokenKindRefusal
-{
-    /// <summary>Graph said nothing about the kind of token.</summary>
-    None,
-
-    /// <summary>The API refuses app-only tokens: it needs a signed-in user (delegated).</summary>
-    AppOnlyRefused,
-
-    /// <summary>The API refuses delegated tokens: it needs an app-only token.</summary>
-    DelegatedRefused,
-}
-
 /// <summary>
 /// Reads Graph's error text for what it says about the kind of token an API accepts ("only valid with delegated
 /// authentication flow", "not supported in application-only context", "Application permission is only supported for
