@@ -1,14 +1,5 @@
 namespace GraphAuthResilience.Permissions;
 
-/// <summary>One way to satisfy an operation: a least-privileged permission, with one of its AlsoRequires when it has
-/// any (then each AlsoRequires gives its own option of two permissions). <paramref name="Rank"/> is the permission's
-/// place in the operation's list, which the catalog orders least privileged first.</summary>
-internal sealed record PermissionOption(IReadOnlyList<string> Permissions, int Rank);
-
-/// <summary>An operation to cover: any one of its least-privileged <paramref name="Options"/> is enough to pick;
-/// <paramref name="Accepted"/> is every option the catalog lists for it (wider ones too).</summary>
-internal sealed record PermissionRequirement(string Display, IReadOnlyList<PermissionOption> Options, IReadOnlyList<PermissionOption> Accepted);
-
 /// <summary>
 /// The smallest set of least-privileged permissions that satisfies every requirement (a set cover). Requirements with
 /// one option are taken as they are; the rest are searched exactly while at most <see cref="ExactLimit"/> candidate
