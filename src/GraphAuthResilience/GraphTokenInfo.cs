@@ -88,7 +88,6 @@ public sealed class GraphTokenInfo
     /// <returns><see langword="true"/> when the token is a readable JWT.</returns>
     public static bool TryParse(string? token, [NotNullWhen(true)] out GraphTokenInfo? info)
     {
-        GraphParseCounts.TokenPayloadRead();
         info = null;
         if (string.IsNullOrWhiteSpace(token) || token.Length > MaxTokenLength)
         {

@@ -11,7 +11,7 @@ namespace GraphAuthResilience.Chain;
 /// response (an outer retry's) ignores it. The failure handler diagnoses from <see cref="ClaimsJson"/>,
 /// <see cref="SentToken"/>, <see cref="SentTokenInfo"/>, <see cref="Outcome"/> and <see cref="BodyReplayable"/> as they
 /// are, and parses an answer itself only when no decision is about it (a 404, a message another path produced);
-/// <c>GraphAuthFailureParseOnceTests</c> counts the parses.</remarks>
+/// <c>GraphAuthFailureParseOnceTests</c> checks that the diagnosis holds these very instances.</remarks>
 internal sealed class GraphChallengeDecision
 {
     public GraphChallengeDecision(

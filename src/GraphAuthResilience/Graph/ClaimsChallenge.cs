@@ -11,7 +11,6 @@ internal static class ClaimsChallenge
     /// <returns>The claims JSON, or <see langword="null"/> when the value is neither base64 of a JSON object nor one.</returns>
     public static string? ToJson(string? raw)
     {
-        GraphParseCounts.ClaimsDecoded();
         if (string.IsNullOrWhiteSpace(raw) || raw.Length > MaxClaimsLength)
         {
             return null;

@@ -28,7 +28,6 @@ internal static class WwwAuthenticateParser
     public static IReadOnlyList<AuthenticationChallenge> Parse(HttpResponseHeaders headers)
     {
         ArgumentNullException.ThrowIfNull(headers);
-        GraphParseCounts.WwwAuthenticateRead();
         var challenges = new List<AuthenticationChallenge>();
         long rawLength = 0;
         if (headers.NonValidated.TryGetValues(HeaderName, out var values))
@@ -75,11 +74,8 @@ internal static class WwwAuthenticateParser
 
     /// <summary>Reads the challenges of one raw header value (its first <see cref="MaxHeaderLength"/> characters, at
     /// most <paramref name="maxChallenges"/> challenges).</summary>
-    public static IReadOnlyList<AuthenticationChallenge> Parse(string? value, int maxChallenges = MaxChallenges)
-    {
-        GraphParseCounts.WwwAuthenticateRead();
-        return ParseValue(value, maxChallenges);
-    }
+    public static IReadOnlyList<AuthenticationChallenge> Parse(string? value, int maxChallenges = MaxChallenges) =>
+        ParseValue(value, maxChallenges);
 
     private static List<AuthenticationChallenge> ParseValue(string? value, int maxChallenges)
     {
