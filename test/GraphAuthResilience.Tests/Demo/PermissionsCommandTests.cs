@@ -1,6 +1,6 @@
 using GraphAuthResilience.Demo;
 
-namespace GraphAuthResilience.Tests.Permissions;
+namespace GraphAuthResilience.Tests.Demo;
 
 public class PermissionsCommandTests
 {

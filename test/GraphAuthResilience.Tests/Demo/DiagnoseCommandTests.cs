@@ -1,12 +1,59 @@
 using GraphAuthResilience.Demo;
 using GraphAuthResilience.Tests.Diagnosis;
 
-namespace GraphAuthResilience.Tests.Grants;
+namespace GraphAuthResilience.Tests.Demo;
 
-/// <summary>The demo's <c>diagnose</c> prints how to grant what a failure needs: <c>Grant:</c>, <c>Consent:</c>,
-/// <c>Azure CLI:</c> and <c>PowerShell:</c> lines per permission.</summary>
-public class DiagnoseCommandGrantTests
+/// <summary>
+/// The demo's <c>diagnose</c> command: it prints why (Confidence, Alternatives and Evidence lines beside every
+/// earlier label), explains token-endpoint answers through the MSAL token sources' own mapping, and prints how to grant
+/// what a failure needs (<c>Grant:</c>, <c>Consent:</c>, <c>Azure CLI:</c> and <c>PowerShell:</c> lines per permission).
+/// </summary>
+public class DiagnoseCommandTests
 {
+    [Test]
+    public async Task Diagnose_AppOnlyOnMe_PrintsConfidenceAlternativesAndEvidence()
+    {
+        using var output = new StringWriter();
+        using var stdin = new StringReader("""{"error":{"code":"BadRequest","message":"/me request is only valid with delegated authentication flow.","innerError":{"date":"2023-03-05T10:00:00","request-id":"5b5a9a4e-6d4c-4c3a-9e0b-1f2d3c4b5a69"}}}""");
+
+        var exitCode = await DiagnoseCommand.RunAsync(
+            ["--status", "400", "--body", "-", "--request", "GET https://graph.microsoft.com/v1.0/me"],
+            output, TextWriter.Null, stdin);
+
+        var text = output.ToString();
+        Assert.That(exitCode, Is.Zero);
+        Assert.That(text, Does.Contain("Cause:                TokenTypeMismatch"));
+        Assert.That(text, Does.Contain("Confidence:           High"));
+        Assert.That(text, Does.Contain("Alternatives:         (none)"));
+        Assert.That(text, Does.Contain("Evidence:             Graph's message says this API does not accept app-only tokens."));
+        foreach (var label in new[] { "Request:", "Graph answered:", "Remediation:", "Required permissions:", "Graph error code:", "Request id:", "Client request id:", "Token that was sent:", "Help:" })
+        {
+            Assert.That(text, Does.Contain(label));
+        }
+    }
+
+    [TestCase("aadsts65001-consent.body.json", "400", "ConsentRequired", "AADSTS65001", "admin consent")]
+    [TestCase("aadsts7000215-secret-id.body.json", "401", "TokenAcquisitionFailed", "AADSTS7000215", "Secret ID")]
+    public async Task RunAsync_TokenEndpointAnswer_LabelledLinesFromTheMsalMapping(string file, string status, string cause, string aadsts, string keyword)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = await DiagnoseCommand.RunAsync(
+            ["--status", status, "--body", Sample(file), "--request", "POST https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token"],
+            output, error, TextReader.Null);
+
+        var text = output.ToString();
+        Assert.That(exit, Is.Zero, error.ToString());
+        Assert.That(text, Does.Contain("Cause:                " + cause));
+        Assert.That(text, Does.Contain("AADSTS code:          " + aadsts));
+        Assert.That(text, Does.Match("Remediation: .*" + keyword));
+        Assert.That(text, Does.Contain("Required permissions: "));
+        Assert.That(text, Does.Contain("through real MSAL"));
+        // The token endpoint's own text (error_description, trace ids in it) is never echoed.
+        Assert.That(text, Does.Not.Contain("Trace ID").And.Not.Contain("Send an interactive authorization request").And.Not.Contain("for a secret added to app"));
+    }
+
     private static string Sample(string name) =>
         Path.Combine(GraphPermissionCatalogGeneratorTests.Paths.Root, "samples", "GraphAuthResilience.Demo", "samples", name);
 

@@ -1,6 +1,6 @@
 using GraphAuthResilience.Demo;
 
-namespace GraphAuthResilience.Tests.Testing;
+namespace GraphAuthResilience.Tests.Demo;
 
 /// <summary>The demo (the fakes' main user): its scenario walk and its <c>diagnose</c> command over the shipped samples.</summary>
 public class DemoTests

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace GraphAuthResilience.Tests.DependencyInjection;
 
-public class AddGraphAuthHandlersTests
+public class GraphAuthHttpClientBuilderExtensionsTests
 {
     [Test]
     public void AddGraphAuthHandlers_OrdersTheChainFailureChallengeToken()

@@ -5,11 +5,11 @@ using GraphAuthResilience.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace GraphAuthResilience.Tests.Security;
+namespace GraphAuthResilience.Tests.Graph;
 
 /// <summary>A token for one cloud goes only to that cloud's Graph hosts (unless the application lists
 /// other hosts explicitly), only on the default port unless an entry names one, and Unicode host entries match.</summary>
-public class CloudHostPolicyTests
+public class GraphHostPolicyTests
 {
     [TestCase("https://graph.microsoft.us/v1.0/me")]
     [TestCase("https://dod-graph.microsoft.us/v1.0/me")]

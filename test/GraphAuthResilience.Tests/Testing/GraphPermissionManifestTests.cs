@@ -1,6 +1,7 @@
 using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Permissions;
 
-namespace GraphAuthResilience.Tests.Permissions;
+namespace GraphAuthResilience.Tests.Testing;
 
 public class GraphPermissionManifestTests
 {

@@ -1,16 +1,17 @@
-using GraphAuthResilience.Http;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GraphAuthResilience.Challenges;
+using GraphAuthResilience.Http;
 using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Challenges;
 using GraphAuthResilience.Tests.Infrastructure;
 
-namespace GraphAuthResilience.Tests.Challenges;
+namespace GraphAuthResilience.Tests.Http;
 
 /// <summary>A body that makes its bytes on each send (JsonContent) is replayed with the bytes of the first
 /// send, or counted not replayable; never replayed with other bytes.</summary>
-public class ReplayableContentTests
+public class HttpBodyTests
 {
     private const string MessagesUrl = "https://graph.microsoft.com/v1.0/me/messages";
 

@@ -11,7 +11,7 @@ namespace GraphAuthResilience.Tests.Diagnosis;
 /// Every cause, from the real sample bodies and headers, through the full DI-built chain (failure handler ->
 /// challenge handler -> token handler) over FakeGraph, with a token source whose tokens say what the scenario needs.
 /// </summary>
-public class GraphAuthFailureChainTests
+public class GraphAuthFailureHandlerTests
 {
     private const string Tenant = "11111111-2222-3333-4444-555555555555";
     private const string UserId = "4f9c2e1a-7b3d-4e8f-9a0b-1c2d3e4f5a6b";

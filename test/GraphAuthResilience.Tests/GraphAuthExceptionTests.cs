@@ -2,9 +2,9 @@ using System.Net;
 using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 
-namespace GraphAuthResilience.Tests.Testing;
+namespace GraphAuthResilience.Tests;
 
-public class GraphAuthExceptionCreateTests
+public class GraphAuthExceptionTests
 {
     [TestCase(GraphAuthFailureCause.ConsentRequired, typeof(GraphAuthSignInRequiredException))]
     [TestCase(GraphAuthFailureCause.InteractionRequired, typeof(GraphAuthSignInRequiredException))]

@@ -1,6 +1,6 @@
 using System.Net;
 using GraphAuthResilience.Testing;
-using static GraphAuthResilience.Tests.Diagnosis.GraphAuthFailureChainTests;
+using static GraphAuthResilience.Tests.Diagnosis.GraphAuthFailureHandlerTests;
 using static GraphAuthResilience.Tests.Diagnosis.GraphErrorSamples;
 
 namespace GraphAuthResilience.Tests.Diagnosis;
@@ -10,7 +10,7 @@ namespace GraphAuthResilience.Tests.Diagnosis;
 /// replay), 400s with authentication codes, personal accounts, tokens that cannot be read, held permissions never
 /// asked for, and the evidence and confidence the exception carries.
 /// </summary>
-public class GraphAuthDiagnosisChainTests
+public class GraphAuthDiagnosisTests
 {
     [Test]
     public void SendAsync_401SayingAppOnlyIsNotSupported_TokenTypeMismatchWithoutRefreshOrReplay()
