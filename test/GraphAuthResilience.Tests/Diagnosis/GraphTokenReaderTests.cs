@@ -1,4 +1,3 @@
-using System.Net;
 using GraphAuthResilience.Diagnosis;
 
 namespace GraphAuthResilience.Tests.Diagnosis;
@@ -59,16 +58,4 @@ public class GraphTokenReaderTests
     [Test]
     public void Read_PersonalAccount_PersonalScheme() =>
         Assert.That(GraphTokenReader.Read(true, Tokens.Personal("Mail.Read"), Graph, Now).Scheme, Is.EqualTo(GraphPermissionScheme.DelegatedPersonal));
-
-    [Test]
-    public void Read_RequestFacts_MeAndReplay()
-    {
-        var input = new GraphAuthFailureContext(HttpStatusCode.Unauthorized, HttpMethod.Get, new Uri("https://graph.microsoft.com/v1.0/me/messages?$top=1"), null, GraphErrorBody.Empty, true, null, Now) { Replayed = true };
-        var request = GraphRequestReader.Read(input, null);
-
-        Assert.That(request.AddressesMe, Is.True);
-        Assert.That(request.Replayed, Is.True);
-        Assert.That(request.Display, Is.EqualTo("GET /me/messages"));
-        Assert.That(GraphRequestReader.Read(input with { RequestUri = new Uri("https://graph.microsoft.com/v1.0/messages") }, null).AddressesMe, Is.False);
-    }
 }
