@@ -148,6 +148,82 @@ public class HttpBodyTests
         Assert.That(source.CallCount, Is.LessThanOrEqualTo(1));
     }
 
+    [Test]
+    public async Task ReadPrefixAsync_StreamLongerThanTheBound_FirstBytesAndTheBodyStillWhole()
+    {
+        var body = Enumerable.Range(0, 10_000).Select(i => (byte)i).ToArray();
+        using var response = new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StreamContent(new ForwardOnlyStream(body, chunk: 512)) };
+        response.Content.Headers.ContentType = new("application/json");
+
+        var prefix = await HttpBody.ReadPrefixAsync(response, 1000, CancellationToken.None);
+
+        Assert.That(prefix, Is.EqualTo(body[..1000]));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"), "headers kept");
+        Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(body), "the caller still reads the whole body");
+    }
+
+    [Test]
+    public async Task ReadWholeAsync_StreamWithinTheBound_BytesAndTheBodyReadableAgain()
+    {
+        var body = "{\"error\":{\"code\":\"Authorization_RequestDenied\"}}"u8.ToArray();
+        using var response = new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StreamContent(new ForwardOnlyStream(body, chunk: 7)) };
+        response.Content.Headers.ContentType = new("application/json");
+
+        var read = await HttpBody.ReadWholeAsync(response, 4096, CancellationToken.None);
+
+        Assert.That(read, Is.EqualTo(body));
+        Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(body));
+        Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(body), "readable more than once");
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+    }
+
+    [Test]
+    public async Task ReadWholeAsync_StreamLongerThanTheBound_NullAndTheBodyStillWhole()
+    {
+        var body = new byte[5000];
+        new Random(7).NextBytes(body);
+        using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new ForwardOnlyStream(body, chunk: 300)) };
+
+        var read = await HttpBody.ReadWholeAsync(response, 1000, CancellationToken.None);
+
+        Assert.That(read, Is.Null);
+        Assert.That(await response.Content.ReadAsByteArrayAsync(), Is.EqualTo(body));
+    }
+
+    [Test]
+    public async Task ReadWholeAsync_DeclaredLengthOverTheBound_NullWithoutReading()
+    {
+        var stream = new ForwardOnlyStream(new byte[5000]);
+        using var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(stream) };
+        response.Content.Headers.ContentLength = 5000;
+
+        Assert.That(await HttpBody.ReadWholeAsync(response, 1000, CancellationToken.None), Is.Null);
+        Assert.That(response.Content, Is.InstanceOf<StreamContent>());
+        Assert.That((await response.Content.ReadAsByteArrayAsync()).Length, Is.EqualTo(5000));
+    }
+
+    [TestCase("application/json", null, true)]
+    [TestCase("application/problem+json", null, true)]
+    [TestCase("application/json", "gzip", false)]
+    [TestCase("text/plain", null, false)]
+    [TestCase(null, null, false)]
+    public void IsReadableJson_MediaTypeAndEncoding(string? mediaType, string? encoding, bool expected)
+    {
+        using var content = new ByteArrayContent([]);
+        if (mediaType is not null)
+        {
+            content.Headers.ContentType = new(mediaType);
+        }
+
+        if (encoding is not null)
+        {
+            content.Headers.ContentEncoding.Add(encoding);
+        }
+
+        Assert.That(HttpBody.IsReadableJson(content), Is.EqualTo(expected));
+        Assert.That(HttpBody.IsReadableJson(null), Is.False);
+    }
+
     private static byte[] Expected(int enumeration, int count) =>
         JsonSerializer.SerializeToUtf8Bytes(Enumerable.Range(0, count).Select(i => new Item(enumeration, i, "value " + i)), JsonSerializerOptions.Web);
 
