@@ -32,8 +32,18 @@ internal static class TokenSourceErrors
         GraphAuthException graph => graph,
         MsalUiRequiredException ui => Onboarding(AadstsCode(ui.Message), ui.Message, tenant, scopes, NullIfEmpty(ui.CorrelationId), ui.ErrorCode)
             ?? FromUiRequired(ui, scopes, requestedClaims),
-        MsalServiceException service => Onboarding(AadstsCode(service.Message), service.Message, tenant, scopes, NullIfEmpty(service.CorrelationId), service.ErrorCode)
-            ?? FromService(service, scopes, requestedClaims),
+        MsalServiceException service => FromTokenEndpoint(
+            new GraphTokenEndpointError
+            {
+                StatusCode = service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
+                Error = service.ErrorCode,
+                ErrorDescription = service.Message,
+                CorrelationId = service.CorrelationId,
+                Claims = service.Claims,
+            },
+            scopes,
+            requestedClaims,
+            tenant),
         MsalClientException client => GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
@@ -302,10 +312,26 @@ internal static class TokenSourceErrors
         });
     }
 
-    private static GraphAuthException FromService(MsalServiceException service, IReadOnlyList<string> scopes, string? requestedClaims)
+    /// <summary>A token endpoint's refusal (MSAL's <see cref="MsalServiceException"/>, or what a source of the
+    /// application's own or of another library saw): an onboarding failure first (see <see cref="Onboarding"/>), else
+    /// the cause from the OAuth error, then the AADSTS number, then the tenant policy codes. Only the codes, the status
+    /// and the correlation id are kept; <see cref="GraphTokenEndpointError.ErrorDescription"/> is only searched.</summary>
+    /// <param name="error">What the token endpoint answered.</param>
+    /// <param name="scopes">The scopes that were asked for.</param>
+    /// <param name="requestedClaims">The claims (JSON) the acquisition tried to meet, carried when the answer has none.</param>
+    /// <param name="tenant">The request's tenant and what the source knows of the app, or <see langword="null"/>.</param>
+    /// <returns>The failure.</returns>
+    internal static GraphAuthException FromTokenEndpoint(
+        GraphTokenEndpointError error, IReadOnlyList<string> scopes, string? requestedClaims, TokenRequestTenant? tenant)
     {
-        var aadsts = AadstsCode(service.Message);
-        var cause = service.ErrorCode switch
+        var aadsts = AadstsCode(error.ErrorDescription);
+        var correlationId = NullIfEmpty(error.CorrelationId);
+        if (Onboarding(aadsts, error.ErrorDescription, tenant, scopes, correlationId, error.Error) is { } onboarding)
+        {
+            return onboarding;
+        }
+
+        var cause = error.Error switch
         {
             "interaction_required" => GraphAuthFailureCause.InteractionRequired,
             "consent_required" => GraphAuthFailureCause.ConsentRequired,
@@ -321,22 +347,25 @@ internal static class TokenSourceErrors
             cause = GraphAuthFailureCause.PolicyRestricted;
         }
 
-        var claims = string.IsNullOrEmpty(service.Claims) ? requestedClaims : service.Claims;
+        var source = NullIfEmpty(error.SourceName);
+        var status = error.StatusCode is { } code ? string.Create(CultureInfo.InvariantCulture, $", status {(int)code}") : string.Empty;
+        var remediation = AadstsRemediation(aadsts) ?? ServiceRemediation(error.Error) ?? StatusRemediation(error.StatusCode)
+            ?? GraphAuthRemediation.For(cause);
         var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = cause,
             Confidence = ConfidenceOf(cause, aadsts),
             AlternativeCauses = AlternativesOf(cause, aadsts),
-            Message = $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
-            Remediation = WithGrants(AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause), grants),
+            Message = $"{(source is null ? "Could not" : source + " could not")} acquire a token for Microsoft Graph: {Describe(error.Error, aadsts)}{status}.",
+            Remediation = WithGrants(source is null ? remediation : $"{source} failed: {remediation}", grants),
             Grants = grants,
-            StatusCode = service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
-            Claims = claims,
+            StatusCode = error.StatusCode,
+            Claims = NullIfEmpty(error.Claims) ?? requestedClaims,
             Scopes = scopes,
-            TokenEndpointError = service.ErrorCode,
+            TokenEndpointError = NullIfEmpty(error.Error),
             AadstsCode = aadsts,
-            RequestId = NullIfEmpty(service.CorrelationId),
+            RequestId = correlationId,
         });
     }
 
@@ -410,6 +439,12 @@ internal static class TokenSourceErrors
         "invalid_scope" => "The scope is not valid for this flow: client credentials need '<resource>/.default'.",
         "temporarily_unavailable" or "service_not_available" => "The token endpoint is unavailable; retries were exhausted. Try again later.",
         _ => ManagedIdentityRemediation(errorCode),
+    };
+
+    private static string? StatusRemediation(HttpStatusCode? status) => (int?)status switch
+    {
+        429 or >= 500 => "The token endpoint was unavailable after the token source's own retries; try again later.",
+        _ => null,
     };
 
     private static string ClientRemediation(string? errorCode) => errorCode switch
