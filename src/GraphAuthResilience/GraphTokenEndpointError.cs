@@ -4,10 +4,11 @@ namespace GraphAuthResilience;
 
 /// <summary>
 /// What a token endpoint answered when it refused a token request, as a token source of your own saw it: the fields
-/// of Entra ID's OAuth error answer (<c>error</c>, <c>error_description</c>, <c>correlation_id</c>, <c>claims</c>) and
-/// its status. Pass it to <see cref="GraphTokenSourceFailure.FromTokenEndpoint(GraphTokenEndpointError, GraphTokenRequest)"/>
-/// for the diagnosis the built-in sources give. New members are added as init-only properties, so code that builds
-/// one keeps compiling.
+/// of Entra ID's OAuth error answer (<c>error</c>, <c>suberror</c>, <c>error_description</c>, <c>correlation_id</c>,
+/// <c>claims</c>) and its status. Pass it to
+/// <see cref="GraphTokenSourceFailure.FromTokenEndpoint(GraphTokenEndpointError, GraphTokenRequest)"/> for the
+/// diagnosis the built-in sources give. New members are added as init-only properties, so code that builds one keeps
+/// compiling.
 /// </summary>
 /// <remarks>
 /// Every member is optional: set what your source knows. <see cref="ErrorDescription"/> is only searched (for the
@@ -30,6 +31,11 @@ public sealed class GraphTokenEndpointError
     /// <c>interaction_required</c> or <c>consent_required</c>.</summary>
     /// <value>The code, or <see langword="null"/> (the default) when unknown.</value>
     public string? Error { get; init; }
+
+    /// <summary>Gets the answer's <c>suberror</c>, for example <c>consent_required</c>, <c>basic_action</c> or
+    /// <c>bad_token</c>: with <see cref="Error"/> it says whether a person must sign in, as MSAL decides it.</summary>
+    /// <value>The suberror, or <see langword="null"/> (the default).</value>
+    public string? Suberror { get; init; }
 
     /// <summary>Gets the error text: the answer's <c>error_description</c> (<c>AADSTS7000215: Invalid client secret
     /// provided. ...</c>), or an exception message that quotes it.</summary>

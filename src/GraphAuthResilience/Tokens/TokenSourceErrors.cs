@@ -30,20 +30,14 @@ internal static class TokenSourceErrors
         TokenRequestTenant? tenant = null) => exception switch
     {
         GraphAuthException graph => graph,
-        MsalUiRequiredException ui => Onboarding(AadstsCode(ui.Message), ui.Message, tenant, scopes, NullIfEmpty(ui.CorrelationId), ui.ErrorCode)
-            ?? FromUiRequired(ui, scopes, requestedClaims),
-        MsalServiceException service => FromTokenEndpoint(
-            new GraphTokenEndpointError
-            {
-                StatusCode = service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
-                Error = service.ErrorCode,
-                ErrorDescription = service.Message,
-                CorrelationId = service.CorrelationId,
-                Claims = service.Claims,
-            },
+        MsalUiRequiredException ui => FromTokenEndpoint(
+            AnswerOf(ui, ui.Classification == UiRequiredExceptionClassification.ConsentRequired ? "consent_required" : null),
             scopes,
             requestedClaims,
-            tenant),
+            tenant,
+            needsUser: true,
+            detail: $"classification {ui.Classification}"),
+        MsalServiceException service => FromTokenEndpoint(AnswerOf(service), scopes, requestedClaims, tenant, needsUser: false),
         MsalClientException client => GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
@@ -284,45 +278,23 @@ internal static class TokenSourceErrors
         return Guid.TryParse(candidate, out var guid) ? guid.ToString("D") : null;
     }
 
-    private static GraphAuthException FromUiRequired(MsalUiRequiredException ui, IReadOnlyList<string> scopes, string? requestedClaims)
-    {
-        var aadsts = AadstsCode(ui.Message);
-        var consent = ui.Classification == UiRequiredExceptionClassification.ConsentRequired
-            || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
-            || string.Equals(ui.ErrorCode, "consent_required", StringComparison.Ordinal);
-        var cause = IsPolicyBlock(aadsts) ? GraphAuthFailureCause.PolicyRestricted
-            : consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
-        var grants = ConsentGrants(cause, scopes);
-        return GraphAuthException.Create(new GraphAuthFailureDetails
-        {
-            Cause = cause,
-            Confidence = ConfidenceOf(cause, aadsts),
-            AlternativeCauses = AlternativesOf(cause, aadsts),
-            Message = cause == GraphAuthFailureCause.PolicyRestricted
-                ? $"A tenant policy refused the token for Microsoft Graph ({Describe(ui.ErrorCode, aadsts)})."
-                : $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
-            Remediation = WithGrants(AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause), grants),
-            Grants = grants,
-            StatusCode = ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
-            Claims = string.IsNullOrEmpty(ui.Claims) ? requestedClaims : ui.Claims,
-            Scopes = scopes,
-            TokenEndpointError = ui.ErrorCode,
-            AadstsCode = aadsts,
-            RequestId = NullIfEmpty(ui.CorrelationId),
-        });
-    }
-
-    /// <summary>A token endpoint's refusal (MSAL's <see cref="MsalServiceException"/>, or what a source of the
-    /// application's own or of another library saw): an onboarding failure first (see <see cref="Onboarding"/>), else
-    /// the cause from the OAuth error, then the AADSTS number, then the tenant policy codes. Only the codes, the status
-    /// and the correlation id are kept; <see cref="GraphTokenEndpointError.ErrorDescription"/> is only searched.</summary>
+    /// <summary>A token endpoint's refusal (what MSAL threw, or what a source of the application's own or of another
+    /// library saw): an onboarding failure first (see <see cref="Onboarding"/>); then, for an answer that needs a
+    /// person, consent or interaction; else the cause from the OAuth error, then the AADSTS number; a tenant policy code
+    /// wins over both. Only the codes, the status and the correlation id are kept;
+    /// <see cref="GraphTokenEndpointError.ErrorDescription"/> is only searched.</summary>
     /// <param name="error">What the token endpoint answered.</param>
     /// <param name="scopes">The scopes that were asked for.</param>
     /// <param name="requestedClaims">The claims (JSON) the acquisition tried to meet, carried when the answer has none.</param>
     /// <param name="tenant">The request's tenant and what the source knows of the app, or <see langword="null"/>.</param>
+    /// <param name="needsUser">Whether the answer needs a person (MSAL threw <see cref="MsalUiRequiredException"/>), or
+    /// <see langword="null"/> to decide as MSAL does (see <see cref="NeedsUser"/>).</param>
+    /// <param name="detail">What else the message says of such an answer (MSAL's classification), or
+    /// <see langword="null"/> for the answer's <c>suberror</c>.</param>
     /// <returns>The failure.</returns>
     internal static GraphAuthException FromTokenEndpoint(
-        GraphTokenEndpointError error, IReadOnlyList<string> scopes, string? requestedClaims, TokenRequestTenant? tenant)
+        GraphTokenEndpointError error, IReadOnlyList<string> scopes, string? requestedClaims, TokenRequestTenant? tenant,
+        bool? needsUser = null, string? detail = null)
     {
         var aadsts = AadstsCode(error.ErrorDescription);
         var correlationId = NullIfEmpty(error.CorrelationId);
@@ -331,25 +303,35 @@ internal static class TokenSourceErrors
             return onboarding;
         }
 
-        var cause = error.Error switch
-        {
-            "interaction_required" => GraphAuthFailureCause.InteractionRequired,
-            "consent_required" => GraphAuthFailureCause.ConsentRequired,
-            _ => aadsts switch
+        var user = needsUser ?? NeedsUser(error.Error, error.Suberror);
+        var cause = user
+            ? IsConsent(error, aadsts) ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired
+            : error.Error switch
             {
-                "AADSTS65001" => GraphAuthFailureCause.ConsentRequired,
-                "AADSTS50076" or "AADSTS50079" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
-                _ => GraphAuthFailureCause.TokenAcquisitionFailed,
-            },
-        };
+                "interaction_required" => GraphAuthFailureCause.InteractionRequired,
+                "consent_required" => GraphAuthFailureCause.ConsentRequired,
+                _ => aadsts switch
+                {
+                    "AADSTS65001" => GraphAuthFailureCause.ConsentRequired,
+                    "AADSTS50076" or "AADSTS50079" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
+                    _ => GraphAuthFailureCause.TokenAcquisitionFailed,
+                },
+            };
         if (IsPolicyBlock(aadsts))
         {
             cause = GraphAuthFailureCause.PolicyRestricted;
         }
 
         var source = NullIfEmpty(error.SourceName);
-        var status = error.StatusCode is { } code ? string.Create(CultureInfo.InvariantCulture, $", status {(int)code}") : string.Empty;
-        var remediation = AadstsRemediation(aadsts) ?? ServiceRemediation(error.Error) ?? StatusRemediation(error.StatusCode)
+        var what = Describe(error.Error, aadsts);
+        detail ??= NullIfEmpty(error.Suberror) is { } suberror ? "suberror " + suberror : null;
+        var message = !user
+            ? $"{(source is null ? "Could not" : source + " could not")} acquire a token for Microsoft Graph: {what}{(error.StatusCode is { } code ? string.Create(CultureInfo.InvariantCulture, $", status {(int)code}") : string.Empty)}."
+            : cause == GraphAuthFailureCause.PolicyRestricted
+                ? $"A tenant policy refused the token for Microsoft Graph ({what})."
+                : $"Microsoft Graph needs the user to sign in interactively: {cause} ({what}{(detail is null ? string.Empty : ", " + detail)}).";
+        var remediation = AadstsRemediation(aadsts)
+            ?? (user ? null : ServiceRemediation(error.Error) ?? StatusRemediation(error.StatusCode))
             ?? GraphAuthRemediation.For(cause);
         var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
@@ -357,7 +339,7 @@ internal static class TokenSourceErrors
             Cause = cause,
             Confidence = ConfidenceOf(cause, aadsts),
             AlternativeCauses = AlternativesOf(cause, aadsts),
-            Message = $"{(source is null ? "Could not" : source + " could not")} acquire a token for Microsoft Graph: {Describe(error.Error, aadsts)}{status}.",
+            Message = source is null || !user ? message : $"{source}: {message}",
             Remediation = WithGrants(source is null ? remediation : $"{source} failed: {remediation}", grants),
             Grants = grants,
             StatusCode = error.StatusCode,
@@ -368,6 +350,31 @@ internal static class TokenSourceErrors
             RequestId = correlationId,
         });
     }
+
+    /// <summary>What MSAL read of the token endpoint's answer.</summary>
+    private static GraphTokenEndpointError AnswerOf(MsalServiceException exception, string? suberror = null) => new()
+    {
+        StatusCode = exception.StatusCode > 0 ? (HttpStatusCode)exception.StatusCode : null,
+        Error = exception.ErrorCode,
+        Suberror = suberror,
+        ErrorDescription = exception.Message,
+        CorrelationId = exception.CorrelationId,
+        Claims = exception.Claims,
+    };
+
+    /// <summary>Whether an answer needs a person to sign in, as MSAL decides it (the answers it throws
+    /// <see cref="MsalUiRequiredException"/> for): <c>interaction_required</c>, or <c>invalid_grant</c> unless its
+    /// <c>suberror</c> puts the fault with the client (<c>client_mismatch</c>, <c>protection_policy_required</c>).</summary>
+    private static bool NeedsUser(string? error, string? suberror) =>
+        error is "interaction_required" || (error is "invalid_grant" && suberror is not ("client_mismatch" or "protection_policy_required"));
+
+    /// <summary>Whether an answer that needs a person asks for consent: <c>suberror</c> <c>consent_required</c>
+    /// (MSAL's <see cref="UiRequiredExceptionClassification.ConsentRequired"/>), a consent AADSTS code, or the error
+    /// <c>consent_required</c>.</summary>
+    private static bool IsConsent(GraphTokenEndpointError error, string? aadsts) =>
+        error.Suberror is "consent_required"
+        || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
+        || error.Error is "consent_required";
 
     /// <summary>Consent missing: the Graph permissions among the scopes MSAL asked for, as delegated grants (a
     /// <c>/.default</c> request names none: it consents to what the app registration lists).</summary>
