@@ -88,15 +88,12 @@ public static class GraphAuthHttpClientBuilderExtensions
                 factory.Logger("GraphAuthResilience.BatchHandler"), chain, factory.Metrics));
             handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
                 factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain, factory.Metrics));
-            if (factory.Options(name).RecordPermissionUse)
-            {
-                // Only when asked for: with recording off the chain is exactly what it was, at no cost.
-                handlers.AdditionalHandlers.Add(new GraphPermissionRecordingHandler(
-                    handlers.Services.GetRequiredService<GraphPermissionUsage>(), factory.Options(name), chain));
-            }
-
+            // The recorder only when asked for: with recording off the token path is exactly what it was, at no cost.
+            var recorder = factory.Options(name).RecordPermissionUse
+                ? new GraphPermissionRecorder(handlers.Services.GetRequiredService<GraphPermissionUsage>())
+                : null;
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(
-                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), chain));
+                factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), chain, recorder));
         }
 
         if (isDefaults)

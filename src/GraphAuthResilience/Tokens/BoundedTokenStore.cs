@@ -4,7 +4,7 @@ namespace GraphAuthResilience.Tokens;
 
 /// <summary>
 /// The cache's entries, bounded. Lookups are lock-free (<see cref="ConcurrentDictionary{TKey,TValue}"/>); inserts
-/// take one lock and evict with the CLOCK (second chance) algorithm over a FIFO ring: an entry used since the evictor
+/// take the store's lock and evict with the CLOCK (second chance) algorithm over a FIFO ring: an entry used since the evictor
 /// last passed it is kept one more round, an entry with an acquisition in flight is kept, claims-keyed entries (one
 /// per CAE challenge) get no second chance. Each insert evicts at most what it overflows, so the cost per insert is
 /// O(1) amortised; nothing is sorted and readers never wait for the evictor.
@@ -71,17 +71,32 @@ internal sealed class BoundedTokenStore(int maxEntries)
         var budget = (2 * _ring.Count) + 1;
         while (_count > MaxEntries && budget-- > 0 && _ring.TryDequeue(out var candidate))
         {
+            // The entry's own rule (TokenCacheEntry): its state changes under its gate. A busy gate means an
+            // acquisition is being started or finished: passed like an entry in flight, never waited for.
             var secondChance = candidate.Key.Claims is null && candidate.Touched;
-            if (ReferenceEquals(candidate, keep) || candidate.Pending is not null || secondChance)
+            if (ReferenceEquals(candidate, keep) || secondChance || !candidate.Gate.TryEnter())
             {
                 candidate.Touched = false;
                 _ring.Enqueue(candidate);
                 continue;
             }
 
-            _entries.TryRemove(candidate.Key, out _);
-            candidate.Evicted = true;
-            candidate.Fresh = null;
+            try
+            {
+                if (candidate.Pending is not null)
+                {
+                    _ring.Enqueue(candidate);
+                    continue;
+                }
+
+                _entries.TryRemove(candidate.Key, out _);
+                candidate.Evict();
+            }
+            finally
+            {
+                candidate.Gate.Exit();
+            }
+
             _count--;
             evicted++;
         }

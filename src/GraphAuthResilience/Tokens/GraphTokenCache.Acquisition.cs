@@ -7,8 +7,7 @@ namespace GraphAuthResilience.Tokens;
 internal sealed partial class GraphTokenCache
 {
     private async ValueTask<GraphAccessToken> GetTokenSlowAsync(
-        string? partition, GraphScopeSet scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken,
-        TokenPartition? slot = null)
+        string? partition, GraphScopeSet scopes, string? claims, string? rejectedToken, CancellationToken cancellationToken)
     {
         var key = new TokenCacheKey(partition, scopes.Key, claims);
         var entry = _store.GetOrAdd(key, scopes, out var evicted);
@@ -17,7 +16,6 @@ internal sealed partial class GraphTokenCache
             _telemetry.Evicted(evicted, _store.MaxEntries);
         }
 
-        Remember(partition, scopes, claims, entry, slot);
         var force = false;
         try
         {
@@ -265,29 +263,23 @@ internal sealed partial class GraphTokenCache
                 {
                     // The source handed back a token another instance saw rejected: not cached; the waiting request
                     // forces a refresh (see GetTokenSlowAsync).
-                    Clear(entry);
+                    entry.Clear();
                 }
                 else if (deadlines is { } d && d.ExpiresAt > now)
                 {
-                    entry.Token = token.Value;
-                    entry.Current = token;
-                    entry.Deadlines = d;
-                    entry.TokenHash = hash;
-                    entry.Fresh = entry.Evicted ? null : new FreshToken(token, d.RefreshAt);
-                    entry.RejectedElsewhere = null;
+                    entry.Fill(token, d, hash);
                 }
                 else
                 {
                     // Expired on arrival, no expiry, or no clock: handed to the waiters, never served from the cache.
-                    Clear(entry);
+                    entry.Clear();
                 }
             }
             else if (flight.Background && entry.Token is not null)
             {
                 // The current token still serves: try again a little later, not on every request.
                 var expiresAt = entry.Deadlines.ExpiresAt;
-                entry.Deadlines = new TokenDeadlines(expiresAt, clockOk ? TokenRefreshSchedule.Backoff(expiresAt, now) : expiresAt);
-                entry.Fresh = entry.Evicted ? null : new FreshToken(entry.Current, entry.Deadlines.RefreshAt);
+                entry.Defer(clockOk ? TokenRefreshSchedule.Backoff(expiresAt, now) : expiresAt);
             }
 
             if (ReferenceEquals(entry.Pending, flight))

@@ -20,7 +20,7 @@ internal sealed partial class GraphTokenCache
         {
             if (string.Equals(entry.Token, rejectedToken, StringComparison.Ordinal))
             {
-                Clear(entry);
+                entry.Clear();
             }
         }
     }
@@ -44,21 +44,13 @@ internal sealed partial class GraphTokenCache
                 if (string.Equals(entry.TokenHash, tokenHash, StringComparison.Ordinal) && entry.Token is { } token)
                 {
                     entry.RejectedElsewhere = token;
-                    Clear(entry);
+                    entry.Clear();
                     dropped++;
                 }
             }
         }
 
         return dropped;
-    }
-
-    private static void Clear(TokenCacheEntry entry)
-    {
-        entry.Token = null;
-        entry.Current = default;
-        entry.Fresh = null;
-        entry.TokenHash = null;
     }
 
     private void OnRejectedElsewhere(string tokenHash)

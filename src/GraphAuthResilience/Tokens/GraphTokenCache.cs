@@ -41,7 +41,7 @@ internal sealed partial class GraphTokenCache : IDisposable
     private readonly IDisposable? _subscription;
     private readonly ConcurrentDictionary<string, byte> _published = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TokenPartition> _tenants = new(StringComparer.Ordinal);
-    private volatile HotEntry? _hot;
+    private readonly ConcurrentDictionary<string, TokenPartition> _partitions = new(StringComparer.Ordinal);
 
     /// <summary>Creates the cache.</summary>
     /// <param name="source">Where tokens come from.</param>
@@ -72,25 +72,46 @@ internal sealed partial class GraphTokenCache : IDisposable
 
     internal IGraphTokenSource Source => _source;
 
-    /// <summary>Gets the partition of a customer tenant: its key (<c>tenant:</c> and the tenant) and the slots where the
-    /// token handler finds the tenant's entry and header again (as for an on-behalf-of caller). One per tenant, kept
-    /// while the cache lives, bounded like the cache (past <see cref="MaxEntries"/> tenants the map starts over: the
-    /// partitions are hints, the entries stay in the store).</summary>
+    /// <summary>Gets the partition of the source's own identity (key <see langword="null"/>).</summary>
+    public TokenPartition OwnPartition { get; } = new(null);
+
+    /// <summary>Gets the partition of a customer tenant: its key (<c>tenant:</c> and the tenant) and what the token
+    /// handler last attached for it. One per tenant, looked up by the tenant itself (no key is built per request),
+    /// bounded like the cache (past <see cref="MaxEntries"/> tenants the map starts over: partitions are hints, the
+    /// entries stay in the store).</summary>
     /// <param name="tenant">The tenant in canonical form (<see cref="Graph.GraphTenantId.TryNormalize"/>).</param>
     /// <returns>The tenant's partition.</returns>
-    public TokenPartition TenantPartition(string tenant)
+    public TokenPartition TenantPartition(string tenant) =>
+        _tenants.TryGetValue(tenant, out var partition) ? partition : Add(_tenants, tenant, static t => new TokenPartition(TenantPartitionPrefix + t));
+
+    /// <summary>Gets the partition of a partition key: the source's own for <see langword="null"/>, a tenant's for a
+    /// tenant key, else one per key (an <see cref="IPartitionedGraphTokenSource"/>'s partition, a caller's partition
+    /// within a tenant), bounded like <see cref="TenantPartition"/>.</summary>
+    /// <param name="key">The partition key.</param>
+    /// <returns>The partition.</returns>
+    public TokenPartition PartitionFor(string? key)
     {
-        if (_tenants.TryGetValue(tenant, out var partition))
+        if (key is null)
         {
-            return partition;
+            return OwnPartition;
         }
 
-        if (_tenants.Count >= _store.MaxEntries)
+        if (key.StartsWith(TenantPartitionPrefix, StringComparison.Ordinal))
         {
-            _tenants.Clear();
+            return TenantPartition(key[TenantPartitionPrefix.Length..]);
         }
 
-        return _tenants.GetOrAdd(tenant, static t => new TokenPartition(TenantPartitionPrefix + t));
+        return _partitions.TryGetValue(key, out var partition) ? partition : Add(_partitions, key, static k => new TokenPartition(k));
+    }
+
+    private TokenPartition Add(ConcurrentDictionary<string, TokenPartition> map, string key, Func<string, TokenPartition> create)
+    {
+        if (map.Count >= _store.MaxEntries)
+        {
+            map.Clear();
+        }
+
+        return map.GetOrAdd(key, create);
     }
 
     /// <summary>Gets the partition key of a source's own partition (an on-behalf-of caller) within a customer tenant.</summary>
@@ -174,16 +195,8 @@ internal sealed partial class GraphTokenCache : IDisposable
     {
         if (rejectedToken is null)
         {
-            // Hot path: the entry of this scope set instance (on-behalf-of has its own, GetTokenAsync(TokenPartition...)),
-            // else a lock-free lookup; a fresh snapshot and a tick count decide. No lock, no wall clock, no allocation.
-            TokenCacheEntry? entry = null;
-            if (claims is null && partition is null && _hot is { } hot && SameScopes(hot.Scopes, scopes))
-            {
-                entry = hot.Entry;
-            }
-
-            entry ??= _store.Find(new TokenCacheKey(partition, scopes.Key, claims));
-            if (entry is not null && Serves(entry, scopes.Key) is { } fresh)
+            // A lock-free lookup; a fresh snapshot and a tick count decide. No lock, no wall clock, no allocation.
+            if (_store.Find(new TokenCacheKey(partition, scopes.Key, claims)) is { } entry && Serves(entry, scopes.Key) is { } fresh)
             {
                 return new ValueTask<GraphAccessToken>(fresh.Token);
             }
@@ -192,36 +205,26 @@ internal sealed partial class GraphTokenCache : IDisposable
         return GetTokenSlowAsync(partition, scopes, claims, rejectedToken, cancellationToken);
     }
 
-    /// <summary>Gets the token of the scope set's hot entry (no partition, no claims) if it is fresh: the token
-    /// handler's 2xx path, which needs only the token's value. One snapshot read and a tick count; no
-    /// <see cref="ValueTask{TResult}"/> of the whole <see cref="GraphAccessToken"/>.</summary>
-    /// <param name="scopes">The scopes with their precomputed key.</param>
-    /// <returns>The token, or <see langword="null"/> when <see cref="GetTokenAsync(string?, GraphScopeSet, string?, string?, CancellationToken)"/> must decide.</returns>
-    public string? TryGetFresh(GraphScopeSet scopes)
-    {
-        return _hot is { } hot && SameScopes(hot.Scopes, scopes) ? Serves(hot.Entry, scopes.Key)?.Token.Value : null;
-    }
-
-    /// <summary>Gets a token for an on-behalf-of caller's partition and the scopes (no claims, nothing rejected).</summary>
-    /// <param name="partition">The caller's partition, from <see cref="OnBehalfOfTokenSource"/>.</param>
+    /// <summary>Gets a token for an identity's partition and the scopes (no claims, nothing rejected).</summary>
+    /// <param name="partition">The identity's partition.</param>
     /// <param name="scopes">The scopes with their precomputed key.</param>
     /// <param name="cancellationToken">Cancels this caller's wait only.</param>
     /// <returns>The token.</returns>
     public ValueTask<GraphAccessToken> GetTokenAsync(TokenPartition partition, GraphScopeSet scopes, CancellationToken cancellationToken) =>
         TryGetFresh(partition, scopes, out _) is { } fresh
             ? new ValueTask<GraphAccessToken>(fresh.Token)
-            : GetTokenSlowAsync(partition.Key, scopes, null, null, cancellationToken, partition);
+            : GetTokenSlowAsync(partition.Key, scopes, null, null, cancellationToken);
 
-    /// <summary>Finds an on-behalf-of caller's fresh token without acquiring one: through the entry its partition
-    /// remembers (no hash of the partition key, no lookup) if that is this cache's entry for these scopes, else the
-    /// keyed way.</summary>
-    /// <param name="partition">The caller's partition.</param>
+    /// <summary>Finds an identity's fresh token without acquiring one: through the entry of what was last attached for it
+    /// (no hash of the partition key, no lookup) if that is this cache's entry for these scopes, else the keyed way.</summary>
+    /// <param name="partition">The identity's partition.</param>
     /// <param name="scopes">The scopes with their precomputed key.</param>
     /// <param name="entry">The caller's entry, when there is one.</param>
+    /// <param name="countHit">Whether a snapshot that serves counts as a hit (not when the caller just acquired it).</param>
     /// <returns>The entry's snapshot when it serves, else <see langword="null"/>.</returns>
-    public FreshToken? TryGetFresh(TokenPartition partition, GraphScopeSet scopes, out TokenCacheEntry? entry)
+    public FreshToken? TryGetFresh(TokenPartition partition, GraphScopeSet scopes, out TokenCacheEntry? entry, bool countHit = true)
     {
-        entry = partition.Hot;
+        entry = partition.Last?.Entry;
         if (entry is null || entry.Evicted || !ReferenceEquals(entry.Owner, _store) || !SameScopes(entry.Scopes, scopes))
         {
             entry = _store.Find(new TokenCacheKey(partition.Key, scopes.Key, null));
@@ -229,11 +232,9 @@ internal sealed partial class GraphTokenCache : IDisposable
             {
                 return null;
             }
-
-            partition.Hot = entry;
         }
 
-        return Serves(entry, scopes.Key);
+        return Serves(entry, scopes.Key, countHit);
     }
 
     /// <summary>Whether a snapshot handed out earlier still serves: <paramref name="entry"/> still holds it (nothing
@@ -259,16 +260,22 @@ internal sealed partial class GraphTokenCache : IDisposable
     /// entry the store just dropped) and the snapshot's refresh time has not come on the coarse clock. Counts the hit.</summary>
     /// <param name="entry">The entry.</param>
     /// <param name="scopes">The scopes' key, for telemetry.</param>
+    /// <param name="countHit">Whether to count the hit.</param>
     /// <returns>The snapshot that serves, or <see langword="null"/>.</returns>
-    private FreshToken? Serves(TokenCacheEntry entry, string scopes)
+    private FreshToken? Serves(TokenCacheEntry entry, string scopes, bool countHit = true)
     {
-        // Fresh is read before Evicted: the evictor sets Evicted first, so a snapshot written after it is never served.
+        // Evict clears Fresh under the entry's gate and Fill never sets it on an evicted entry; Evicted is read as well
+        // for a reference to the entry kept from before its eviction.
         if (entry.Fresh is not { } fresh || entry.Evicted || _clock.CoarseMilliseconds >= fresh.RefreshAt)
         {
             return null;
         }
 
-        Served(entry, scopes);
+        if (countHit)
+        {
+            Served(entry, scopes);
+        }
+
         return fresh;
     }
 
@@ -280,31 +287,8 @@ internal sealed partial class GraphTokenCache : IDisposable
 
     public void Dispose() => _subscription?.Dispose();
 
-    private void Remember(string? partition, GraphScopeSet scopes, string? claims, TokenCacheEntry entry, TokenPartition? slot)
-    {
-        if (claims is not null)
-        {
-            return;
-        }
-
-        if (partition is null)
-        {
-            if (_hot?.Entry != entry)
-            {
-                _hot = new HotEntry(scopes, entry);
-            }
-        }
-        else if (slot is not null && slot.Hot != entry)
-        {
-            slot.Hot = entry;
-        }
-    }
-
     /// <summary>The same scope set: usually the same instance; after <c>IHttpClientFactory</c> rotates the handler,
     /// a new instance whose key is the same string (one scope) or an equal one.</summary>
     private static bool SameScopes(GraphScopeSet remembered, GraphScopeSet scopes) =>
         ReferenceEquals(remembered, scopes) || string.Equals(remembered.Key, scopes.Key, StringComparison.Ordinal);
-
-    /// <summary>The entry a scope set instance (per partition instance, for on-behalf-of) last used.</summary>
-    private sealed record HotEntry(GraphScopeSet Scopes, TokenCacheEntry Entry);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
+using GraphAuthResilience.Permissions;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -11,22 +12,30 @@ namespace GraphAuthResilience.Tokens;
 /// alone; removes the token it attached (or a copy of it made as text) when a request goes to a host not allowed for it.
 /// </summary>
 /// <remarks>
-/// <para>The steps of <see cref="SendAsync"/>:</para>
+/// <para>One pipeline, in the order of <see cref="SendAsync"/>:</para>
 /// <list type="number">
-/// <item><description>The header already there: the chain's own (same message again: its partition is known; stripped
-/// for another host), a copy of one of the cache's tokens (<see cref="GraphTokenCache.FindIssued"/>: stripped for a
-/// host not allowed for it, else adopted), or the caller's (left alone). Only a request that arrives with an
+/// <item><description><b>Where to.</b> The host, and whether the policy allows a token there for the request's scopes.
+/// A header already on the message is read first: the chain's own (the same message again: its identity is known;
+/// stripped for another host), a copy of one of the cache's tokens (stripped for a host not allowed for it, else
+/// adopted with the identity it was issued for), or the caller's (left alone). Only a request that arrives with an
 /// <c>Authorization</c> header pays for this.</description></item>
-/// <item><description>The identity: scopes, the customer tenant (<c>SetGraphTenant</c>, else
-/// <see cref="GraphAuthOptions.TenantResolver"/>, validated before any token work), the on-behalf-of caller or the
-/// partitioned source's partition, a <see cref="GraphSendDirective"/> (claims, a rejected token).</description></item>
-/// <item><description>Look up and attach: the cache's fresh token and one <see cref="GraphBearerHeader"/> per token
-/// (a caller's or tenant's <see cref="TokenPartition"/> remembers both); slow path: the cache acquires (single flight).</description></item>
-/// <item><description>Send.</description></item>
+/// <item><description><b>The identity</b> (<see cref="Identify"/>): the scopes, the customer tenant
+/// (<c>SetGraphTenant</c>, else <see cref="GraphAuthOptions.TenantResolver"/>, validated before any token work), and the
+/// <see cref="TokenPartition"/> the token is for: the source's own, a tenant's, an on-behalf-of caller's or a
+/// partitioned source's.</description></item>
+/// <item><description><b>Look up and attach</b> (<see cref="Attach"/>): the cache's fresh token for the identity, and one
+/// <see cref="GraphBearerHeader"/> per token. <b>Slow path:</b> the cache acquires (single flight). A
+/// <see cref="GraphSendDirective"/> (claims to meet, a rejected token: a replay or a re-send) always takes the slow path
+/// (<see cref="AcquireThenSendAsync"/>).</description></item>
+/// <item><description><b>Send</b> (<see cref="SendWith"/>), and, when <see cref="GraphAuthOptions.RecordPermissionUse"/> is on,
+/// record the answer (<see cref="GraphPermissionRecorder"/>).</description></item>
 /// </list>
-/// <para>On a 2xx nothing is stored per request: the header it attaches (<see cref="GraphBearerHeader"/>, one instance per
-/// token) is how the challenge and failure handlers know the token was ours. It reads a
-/// <see cref="GraphSendDirective"/> (claims to meet, a rejected token) only while its chain has one in flight.</para>
+/// <para><b>The one shortcut</b>: <see cref="TokenPartition.Last"/>, what this handler last attached for the identity
+/// (entry, snapshot, header). It caches the look-up and attach steps: a request whose identity, scopes and host match,
+/// and whose entry still holds that very snapshot before its refresh time, attaches the same header. Everything else on
+/// the way is a lookup, not a cache.</para>
+/// <para>On a 2xx nothing is stored per request: the header (one instance per token) is how the challenge and failure
+/// handlers know the token was ours.</para>
 /// </remarks>
 internal sealed class GraphTokenHandler : DelegatingHandler
 {
@@ -38,9 +47,10 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     private readonly OnBehalfOfTokenSource? _onBehalfOf;
     private readonly IPartitionedGraphTokenSource? _partitioned;
     private readonly Func<HttpRequestMessage, string?>? _tenantResolver;
-    private volatile GraphBearerHeader? _header;
+    private readonly GraphPermissionRecorder? _recorder;
 
-    public GraphTokenHandler(GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain)
+    public GraphTokenHandler(
+        GraphTokenCache cache, GraphAuthOptions options, ILogger logger, GraphAuthChain chain, GraphPermissionRecorder? recorder = null)
     {
         _cache = cache;
         _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
@@ -50,6 +60,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         _onBehalfOf = cache.Source as OnBehalfOfTokenSource;
         _partitioned = cache.Source as IPartitionedGraphTokenSource;
         _tenantResolver = options.TenantResolver;
+        _recorder = recorder;
     }
 
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -61,11 +72,13 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+
+        // 1. Where to.
         var uri = request.RequestUri;
         var requestScopes = GraphAuthHttpRequestMessageExtensions.GetGraphScopesIfAnySet(request);
         var host = uri is { IsAbsoluteUri: true } ? uri.IdnHost : string.Empty;
         var allowed = host.Length != 0 && _hosts.IsAllowed(uri!, host, requestScopes);
-        string? partition = null;
+        string? known = null;
 
         // NonValidated first: a caller's header that .NET cannot parse reads as null through the typed property, and
         // must still be left alone.
@@ -74,24 +87,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         {
             if (request.Headers.Authorization is not GraphBearerHeader ours)
             {
-                if (CopyOfOurs(headers) is not { } copied)
-                {
-                    Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
-                    return base.SendAsync(request, cancellationToken);
-                }
-
-                // A copy of a token this cache handed out (a handler outside the chain copied the header as text into
-                // this message): never to a host the policy does not allow for that token; to an allowed host, the
-                // chain's own, attached afresh for the copy's identity and scopes (so a 401 refreshes and replays).
-                request.Headers.Authorization = null;
-                if (host.Length == 0 || !_hosts.IsAllowed(uri!, host, copied.Scopes.Scopes))
-                {
-                    Log.CopiedTokenStripped(_logger, request.Method.Method, host.Length == 0 ? "relative" : host);
-                    return base.SendAsync(request, cancellationToken);
-                }
-
-                Log.CopiedTokenAdopted(_logger, request.Method.Method, host);
-                return Adopt(request, host, copied, cancellationToken);
+                return NotOurs(request, uri, host, cancellationToken);
             }
 
             if (!ReferenceEquals(ours.Chain, _chain))
@@ -106,8 +102,8 @@ internal sealed class GraphTokenHandler : DelegatingHandler
                 request.Headers.Authorization = null;
             }
 
-            // The same message again (a replay or an outer retry): its partition is known.
-            partition = ours.Partition;
+            // The same message again (a replay or an outer retry): its identity is known.
+            known = ours.Partition;
         }
 
         if (!allowed)
@@ -116,26 +112,159 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return base.SendAsync(request, cancellationToken);
         }
 
+        // 2. The identity.
         var scopes = requestScopes is null ? _scopes : GraphScopeSet.From(requestScopes);
-
-        // The customer tenant: SetGraphTenant wins over the options' resolver; checked before any token work.
         var tenant = GraphAuthHttpRequestMessageExtensions.GetGraphTenantIfAnySet(request);
         if (tenant is null && _tenantResolver is not null && !TryResolveTenant(request, scopes, out tenant, out var refused))
         {
             return Task.FromException<HttpResponseMessage>(refused);
         }
 
-        if (partition is not null && !GraphTokenCache.IsPartitionOfTenant(partition, tenant))
+        return Identify(request, host, scopes, tenant, known, cancellationToken);
+    }
+
+    /// <summary>Step 2: the <see cref="TokenPartition"/> the token is for, then step 3. The partition is the one the
+    /// message's own header or send directive names when it is of the request's tenant; else the tenant's; else the
+    /// on-behalf-of caller's or the partitioned source's; else the source's own. Synchronous unless the source has to
+    /// read something (the assertion callback, a partition) asynchronously.</summary>
+    private Task<HttpResponseMessage> Identify(
+        HttpRequestMessage request, string host, GraphScopeSet scopes, string? tenant, string? known, CancellationToken cancellationToken)
+    {
+        var directive = GraphSendDirective.For(request, _chain);
+        known ??= directive?.Partition;
+        if (known is not null && !GraphTokenCache.IsPartitionOfTenant(known, tenant))
         {
-            partition = null; // The message's tenant changed since the header was attached: its partition is not this one.
+            known = null; // The message's tenant changed since: that partition is not this request's.
         }
 
-        if (tenant is not null && _onBehalfOf is not null)
+        if (known is null && tenant is not null && _onBehalfOf is not null)
         {
-            return CheckCallerTenantThenSendAsync(request, host, partition, scopes, tenant, cancellationToken);
+            // On-behalf-of: the tenant is the user's own, which only the user's token can confirm.
+            return CheckCallerTenantThenSendAsync(request, host, scopes, tenant, directive, cancellationToken);
         }
 
-        return Route(request, host, partition, scopes, tenant, cancellationToken);
+        TokenPartition identity;
+        if (known is not null)
+        {
+            identity = _cache.PartitionFor(known);
+        }
+        else if (_partitioned is { } partitioned)
+        {
+            // The source says whose token it is: on-behalf-of finds the caller's partition through the assertion
+            // instance (usually synchronously: the assertion is hashed once per instance); other partitioned sources
+            // give a key.
+            if (_onBehalfOf is not null)
+            {
+                var finding = _onBehalfOf.GetPartitionAsync(cancellationToken);
+                if (!finding.IsCompletedSuccessfully)
+                {
+                    return IdentityThenSendAsync(finding, request, host, scopes, directive, cancellationToken);
+                }
+
+                identity = finding.Result;
+            }
+            else
+            {
+                var key = partitioned.GetCachePartitionAsync(cancellationToken);
+                if (!key.IsCompletedSuccessfully)
+                {
+                    return PartitionKeyThenSendAsync(key, request, host, scopes, tenant, directive, cancellationToken);
+                }
+
+                identity = _cache.PartitionFor(tenant is null ? key.Result : GraphTokenCache.TenantPartitionKey(key.Result, tenant));
+            }
+        }
+        else
+        {
+            identity = tenant is null ? _cache.OwnPartition : _cache.TenantPartition(tenant);
+        }
+
+        return directive is null
+            ? Attach(request, host, identity, scopes, cancellationToken)
+            : AcquireThenSendAsync(request, host, identity, scopes, directive, cancellationToken);
+    }
+
+    /// <summary>Step 3: look up and attach. The shortcut first (<see cref="TokenPartition.Last"/>), then the cache's
+    /// fresh token for the identity, then the slow path (the cache acquires, single flight).</summary>
+    private Task<HttpResponseMessage> Attach(
+        HttpRequestMessage request, string host, TokenPartition identity, GraphScopeSet scopes, CancellationToken cancellationToken)
+    {
+        var last = identity.Last;
+        if (last is not null && ReferenceEquals(last.Handler, this) && ReferenceEquals(last.Scopes, scopes)
+            && string.Equals(last.Host, host, StringComparison.Ordinal) && _cache.StillServes(last.Entry, last.Fresh, last.RefreshAt, scopes.Key))
+        {
+            return SendWith(request, last.Header, scopes, cancellationToken);
+        }
+
+        if (_cache.TryGetFresh(identity, scopes, out var entry) is { } fresh)
+        {
+            return SendWith(request, Remember(identity, host, scopes, entry!, fresh, last), scopes, cancellationToken);
+        }
+
+        var pending = _cache.GetTokenAsync(identity, scopes, cancellationToken);
+        return pending.IsCompletedSuccessfully
+            ? SendWith(request, Acquired(identity, host, scopes, pending.Result), scopes, cancellationToken)
+            : AttachWhenReadyAsync(pending, request, host, identity, scopes, cancellationToken);
+    }
+
+    /// <summary>The header for a snapshot found in the cache, remembered as what was last attached for the identity.</summary>
+    private GraphBearerHeader Remember(TokenPartition identity, string host, GraphScopeSet scopes, TokenCacheEntry entry, FreshToken fresh, LastAttached? last)
+    {
+        var header = HeaderFor(fresh.Token.Value, host, identity.Key, scopes, last?.Header);
+        identity.Last = new LastAttached(this, scopes, host, entry, fresh, fresh.RefreshAt, header);
+        return header;
+    }
+
+    /// <summary>The header for a token just acquired: remembered like a hit when the cache now serves it (the next
+    /// request of the identity takes the shortcut), else a header of its own.</summary>
+    private GraphBearerHeader Acquired(TokenPartition identity, string host, GraphScopeSet scopes, GraphAccessToken token)
+    {
+        var last = identity.Last;
+        return _cache.TryGetFresh(identity, scopes, out var entry, countHit: false) is { } fresh && ReferenceEquals(fresh.Token.Value, token.Value)
+            ? Remember(identity, host, scopes, entry!, fresh, last)
+            : HeaderFor(token.Value, host, identity.Key, scopes, last?.Header);
+    }
+
+    /// <summary>Step 4: sends <paramref name="request"/> with <paramref name="header"/>, unless its token failed this very
+    /// call's claims moments ago (<see cref="GraphAuthChain.TakeUnmetClaims"/>); records the answer when recording is on.</summary>
+    private Task<HttpResponseMessage> SendWith(HttpRequestMessage request, GraphBearerHeader header, GraphScopeSet scopes, CancellationToken cancellationToken)
+    {
+        if (_chain.TakeUnmetClaims(request, header.Token) is { } unmet)
+        {
+            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
+        }
+
+        request.Headers.Authorization = header;
+        var sending = base.SendAsync(request, cancellationToken);
+        return _recorder is null ? sending : _recorder.Observe(request, header.Token, sending);
+    }
+
+    /// <summary>Step 1 for a header that is not the chain's own object: a copy of one of the cache's tokens (stripped or
+    /// adopted) or the caller's own (left alone, recorded when recording is on).</summary>
+    private Task<HttpResponseMessage> NotOurs(HttpRequestMessage request, Uri? uri, string host, CancellationToken cancellationToken)
+    {
+        if (CopyOfOurs(request.Headers) is not { } copied)
+        {
+            Log.CallerAuthorizationKept(_logger, request.Method.Method, host);
+            var sending = base.SendAsync(request, cancellationToken);
+            return _recorder is not null && host.Length != 0 && _hosts.IsAllowed(uri!, host, null) && GraphPermissionRecorder.CallerBearer(request) is { } token
+                ? _recorder.Observe(request, token, sending)
+                : sending;
+        }
+
+        // A copy of a token this cache handed out (a handler outside the chain copied the header as text into this
+        // message): never to a host the policy does not allow for that token; to an allowed host, the chain's own,
+        // attached afresh for the copy's identity and scopes (so a 401 refreshes and replays).
+        request.Headers.Authorization = null;
+        if (host.Length == 0 || !_hosts.IsAllowed(uri!, host, copied.Scopes.Scopes))
+        {
+            Log.CopiedTokenStripped(_logger, request.Method.Method, host.Length == 0 ? "relative" : host);
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        Log.CopiedTokenAdopted(_logger, request.Method.Method, host);
+        var tenant = GraphAuthHttpRequestMessageExtensions.GetGraphTenantIfAnySet(request) ?? copied.Tenant;
+        return Identify(request, host, copied.Scopes, tenant, copied.Key.Partition, cancellationToken);
     }
 
     /// <summary>Finds the cache entry of the bearer token in a header that is not the chain's own object: only for a
@@ -160,129 +289,6 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         return null;
     }
 
-    /// <summary>Sends a copy of one of the chain's tokens as the chain's own: the identity (partition, tenant) and scopes
-    /// of the entry the copied token came from, whatever options the copy carries, unless it names its own tenant.</summary>
-    private Task<HttpResponseMessage> Adopt(HttpRequestMessage request, string host, TokenCacheEntry copied, CancellationToken cancellationToken)
-    {
-        var tenant = GraphAuthHttpRequestMessageExtensions.GetGraphTenantIfAnySet(request) ?? copied.Tenant;
-        var partition = copied.Key.Partition is { } p && GraphTokenCache.IsPartitionOfTenant(p, tenant) ? p : null;
-        return tenant is not null && _onBehalfOf is not null && partition is null
-            ? CheckCallerTenantThenSendAsync(request, host, partition, copied.Scopes, tenant, cancellationToken)
-            : Route(request, host, partition, copied.Scopes, partition is null ? tenant : null, cancellationToken);
-    }
-
-    /// <summary>From the identity to the send: the send directive's path (a replay or a re-send), the on-behalf-of
-    /// caller's, a tenant's or a partitioned source's, else the plain hit.</summary>
-    private Task<HttpResponseMessage> Route(
-        HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes, string? tenant, CancellationToken cancellationToken)
-    {
-        var directive = GraphSendDirective.For(request, _chain);
-        partition ??= directive?.Partition;
-        if (tenant is not null && partition is null)
-        {
-            if (_partitioned is { } source)
-            {
-                return PartitionThenSendAsync(source.GetCachePartitionAsync(cancellationToken), request, host, scopes, tenant, directive, cancellationToken);
-            }
-
-            var slot = _cache.TenantPartition(tenant);
-            if (directive is null)
-            {
-                // A customer tenant: its partition holds where its entry and header are, as an on-behalf-of caller's does.
-                return SendForCaller(request, host, slot, scopes, cancellationToken);
-            }
-
-            partition = slot.Key;
-        }
-
-        if (directive is null && partition is null && _onBehalfOf is not null)
-        {
-            // On-behalf-of: the assertion instance finds its partition, and through it the caller's entry and header.
-            var finding = _onBehalfOf.GetPartitionAsync(cancellationToken);
-            return finding.IsCompletedSuccessfully
-                ? SendForCaller(request, host, finding.Result, scopes, cancellationToken)
-                : CallerThenSendAsync(finding, request, host, scopes, cancellationToken);
-        }
-
-        if (directive is null && partition is null && _partitioned is { } partitioned)
-        {
-            // On-behalf-of: the partition usually comes back synchronously (the assertion is hashed once per
-            // assertion instance), so the hit stays free of async state machines.
-            var finding = partitioned.GetCachePartitionAsync(cancellationToken);
-            if (!finding.IsCompletedSuccessfully)
-            {
-                return PartitionThenSendAsync(finding, request, host, scopes, null, null, cancellationToken);
-            }
-
-            partition = finding.Result;
-        }
-
-        if (directive is not null)
-        {
-            return AcquireThenSendAsync(request, host, partition, scopes, directive, cancellationToken);
-        }
-
-        var cached = partition is null ? _cache.TryGetFresh(scopes) : null;
-        if (cached is null)
-        {
-            var pending = _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken);
-            if (!pending.IsCompletedSuccessfully)
-            {
-                return AttachWhenReadyAsync(pending, request, host, partition, scopes, cancellationToken);
-            }
-
-            cached = pending.Result.Value;
-        }
-
-        return SendWith(request, cached, HeaderFor(cached, host, partition, scopes), scopes, cancellationToken);
-    }
-
-    private Task<HttpResponseMessage> SendForCaller(
-        HttpRequestMessage request, string host, TokenPartition caller, GraphScopeSet scopes, CancellationToken cancellationToken)
-    {
-        // The caller's last request through this handler left what it attached and what makes it still right: the
-        // repeat request reads that and the cache entry, and attaches the same header.
-        if (caller.Hit is { } hit && ReferenceEquals(hit.Handler, this) && ReferenceEquals(hit.Scopes, scopes)
-            && string.Equals(hit.Host, host, StringComparison.Ordinal) && _cache.StillServes(hit.Entry, hit.Fresh, hit.RefreshAt, scopes.Key))
-        {
-            return SendWith(request, hit.Token, hit.Header, scopes, cancellationToken);
-        }
-
-        if (_cache.TryGetFresh(caller, scopes, out var entry) is not { } fresh)
-        {
-            var pending = _cache.GetTokenAsync(caller, scopes, cancellationToken);
-            return pending.IsCompletedSuccessfully
-                ? SendWith(request, pending.Result.Value, HeaderFor(pending.Result.Value, host, caller.Key, scopes), scopes, cancellationToken)
-                : AttachWhenReadyAsync(pending, request, host, caller.Key, scopes, cancellationToken);
-        }
-
-        var token = fresh.Token.Value;
-        var header = HeaderFor(token, host, caller.Key, scopes, caller.Hit?.Header);
-        caller.Hit = new CallerHit(this, scopes, host, entry!, fresh, fresh.RefreshAt, token, header);
-        return SendWith(request, token, header, scopes, cancellationToken);
-    }
-
-    /// <summary>Sends <paramref name="request"/> with <paramref name="header"/> (which carries <paramref name="token"/>),
-    /// unless that token failed this very call's claims moments ago (<see cref="GraphAuthChain.TakeUnmetClaims"/>).</summary>
-    private Task<HttpResponseMessage> SendWith(
-        HttpRequestMessage request, string token, GraphBearerHeader header, GraphScopeSet scopes, CancellationToken cancellationToken)
-    {
-        if (_chain.TakeUnmetClaims(request, token) is { } unmet)
-        {
-            return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
-        }
-
-        request.Headers.Authorization = header;
-        return base.SendAsync(request, cancellationToken);
-    }
-
-    private async Task<HttpResponseMessage> CallerThenSendAsync(
-        ValueTask<TokenPartition> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, CancellationToken cancellationToken)
-    {
-        var caller = await finding.ConfigureAwait(false);
-        return await SendForCaller(request, host, caller, scopes, cancellationToken).ConfigureAwait(false);
-    }
-
     private static GraphAuthException UnmetClaimsFailure(HttpRequestMessage request, string claims, IReadOnlyList<string> scopes) =>
         GraphAuthException.Create(new GraphAuthFailureDetails
         {
@@ -293,54 +299,48 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             Scopes = scopes,
         });
 
-    private GraphBearerHeader HeaderFor(string token, string host, string? partition, GraphScopeSet scopes, GraphBearerHeader? reusable = null)
+    /// <summary>One header value per token, shared by every request that carries it (the value is immutable): the one
+    /// the identity was last given when it still fits, else a new one.</summary>
+    private GraphBearerHeader HeaderFor(string token, string host, string? partition, GraphScopeSet scopes, GraphBearerHeader? reusable)
     {
-        // One header value per token, shared by every request that carries it (the value is immutable): the handler
-        // keeps the last one; an on-behalf-of caller offers the one it was last given.
-        var header = reusable ?? _header;
-        if (header is null || !ReferenceEquals(header.Chain, _chain) || !ReferenceEquals(header.Token, token)
-            || !string.Equals(header.Host, host, StringComparison.Ordinal)
-            || !string.Equals(header.Partition, partition, StringComparison.Ordinal) || !string.Equals(header.ScopesKey, scopes.Key, StringComparison.Ordinal))
-        {
-            header = new GraphBearerHeader(_chain, token, host, partition, scopes.Scopes, scopes.Key);
-            if (reusable is null)
-            {
-                _header = header;
-            }
-        }
-
-        return header;
+        return reusable is not null && ReferenceEquals(reusable.Chain, _chain) && ReferenceEquals(reusable.Token, token)
+            && string.Equals(reusable.Host, host, StringComparison.Ordinal) && string.Equals(reusable.Partition, partition, StringComparison.Ordinal)
+            && string.Equals(reusable.ScopesKey, scopes.Key, StringComparison.Ordinal)
+            ? reusable
+            : new GraphBearerHeader(_chain, token, host, partition, scopes.Scopes, scopes.Key);
     }
 
     private async Task<HttpResponseMessage> AttachWhenReadyAsync(
-        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes,
+        ValueTask<GraphAccessToken> pending, HttpRequestMessage request, string host, TokenPartition identity, GraphScopeSet scopes,
         CancellationToken cancellationToken)
     {
-        var token = (await pending.ConfigureAwait(false)).Value;
-        return await SendWith(request, token, HeaderFor(token, host, partition, scopes), scopes, cancellationToken).ConfigureAwait(false);
+        var token = await pending.ConfigureAwait(false);
+        return await SendWith(request, Acquired(identity, host, scopes, token), scopes, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> PartitionThenSendAsync(
-        ValueTask<string> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, string? tenant,
-        GraphSendDirective? directive, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> IdentityThenSendAsync(
+        ValueTask<TokenPartition> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, GraphSendDirective? directive,
+        CancellationToken cancellationToken)
     {
-        var partition = await finding.ConfigureAwait(false);
-        if (tenant is not null)
-        {
-            partition = GraphTokenCache.TenantPartitionKey(partition, tenant);
-        }
+        var identity = await finding.ConfigureAwait(false);
+        return await (directive is null
+            ? Attach(request, host, identity, scopes, cancellationToken)
+            : AcquireThenSendAsync(request, host, identity, scopes, directive, cancellationToken)).ConfigureAwait(false);
+    }
 
-        if (directive is not null)
-        {
-            return await AcquireThenSendAsync(request, host, partition, scopes, directive, cancellationToken).ConfigureAwait(false);
-        }
+    private Task<HttpResponseMessage> PartitionKeyThenSendAsync(
+        ValueTask<string> finding, HttpRequestMessage request, string host, GraphScopeSet scopes, string? tenant,
+        GraphSendDirective? directive, CancellationToken cancellationToken) =>
+        IdentityThenSendAsync(KeyToPartitionAsync(finding, tenant), request, host, scopes, directive, cancellationToken);
 
-        var token = (await _cache.GetTokenAsync(partition, scopes, null, null, cancellationToken).ConfigureAwait(false)).Value;
-        return await SendWith(request, token, HeaderFor(token, host, partition, scopes), scopes, cancellationToken).ConfigureAwait(false);
+    private async ValueTask<TokenPartition> KeyToPartitionAsync(ValueTask<string> finding, string? tenant)
+    {
+        var key = await finding.ConfigureAwait(false);
+        return _cache.PartitionFor(tenant is null ? key : GraphTokenCache.TenantPartitionKey(key, tenant));
     }
 
     private async Task<HttpResponseMessage> CheckCallerTenantThenSendAsync(
-        HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes, string tenant, CancellationToken cancellationToken)
+        HttpRequestMessage request, string host, GraphScopeSet scopes, string tenant, GraphSendDirective? directive, CancellationToken cancellationToken)
     {
         if (await _onBehalfOf!.CheckTenantAsync(tenant, scopes.Scopes, cancellationToken).ConfigureAwait(false) is { } refused)
         {
@@ -348,7 +348,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
 
         // The tenant is the user's own: the caller's partition already is that tenant's.
-        return await Route(request, host, partition, scopes, null, cancellationToken).ConfigureAwait(false);
+        return await Identify(request, host, scopes, null, directive?.Partition, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A value for a message: control characters escaped, at most 64 characters.</summary>
@@ -410,22 +410,21 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         return false;
     }
 
+    /// <summary>The slow path of a <see cref="GraphSendDirective"/> (a replay or re-send): a token for the claims, or other
+    /// than the rejected one; once the claims are met, the rejected token is forgotten.</summary>
     private async Task<HttpResponseMessage> AcquireThenSendAsync(
-        HttpRequestMessage request, string host, string? partition, GraphScopeSet scopes, GraphSendDirective directive,
+        HttpRequestMessage request, string host, TokenPartition identity, GraphScopeSet scopes, GraphSendDirective directive,
         CancellationToken cancellationToken)
     {
-        if (partition is null && _cache.Source is IPartitionedGraphTokenSource partitioned)
-        {
-            partition = await partitioned.GetCachePartitionAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var token = await _cache.GetTokenAsync(partition, scopes, directive.Claims, directive.RejectedToken, cancellationToken).ConfigureAwait(false);
-        request.Headers.Authorization = HeaderFor(token.Value, host, partition, scopes);
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var token = await _cache.GetTokenAsync(identity.Key, scopes, directive.Claims, directive.RejectedToken, cancellationToken).ConfigureAwait(false);
+        var header = HeaderFor(token.Value, host, identity.Key, scopes, identity.Last?.Header);
+        request.Headers.Authorization = header;
+        var sending = base.SendAsync(request, cancellationToken);
+        var response = await (_recorder is null ? sending : _recorder.Observe(request, header.Token, sending)).ConfigureAwait(false);
         if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
         {
             // The claims were met: later requests without claims must not reuse the token Graph revoked.
-            _cache.Invalidate(partition, scopes.Scopes, rejected);
+            _cache.Invalidate(identity.Key, scopes.Scopes, rejected);
         }
 
         return response;

@@ -65,7 +65,7 @@ internal sealed class OnBehalfOfTokenSource(
     public ValueTask<string> GetCachePartitionAsync(CancellationToken cancellationToken)
     {
         var finding = GetPartitionAsync(cancellationToken);
-        return finding.IsCompletedSuccessfully ? new ValueTask<string>(finding.Result.Key) : AwaitKeyAsync(finding);
+        return finding.IsCompletedSuccessfully ? new ValueTask<string>(finding.Result.Key!) : AwaitKeyAsync(finding);
     }
 
     /// <summary>Gets the calling user's partition: its key and the slots where the chain finds that user's entry and
@@ -81,7 +81,7 @@ internal sealed class OnBehalfOfTokenSource(
     }
 
     private static async ValueTask<string> AwaitKeyAsync(ValueTask<TokenPartition> finding) =>
-        (await finding.ConfigureAwait(false)).Key;
+        (await finding.ConfigureAwait(false)).Key!;
 
     private async ValueTask<TokenPartition> AwaitPartitionAsync(ValueTask<string> reading) =>
         PartitionOf(await reading.ConfigureAwait(false));

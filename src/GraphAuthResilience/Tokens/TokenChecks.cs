@@ -52,7 +52,7 @@ internal static class TokenChecks
 
         var expected = Guid.TryParse(tenant, out _)
             ? tenant
-            : Interlocked.CompareExchange(ref entry.DomainTenantId, tid, null) ?? tid;
+            : entry.PinTenant(tid);
         if (string.Equals(expected, tid, StringComparison.OrdinalIgnoreCase))
         {
             return null;

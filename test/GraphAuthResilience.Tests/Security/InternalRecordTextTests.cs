@@ -28,13 +28,13 @@ public class InternalRecordTextTests
     }
 
     [Test]
-    public void ToString_CallerHitWithItsTokenAndHeader_PrintsNoPartOfTheToken()
+    public void ToString_LastAttachedWithItsTokenAndHeader_PrintsNoPartOfTheToken()
     {
         var scopes = GraphScopeSet.From(["https://graph.microsoft.com/User.Read"]);
         var entry = new TokenCacheEntry(new TokenCacheKey("obo:ab", scopes.Key, null), scopes, new object());
         var fresh = new FreshToken(new GraphAccessToken(Token, DateTimeOffset.UtcNow.AddHours(1)), 0);
         var header = new GraphBearerHeader(new GraphAuthChain(), Token, "graph.microsoft.com", "obo:ab", scopes.Scopes, scopes.Key);
-        var hit = new CallerHit(new object(), scopes, "graph.microsoft.com", entry, fresh, 0, Token, header);
+        var hit = new LastAttached(new object(), scopes, "graph.microsoft.com", entry, fresh, 0, header);
 
         var text = hit.ToString();
 
