@@ -27,6 +27,7 @@ public class PermissionRecordingBenchmarks
     private HttpClient _off = null!;
     private HttpClient _on = null!;
     private int _next;
+    private TokenPermissions? _permissions;
 
     [GlobalSetup]
     public void Setup()
@@ -82,6 +83,13 @@ public class PermissionRecordingBenchmarks
     {
         _usage.ForgetOperations();
         return Send(_on, Users);
+    }
+
+    [Benchmark(Description = "The drain's work per answer (path matched, counted), off the request's path")]
+    public long CountAlone()
+    {
+        _usage.Count("GET", _otherIds[_next++ & (Ids - 1)], _permissions ??= _usage.TokenFor(_token), 200);
+        return _usage.DroppedCalls;
     }
 
     private static async Task<int> Send(HttpClient client, Uri uri)

@@ -22,6 +22,8 @@ public class TenantScaleBenchmarks
     private FakeEntraTokenEndpoint _endpoint = null!;
     private ServiceProvider _provider = null!;
     private HttpClient _client = null!;
+    private HttpClient _resolved = null!;
+    private string? _current;
     private string[] _tenants = [];
     private int _next;
     private int _postsAfterWarmUp;
@@ -40,8 +42,17 @@ public class TenantScaleBenchmarks
             .ConfigurePrimaryHttpMessageHandler(() => _graph)
             .RemoveAllLoggers()
             .AddGraphAuthHandlers(o => o.TokenSource = MsalTokenSource.ForClientCredentials(_endpoint.CreateConfidentialClient()));
+        services.AddHttpClient("resolved")
+            .ConfigurePrimaryHttpMessageHandler(() => _graph)
+            .RemoveAllLoggers()
+            .AddGraphAuthHandlers(o =>
+            {
+                o.TokenSource = MsalTokenSource.ForClientCredentials(_endpoint.CreateConfidentialClient());
+                o.TenantResolver = _ => _current; // the app's own context (here a field) names the tenant
+            });
         _provider = services.BuildServiceProvider();
         _client = _provider.GetRequiredService<IHttpClientFactory>().CreateClient("graph");
+        _resolved = _provider.GetRequiredService<IHttpClientFactory>().CreateClient("resolved");
 
         Check.That(AppOnly().GetAwaiter().GetResult() == 200, "app-only warm-up answered 200");
         var before = Managed();
@@ -53,6 +64,12 @@ public class TenantScaleBenchmarks
         var perTenant = (Managed() - before) / (double)Tenants;
         Check.That(_endpoint.Posts == Tenants + 1, "one token POST per tenant cold, and one for the app's own tenant");
         Check.That(_endpoint.Requests.Skip(1).Select(r => r.Tenant).SequenceEqual(_tenants), "each tenant's POST went to its own path");
+        for (var i = 0; i < Tenants; i++)
+        {
+            Check.That(ResolvedTenantRequest().GetAwaiter().GetResult() == 200, "resolver warm-up answered 200");
+        }
+
+        Check.That(_endpoint.Posts == (2 * Tenants) + 1, "the resolver's client (a cache of its own) warmed one token per tenant");
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"// Tenants {Tenants}: {_endpoint.Posts - 1} cold token POSTs for {Tenants} tenants; {perTenant:F0} bytes of managed memory per warmed tenant"));
@@ -79,6 +96,37 @@ public class TenantScaleBenchmarks
         _next = _next + 1 == _tenants.Length ? 0 : _next + 1;
         _tenantRequests++;
         return Send(tenant);
+    }
+
+    [Benchmark(Description = "App-only request with TenantResolver (round-robin over tenants)")]
+    public Task<int> ResolvedTenantRequest()
+    {
+        _current = _tenants[_next];
+        _next = _next + 1 == _tenants.Length ? 0 : _next + 1;
+        _tenantRequests++;
+        return SendResolved();
+    }
+
+    [Benchmark(Description = "SetGraphTenant alone, nothing sent (the request option's own cost)")]
+    public int SetGraphTenantAlone()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Users);
+        request.SetGraphTenant(_tenants[0]);
+        return request.Options.Count();
+    }
+
+    [Benchmark(Description = "A request message alone, nothing sent (the floor of the row above)")]
+    public int RequestAlone()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Users);
+        return request.Version.Major;
+    }
+
+    private async Task<int> SendResolved()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Users);
+        using var response = await _resolved.SendAsync(request);
+        return (int)response.StatusCode;
     }
 
     private async Task<int> Send(string? tenant)

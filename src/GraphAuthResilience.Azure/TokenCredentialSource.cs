@@ -1,15 +1,18 @@
-using System.Globalization;
+using System.Net;
 using System.Text.RegularExpressions;
 using Azure;
 using Azure.Core;
 using Azure.Identity;
-using GraphAuthResilience.Tokens;
 
 namespace GraphAuthResilience.Azure;
 
 /// <summary>Calls a <see cref="TokenCredential"/> with a CAE-enabled <see cref="TokenRequestContext"/> and maps its failures.</summary>
 internal sealed partial class TokenCredentialSource(TokenCredential credential) : IGraphTokenSource
 {
+    /// <summary>How much of each exception message is read: a credential names itself, and the AADSTS number stands,
+    /// at the start (the core reads no more than this of an error text either).</summary>
+    private const int MaxHeadLength = 4096;
+
     private readonly string _credentialName = credential.GetType().Name;
 
     public async ValueTask<GraphAccessToken> GetTokenAsync(GraphTokenRequest request, CancellationToken cancellationToken)
@@ -90,33 +93,16 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
                 });
 
             case AuthenticationFailedException failedAuthentication:
-            {
-                var text = TextOf(failedAuthentication);
-                var aadsts = TokenSourceErrors.AadstsCode(text);
-                if (TokenSourceErrors.Onboarding(aadsts, text, new TokenSourceTenants(null, null).For(request.TenantId), request.Scopes) is { } onboarding)
-                {
-                    return onboarding;
-                }
-
-                var status = FindStatus(failedAuthentication);
-                var cause = aadsts switch
-                {
-                    "AADSTS65001" => GraphAuthFailureCause.ConsentRequired,
-                    "AADSTS50076" or "AADSTS50079" or "AADSTS53003" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
-                    _ => GraphAuthFailureCause.TokenAcquisitionFailed,
-                };
-                var why = aadsts ?? (status is { } s ? "status " + s.ToString(CultureInfo.InvariantCulture) : "no error code");
-                return GraphAuthException.Create(new GraphAuthFailureDetails
-                {
-                    Cause = cause,
-                    Message = $"{who} could not acquire a token for Microsoft Graph ({why}).",
-                    Remediation = $"{who} failed: " + (TokenSourceErrors.AadstsRemediation(aadsts) ?? Generic(status)),
-                    StatusCode = status is { } code ? (System.Net.HttpStatusCode)code : null,
-                    Claims = request.Claims,
-                    Scopes = request.Scopes,
-                    AadstsCode = aadsts,
-                });
-            }
+                // The core's token-endpoint diagnosis, from the start of each message (the AADSTS number, the ids of an
+                // onboarding failure) and the status: nothing else of the text is kept.
+                return GraphTokenSourceFailure.FromTokenEndpoint(
+                    new GraphTokenEndpointError
+                    {
+                        SourceName = who,
+                        StatusCode = FindStatus(failedAuthentication) is { } status ? (HttpStatusCode)status : null,
+                        ErrorDescription = TextOf(failedAuthentication),
+                    },
+                    request);
 
             default:
                 return GraphAuthException.Create(new GraphAuthFailureDetails
@@ -143,12 +129,6 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
             ? $"None of the credentials tried could run here ({string.Join(", ", failed)})."
             : $"{who} could not find what it needs in this environment.")
         + " Check its configuration: environment variables (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_FEDERATED_TOKEN_FILE for workload identity), a managed identity assigned to this Azure resource, or a developer sign-in (az login). With DefaultAzureCredential, AZURE_TOKEN_CREDENTIALS narrows the chain to the credential you mean.";
-
-    private static string Generic(int? status) => status switch
-    {
-        >= 500 or 429 => "the token endpoint was unavailable after the credential's own retries; try again later.",
-        _ => "check the tenant id, client id and credential (secret value, certificate or federated token) of the app registration, and the authority host.",
-    };
 
     /// <summary>The names of the credentials an exception (and its inner exceptions) speak of: type names only,
     /// picked out of the text by pattern; the rest of the text is never kept.</summary>
@@ -180,8 +160,7 @@ internal sealed partial class TokenCredentialSource(TokenCredential credential) 
     /// a message quoting a huge token-endpoint answer costs no more than a short one.</summary>
     private static string TextOf(Exception exception) => string.Join('\n', Flatten(exception).Select(e => Head(e.Message)));
 
-    private static string Head(string message) =>
-        message.Length <= TokenSourceErrors.MaxAadstsSearchLength ? message : message[..TokenSourceErrors.MaxAadstsSearchLength];
+    private static string Head(string message) => message.Length <= MaxHeadLength ? message : message[..MaxHeadLength];
 
     private static int? FindStatus(Exception exception) =>
         Flatten(exception).OfType<RequestFailedException>().FirstOrDefault(r => r.Status > 0)?.Status;

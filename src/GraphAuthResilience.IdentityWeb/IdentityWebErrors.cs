@@ -1,4 +1,3 @@
-using GraphAuthResilience.Tokens;
 using Microsoft.Identity.Client;
 using Microsoft.Identity.Web;
 
@@ -8,9 +7,10 @@ namespace GraphAuthResilience.IdentityWeb;
 /// Turns what Identity.Web's token acquisition throws into <see cref="GraphAuthException"/>. "The user must sign in
 /// again" (<see cref="MicrosoftIdentityWebChallengeUserException"/> around an <see cref="MsalUiRequiredException"/>)
 /// becomes the sign-in-required failure with the claims and scopes the caller needs, which the AspNetCore package
-/// answers with a 401 claims challenge. MSAL failures go through the core's mapping (error code, AADSTS number,
-/// status and correlation id; never the token endpoint's text). Identity.Web's own configuration errors keep their
-/// <c>IDW</c> number only.
+/// answers with a 401 claims challenge. MSAL failures go through the core's mapping,
+/// <see cref="GraphTokenSourceFailure.FromMsal"/> (error code, AADSTS number, status and correlation id; never the
+/// token endpoint's text; a tenant asked for per request is a customer's for the onboarding diagnosis). Identity.Web's
+/// own configuration errors keep their <c>IDW</c> number only.
 /// </summary>
 internal static class IdentityWebErrors
 {
@@ -18,8 +18,8 @@ internal static class IdentityWebErrors
     {
         GraphAuthException graph => graph,
         MicrosoftIdentityWebChallengeUserException challenge =>
-            TokenSourceErrors.Map(challenge.MsalUiRequiredException, request.Scopes, request.Claims),
-        MsalException msal => TokenSourceErrors.Map(msal, request.Scopes, request.Claims),
+            GraphTokenSourceFailure.FromMsal(challenge.MsalUiRequiredException, request),
+        MsalException msal => GraphTokenSourceFailure.FromMsal(msal, request),
         _ => IdentityWebErrors.Failed(
             $"Microsoft.Identity.Web could not acquire a token for Microsoft Graph ({exception.GetType().Name}{Code(exception)}).",
             "Check the Identity.Web configuration section of the app (Instance, TenantId, ClientId, ClientCredentials) "

@@ -59,7 +59,7 @@ public static class MsalTokenSource
             }
 
             return builder.ExecuteAsync(ct);
-        }, "MSAL client credentials", TenantsOf(app));
+        }, "MSAL client credentials", TokenSourceTenants.Of(app));
     }
 
     /// <summary>App-only tokens for an Azure managed identity, system- or user-assigned
@@ -132,18 +132,6 @@ public static class MsalTokenSource
         });
     }
 
-    private static TokenSourceTenants? TenantsOf(IConfidentialClientApplication app)
-    {
-        try
-        {
-            return TokenSourceTenants.From(app.AppConfig?.ClientId, app.Authority);
-        }
-        catch (Exception)
-        {
-            return null; // Only the onboarding diagnosis is less precise without it.
-        }
-    }
-
     /// <summary>Delegated tokens for a signed-in account, silently (<c>AcquireTokenSilent</c>). When MSAL needs the
     /// user, the failure is <see cref="GraphAuthFailureCause.InteractionRequired"/> or
     /// <see cref="GraphAuthFailureCause.ConsentRequired"/> with the claims and scopes for an interactive sign-in.</summary>
@@ -206,6 +194,6 @@ public static class MsalTokenSource
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(userAssertion);
-        return new OnBehalfOfTokenSource(app, new MsalTokenSourceCore(options, name: "MSAL on-behalf-of", tenants: TenantsOf(app)), userAssertion);
+        return new OnBehalfOfTokenSource(app, new MsalTokenSourceCore(options, name: "MSAL on-behalf-of", tenants: TokenSourceTenants.Of(app)), userAssertion);
     }
 }

@@ -23,7 +23,8 @@ internal static class GraphTenantId
 
         if (value.Length == 36 && Guid.TryParseExact(value, "D", out var guid))
         {
-            tenantId = guid.ToString("D");
+            // Already canonical (the usual case): the same string, nothing allocated per request.
+            tenantId = value.AsSpan().ContainsAnyInRange('A', 'Z') ? guid.ToString("D") : value;
             return true;
         }
 
@@ -32,7 +33,7 @@ internal static class GraphTenantId
             return false;
         }
 
-        tenantId = value.ToLowerInvariant();
+        tenantId = value.AsSpan().ContainsAnyInRange('A', 'Z') ? value.ToLowerInvariant() : value;
         return true;
     }
 
@@ -43,8 +44,11 @@ internal static class GraphTenantId
             return false;
         }
 
-        foreach (var label in value.Split('.'))
+        var rest = value.AsSpan();
+        while (true)
         {
+            var dot = rest.IndexOf('.');
+            var label = dot < 0 ? rest : rest[..dot];
             if (label.Length is 0 or > MaxLabelLength || label[0] == '-' || label[^1] == '-')
             {
                 return false;
@@ -57,10 +61,22 @@ internal static class GraphTenantId
                     return false;
                 }
             }
-        }
 
-        // The last label is a top-level domain: letters only (rules out dotted numbers such as an IP address).
-        var last = value[(value.LastIndexOf('.') + 1)..];
-        return last.All(char.IsAsciiLetter);
+            if (dot < 0)
+            {
+                // The last label is a top-level domain: letters only (rules out dotted numbers such as an IP address).
+                foreach (var c in label)
+                {
+                    if (!char.IsAsciiLetter(c))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }
+
+            rest = rest[(dot + 1)..];
+        }
     }
 }

@@ -32,6 +32,7 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
     private readonly ConcurrentDictionary<string, byte> _heldApplication = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _appIds = new(StringComparer.OrdinalIgnoreCase);
     private readonly GraphTokenInfo?[] _firstTokens = new GraphTokenInfo?[2];
+    private readonly PermissionUseQueue _queue;
     private long _unknownCalls;
     private long _droppedCalls;
     private long _unreadableTokenCalls;
@@ -47,7 +48,11 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         _catalog = catalog ?? GraphPermissionCatalog.Default;
         _logger = loggerFactory?.CreateLogger("GraphAuthResilience.PermissionUsage") ?? NullLogger.Instance;
         _index = new OperationPathIndex(maxOperations * 8);
+        _queue = new PermissionUseQueue(QueueCapacity, Count, RecordingFailed);
     }
+
+    /// <summary>The answers that may wait to be counted (<see cref="PermissionUseQueue"/>).</summary>
+    internal const int QueueCapacity = 4096;
 
     public int MaxOperations { get; }
 
@@ -58,7 +63,14 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <inheritdoc />
-    public GraphPermissionReport GetReport() => new(PermissionAnalyzer.Analyze(Snapshot()));
+    public GraphPermissionReport GetReport()
+    {
+        _queue.Drain(); // every answer handed over before this call is in the report
+        return new(PermissionAnalyzer.Analyze(Snapshot()));
+    }
+
+    /// <summary>Gets how many answers wait to be counted (for tests).</summary>
+    internal long Waiting => _queue.Waiting;
 
     /// <summary>The permissions of a token, read once per token value (a repeated value costs a table lookup).</summary>
     /// <param name="token">The bearer token.</param>
@@ -73,8 +85,18 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         return _tokens.GetValue(token, Read);
     }
 
-    /// <summary>Records one Graph answer to <paramref name="method"/> <paramref name="uri"/>.</summary>
+    /// <summary>Records one Graph answer to <paramref name="method"/> <paramref name="uri"/>: handed to the queue (the
+    /// request pays one compare-and-swap), counted by the drain; counted here when the queue is full.</summary>
     public void Record(string method, Uri uri, TokenPermissions token, int status)
+    {
+        if (!_queue.TryAdd(method, uri, token, status))
+        {
+            Count(method, uri, token, status);
+        }
+    }
+
+    /// <summary>Counts one Graph answer now: the path matched to the catalog's operation, one counter incremented.</summary>
+    internal void Count(string method, Uri uri, TokenPermissions token, int status)
     {
         if (!token.IsReadable)
         {
@@ -109,6 +131,7 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
     /// benchmark of a first call, which needs an operation never seen before on every call.</summary>
     internal void ForgetOperations()
     {
+        _queue.Drain();
         _operations.Clear();
         Volatile.Write(ref _index, new OperationPathIndex(MaxOperations * 8));
     }

@@ -30,10 +30,14 @@ internal static class TokenSourceErrors
         TokenRequestTenant? tenant = null) => exception switch
     {
         GraphAuthException graph => graph,
-        MsalUiRequiredException ui => Onboarding(AadstsCode(ui.Message), ui.Message, tenant, scopes, NullIfEmpty(ui.CorrelationId), ui.ErrorCode)
-            ?? FromUiRequired(ui, scopes, requestedClaims),
-        MsalServiceException service => Onboarding(AadstsCode(service.Message), service.Message, tenant, scopes, NullIfEmpty(service.CorrelationId), service.ErrorCode)
-            ?? FromService(service, scopes, requestedClaims),
+        MsalUiRequiredException ui => FromTokenEndpoint(
+            AnswerOf(ui, ui.Classification == UiRequiredExceptionClassification.ConsentRequired ? "consent_required" : null),
+            scopes,
+            requestedClaims,
+            tenant,
+            needsUser: true,
+            detail: $"classification {ui.Classification}"),
+        MsalServiceException service => FromTokenEndpoint(AnswerOf(service), scopes, requestedClaims, tenant, needsUser: false),
         MsalClientException client => GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = GraphAuthFailureCause.TokenAcquisitionFailed,
@@ -274,71 +278,103 @@ internal static class TokenSourceErrors
         return Guid.TryParse(candidate, out var guid) ? guid.ToString("D") : null;
     }
 
-    private static GraphAuthException FromUiRequired(MsalUiRequiredException ui, IReadOnlyList<string> scopes, string? requestedClaims)
+    /// <summary>A token endpoint's refusal (what MSAL threw, or what a source of the application's own or of another
+    /// library saw): an onboarding failure first (see <see cref="Onboarding"/>); then, for an answer that needs a
+    /// person, consent or interaction; else the cause from the OAuth error, then the AADSTS number; a tenant policy code
+    /// wins over both. Only the codes, the status and the correlation id are kept;
+    /// <see cref="GraphTokenEndpointError.ErrorDescription"/> is only searched.</summary>
+    /// <param name="error">What the token endpoint answered.</param>
+    /// <param name="scopes">The scopes that were asked for.</param>
+    /// <param name="requestedClaims">The claims (JSON) the acquisition tried to meet, carried when the answer has none.</param>
+    /// <param name="tenant">The request's tenant and what the source knows of the app, or <see langword="null"/>.</param>
+    /// <param name="needsUser">Whether the answer needs a person (MSAL threw <see cref="MsalUiRequiredException"/>), or
+    /// <see langword="null"/> to decide as MSAL does (see <see cref="NeedsUser"/>).</param>
+    /// <param name="detail">What else the message says of such an answer (MSAL's classification), or
+    /// <see langword="null"/> for the answer's <c>suberror</c>.</param>
+    /// <returns>The failure.</returns>
+    internal static GraphAuthException FromTokenEndpoint(
+        GraphTokenEndpointError error, IReadOnlyList<string> scopes, string? requestedClaims, TokenRequestTenant? tenant,
+        bool? needsUser = null, string? detail = null)
     {
-        var aadsts = AadstsCode(ui.Message);
-        var consent = ui.Classification == UiRequiredExceptionClassification.ConsentRequired
-            || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
-            || string.Equals(ui.ErrorCode, "consent_required", StringComparison.Ordinal);
-        var cause = IsPolicyBlock(aadsts) ? GraphAuthFailureCause.PolicyRestricted
-            : consent ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired;
-        var grants = ConsentGrants(cause, scopes);
-        return GraphAuthException.Create(new GraphAuthFailureDetails
+        var aadsts = AadstsCode(error.ErrorDescription);
+        var correlationId = NullIfEmpty(error.CorrelationId);
+        if (Onboarding(aadsts, error.ErrorDescription, tenant, scopes, correlationId, error.Error) is { } onboarding)
         {
-            Cause = cause,
-            Confidence = ConfidenceOf(cause, aadsts),
-            AlternativeCauses = AlternativesOf(cause, aadsts),
-            Message = cause == GraphAuthFailureCause.PolicyRestricted
-                ? $"A tenant policy refused the token for Microsoft Graph ({Describe(ui.ErrorCode, aadsts)})."
-                : $"Microsoft Graph needs the user to sign in interactively: {cause} ({Describe(ui.ErrorCode, aadsts)}, classification {ui.Classification}).",
-            Remediation = WithGrants(AadstsRemediation(aadsts) ?? GraphAuthRemediation.For(cause), grants),
-            Grants = grants,
-            StatusCode = ui.StatusCode > 0 ? (HttpStatusCode)ui.StatusCode : null,
-            Claims = string.IsNullOrEmpty(ui.Claims) ? requestedClaims : ui.Claims,
-            Scopes = scopes,
-            TokenEndpointError = ui.ErrorCode,
-            AadstsCode = aadsts,
-            RequestId = NullIfEmpty(ui.CorrelationId),
-        });
-    }
+            return onboarding;
+        }
 
-    private static GraphAuthException FromService(MsalServiceException service, IReadOnlyList<string> scopes, string? requestedClaims)
-    {
-        var aadsts = AadstsCode(service.Message);
-        var cause = service.ErrorCode switch
-        {
-            "interaction_required" => GraphAuthFailureCause.InteractionRequired,
-            "consent_required" => GraphAuthFailureCause.ConsentRequired,
-            _ => aadsts switch
+        var user = needsUser ?? NeedsUser(error.Error, error.Suberror);
+        var cause = user
+            ? IsConsent(error, aadsts) ? GraphAuthFailureCause.ConsentRequired : GraphAuthFailureCause.InteractionRequired
+            : error.Error switch
             {
-                "AADSTS65001" => GraphAuthFailureCause.ConsentRequired,
-                "AADSTS50076" or "AADSTS50079" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
-                _ => GraphAuthFailureCause.TokenAcquisitionFailed,
-            },
-        };
+                "interaction_required" => GraphAuthFailureCause.InteractionRequired,
+                "consent_required" => GraphAuthFailureCause.ConsentRequired,
+                _ => aadsts switch
+                {
+                    "AADSTS65001" => GraphAuthFailureCause.ConsentRequired,
+                    "AADSTS50076" or "AADSTS50079" or "AADSTS50158" => GraphAuthFailureCause.InteractionRequired,
+                    _ => GraphAuthFailureCause.TokenAcquisitionFailed,
+                },
+            };
         if (IsPolicyBlock(aadsts))
         {
             cause = GraphAuthFailureCause.PolicyRestricted;
         }
 
-        var claims = string.IsNullOrEmpty(service.Claims) ? requestedClaims : service.Claims;
+        var source = NullIfEmpty(error.SourceName);
+        var what = Describe(error.Error, aadsts);
+        detail ??= NullIfEmpty(error.Suberror) is { } suberror ? "suberror " + suberror : null;
+        var message = !user
+            ? $"{(source is null ? "Could not" : source + " could not")} acquire a token for Microsoft Graph: {what}{(error.StatusCode is { } code ? string.Create(CultureInfo.InvariantCulture, $", status {(int)code}") : string.Empty)}."
+            : cause == GraphAuthFailureCause.PolicyRestricted
+                ? $"A tenant policy refused the token for Microsoft Graph ({what})."
+                : $"Microsoft Graph needs the user to sign in interactively: {cause} ({what}{(detail is null ? string.Empty : ", " + detail)}).";
+        var remediation = AadstsRemediation(aadsts)
+            ?? (user ? null : ServiceRemediation(error.Error) ?? StatusRemediation(error.StatusCode))
+            ?? GraphAuthRemediation.For(cause);
         var grants = ConsentGrants(cause, scopes);
         return GraphAuthException.Create(new GraphAuthFailureDetails
         {
             Cause = cause,
             Confidence = ConfidenceOf(cause, aadsts),
             AlternativeCauses = AlternativesOf(cause, aadsts),
-            Message = $"Could not acquire a token for Microsoft Graph: {Describe(service.ErrorCode, aadsts)}, status {service.StatusCode}.",
-            Remediation = WithGrants(AadstsRemediation(aadsts) ?? ServiceRemediation(service.ErrorCode) ?? GraphAuthRemediation.For(cause), grants),
+            Message = source is null || !user ? message : $"{source}: {message}",
+            Remediation = WithGrants(source is null ? remediation : $"{source} failed: {remediation}", grants),
             Grants = grants,
-            StatusCode = service.StatusCode > 0 ? (HttpStatusCode)service.StatusCode : null,
-            Claims = claims,
+            StatusCode = error.StatusCode,
+            Claims = NullIfEmpty(error.Claims) ?? requestedClaims,
             Scopes = scopes,
-            TokenEndpointError = service.ErrorCode,
+            TokenEndpointError = NullIfEmpty(error.Error),
             AadstsCode = aadsts,
-            RequestId = NullIfEmpty(service.CorrelationId),
+            RequestId = correlationId,
         });
     }
+
+    /// <summary>What MSAL read of the token endpoint's answer.</summary>
+    private static GraphTokenEndpointError AnswerOf(MsalServiceException exception, string? suberror = null) => new()
+    {
+        StatusCode = exception.StatusCode > 0 ? (HttpStatusCode)exception.StatusCode : null,
+        Error = exception.ErrorCode,
+        Suberror = suberror,
+        ErrorDescription = exception.Message,
+        CorrelationId = exception.CorrelationId,
+        Claims = exception.Claims,
+    };
+
+    /// <summary>Whether an answer needs a person to sign in, as MSAL decides it (the answers it throws
+    /// <see cref="MsalUiRequiredException"/> for): <c>interaction_required</c>, or <c>invalid_grant</c> unless its
+    /// <c>suberror</c> puts the fault with the client (<c>client_mismatch</c>, <c>protection_policy_required</c>).</summary>
+    private static bool NeedsUser(string? error, string? suberror) =>
+        error is "interaction_required" || (error is "invalid_grant" && suberror is not ("client_mismatch" or "protection_policy_required"));
+
+    /// <summary>Whether an answer that needs a person asks for consent: <c>suberror</c> <c>consent_required</c>
+    /// (MSAL's <see cref="UiRequiredExceptionClassification.ConsentRequired"/>), a consent AADSTS code, or the error
+    /// <c>consent_required</c>.</summary>
+    private static bool IsConsent(GraphTokenEndpointError error, string? aadsts) =>
+        error.Suberror is "consent_required"
+        || aadsts is "AADSTS65001" or "AADSTS65004" or "AADSTS90094" or "AADSTS90008"
+        || error.Error is "consent_required";
 
     /// <summary>Consent missing: the Graph permissions among the scopes MSAL asked for, as delegated grants (a
     /// <c>/.default</c> request names none: it consents to what the app registration lists).</summary>
@@ -410,6 +446,12 @@ internal static class TokenSourceErrors
         "invalid_scope" => "The scope is not valid for this flow: client credentials need '<resource>/.default'.",
         "temporarily_unavailable" or "service_not_available" => "The token endpoint is unavailable; retries were exhausted. Try again later.",
         _ => ManagedIdentityRemediation(errorCode),
+    };
+
+    private static string? StatusRemediation(HttpStatusCode? status) => (int?)status switch
+    {
+        429 or >= 500 => "The token endpoint was unavailable after the token source's own retries; try again later.",
+        _ => null,
     };
 
     private static string ClientRemediation(string? errorCode) => errorCode switch

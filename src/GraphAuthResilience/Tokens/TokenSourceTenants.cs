@@ -1,3 +1,5 @@
+using Microsoft.Identity.Client;
+
 namespace GraphAuthResilience.Tokens;
 
 /// <summary>What a token source knows of the application it acquires for: its own (home) tenant, its client id and
@@ -11,6 +13,24 @@ internal sealed record TokenSourceTenants(string? HomeTenant, string? ClientId, 
 {
     /// <summary>The global cloud's authority host.</summary>
     public const string GlobalAuthorityHost = "login.microsoftonline.com";
+
+    /// <summary>Nothing known of the application: any tenant asked for per request counts as a customer's.</summary>
+    public static TokenSourceTenants Unknown { get; } = new(null, null);
+
+    /// <summary>Reads what an MSAL application was built with (its client id and authority); never throws.</summary>
+    /// <param name="application">The application.</param>
+    /// <returns>What is known; <see cref="Unknown"/> when the application cannot say.</returns>
+    public static TokenSourceTenants Of(IClientApplicationBase application)
+    {
+        try
+        {
+            return From(application.AppConfig?.ClientId, application.Authority);
+        }
+        catch (Exception)
+        {
+            return Unknown; // Only the onboarding diagnosis is less precise without it.
+        }
+    }
 
     /// <summary>Reads what an MSAL application was built with; never throws.</summary>
     /// <param name="clientId">The application's client id.</param>
