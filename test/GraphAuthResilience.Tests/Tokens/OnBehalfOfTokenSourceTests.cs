@@ -13,7 +13,7 @@ namespace GraphAuthResilience.Tests.Tokens;
 /// <summary>Scale in users: one chain serving 10,000 on-behalf-of callers with real MSAL over the fake
 /// token endpoint.</summary>
 [NonParallelizable]
-public class OnBehalfOfScaleTests
+public class OnBehalfOfTokenSourceTests
 {
     /// <summary>What the chain and MSAL together may keep per caller (documented in the README): the chain's entry
     /// (about 700 bytes with its partition hash, besides the token string) plus MSAL's own cache of the caller's
