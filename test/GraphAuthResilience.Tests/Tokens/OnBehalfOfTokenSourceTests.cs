@@ -13,7 +13,7 @@ namespace GraphAuthResilience.Tests.Tokens;
 /// <summary>Scale in users: one chain serving 10,000 on-behalf-of callers with real MSAL over the fake
 /// token endpoint.</summary>
 [NonParallelizable]
-public class OnBehalfOfScaleTests
+public class OnBehalfOfTokenSourceTests
 {
     /// <summary>What the chain and MSAL together may keep per caller (documented in the README): the chain's entry
     /// (about 700 bytes with its partition hash, besides the token string) plus MSAL's own cache of the caller's
@@ -217,7 +217,7 @@ public class OnBehalfOfScaleTests
                     o.Scopes.Add(Scope);
                     configure(o);
                 })
-                .ConfigurePrimaryHttpMessageHandler(() => graph);
+                .ConfigurePrimaryHttpMessageHandler(() => graph.Graph);
         }
 
         return services.BuildServiceProvider();
@@ -238,37 +238,46 @@ public class OnBehalfOfScaleTests
     private static HttpResponseMessage OnBehalfOfAnswer(FakeEntraTokenEndpoint endpoint, int caller) =>
         endpoint.UserTokenResponse(UnsignedJwt.Delegated("User.Read").WithClaim("oid", Oid(caller)).Build(), Oid(caller));
 
-    /// <summary>Graph, checking that each request's token was minted for the caller the request was made for.</summary>
-    private sealed class CallerCheckingGraph : HttpMessageHandler
+    /// <summary>The Testing package's fake Graph, checking that each request's token was minted for the caller the
+    /// request was made for (the caller's oid in <see cref="CallerHeader"/>, the token's oid claim).</summary>
+    private sealed class CallerCheckingGraph
     {
         public const string CallerHeader = "x-test-caller";
         private int _checked;
         private int _mismatches;
 
+        public CallerCheckingGraph()
+        {
+            Graph = new FakeGraph { RecordsRequests = false };
+            Graph.Respond = (request, _) =>
+            {
+                var expected = request.Headers.GetValues(CallerHeader).Single();
+                var oid = ReadOid(request.Headers.Authorization?.Parameter ?? string.Empty);
+                Interlocked.Increment(ref _checked);
+                if (!string.Equals(oid, expected, StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _mismatches);
+                }
+
+                return null; // Graph's own answer: 200
+            };
+        }
+
+        public FakeGraph Graph { get; }
+
         public int Checked => Volatile.Read(ref _checked);
 
         public int Mismatches => Volatile.Read(ref _mismatches);
 
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        private static string? ReadOid(string token)
         {
-            var expected = request.Headers.GetValues(CallerHeader).Single();
-            var token = request.Headers.Authorization?.Parameter ?? string.Empty;
             var parts = token.Split('.');
-            var oid = parts.Length == 3 ? ReadOid(parts[1]) : null;
-            Interlocked.Increment(ref _checked);
-            if (!string.Equals(oid, expected, StringComparison.Ordinal))
+            if (parts.Length != 3)
             {
-                Interlocked.Increment(ref _mismatches);
+                return null;
             }
 
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request });
-        }
-
-        private static string? ReadOid(string payload)
-        {
-            var padded = payload.Replace('-', '+').Replace('_', '/');
-            padded += new string('=', (4 - (padded.Length % 4)) % 4);
-            using var json = JsonDocument.Parse(Convert.FromBase64String(padded));
+            using var json = JsonDocument.Parse(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]));
             return json.RootElement.TryGetProperty("oid", out var oid) ? oid.GetString() : null;
         }
     }
