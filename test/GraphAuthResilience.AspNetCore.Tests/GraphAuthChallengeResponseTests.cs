@@ -15,11 +15,15 @@ using Microsoft.Identity.Client;
 namespace GraphAuthResilience.AspNetCore.Tests;
 
 /// <summary>
-/// A real ASP.NET Core web API (test host) calling a fake Graph on behalf of its caller through the chain, with a
-/// real MSAL confidential client for on-behalf-of; on the other side, a real MSAL public client that reads the API's
-/// 401 challenge with <see cref="WwwAuthenticateParameters"/> and retries with the claims.
+/// The answer a web API gives its caller when calling Graph on the caller's behalf needs the caller, written by the
+/// exception handler (<c>/profile</c>) or the endpoint filter (<c>/filtered/profile</c>): a real ASP.NET Core web API
+/// (test host) calling a fake Graph through the chain, with a real MSAL confidential client for on-behalf-of; on the
+/// other side, a real MSAL public client that reads the API's 401 challenge with <see cref="WwwAuthenticateParameters"/>
+/// and retries with the claims. The caller's challenge stays readable: claims above
+/// <see cref="GraphAuthChallengeOptions.MaxChallengeClaimsBytes"/> are not echoed (the caller gets
+/// <c>interaction_required</c> and a problem body saying why).
 /// </summary>
-public class GraphAuthChallengeTests
+public class GraphAuthChallengeResponseTests
 {
     private const string MfaClaims = """{"access_token":{"capolids":{"essential":true,"values":["5e8a9f2c-0000-4000-8000-0000000000c1"]}}}""";
     private const string UserJson = """{"id":"6c5b4a39-0000-4000-8000-0000000000a1","displayName":"Adele"}""";
@@ -174,34 +178,61 @@ public class GraphAuthChallengeTests
     }
 
     [Test]
-    public void AddGraphAuthChallenges_HttpAuthorizationUri_FailsAtStart()
+    public async Task HugeClaims_DefaultHttpClientOverKestrel_Reads401InteractionRequiredAndTheReason()
     {
-        var services = new ServiceCollection();
-        services.AddGraphAuthChallenges(o => o.AuthorizationUri = new Uri("http://login.example/authorize"));
-        using var provider = services.BuildServiceProvider();
+        var claims = HugeClaims(64 * 1024);
+        var entra = new EntraAnswers();
+        entra.EnqueueOnBehalfOf(() => EntraAnswers.MfaRequired(claims));
+        await using var app = await GraphAuthChallengeResponseTests.StartApiAsync(entra, kestrel: true);
+        var caller = GraphAuthChallengeResponseTests.CreateCaller(entra);
+        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([EntraAnswers.ApiScope], "rt-initial").ExecuteAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
 
-        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-            _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphAuthChallengeOptions>>().Value);
+        using var response = await GraphAuthChallengeResponseTests.CallAsync(http, "/profile", signIn.AccessToken);
+
+        var parameters = WwwAuthenticateParameters.CreateFromAuthenticationHeaders(response.Headers, "Bearer");
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(parameters.Error, Is.EqualTo("interaction_required"));
+            Assert.That(parameters.Claims, Is.Null, "claims above the bound are not echoed");
+            Assert.That(response.Headers.WwwAuthenticate.ToString().Length, Is.LessThan(1024));
+            Assert.That(problem, Does.Contain("not echoed").And.Contain(GraphAuthChallengeOptions.MaxChallengeClaimsBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(problem, Does.Not.Contain("capolids"), "no claims in the body either");
+        });
     }
 
     [Test]
-    public void AddGraphAuthChallenges_CalledTwice_OneExceptionHandler()
+    public async Task ClaimsAtTheBound_StillEchoedWhole()
     {
-        var services = new ServiceCollection();
+        var claims = HugeClaims(GraphAuthChallengeOptions.MaxChallengeClaimsBytes);
+        var entra = new EntraAnswers();
+        entra.EnqueueOnBehalfOf(() => EntraAnswers.MfaRequired(claims));
+        await using var app = await GraphAuthChallengeResponseTests.StartApiAsync(entra);
+        var caller = GraphAuthChallengeResponseTests.CreateCaller(entra);
+        var signIn = await ((IByRefreshToken)caller).AcquireTokenByRefreshToken([EntraAnswers.ApiScope], "rt-initial").ExecuteAsync();
 
-        services.AddGraphAuthChallenges().AddGraphAuthChallenges(o => o.WriteProblemDetails = false);
+        using var response = await GraphAuthChallengeResponseTests.CallAsync(app.GetTestClient(), "/profile", signIn.AccessToken);
 
-        Assert.That(services.Count(d => d.ServiceType == typeof(Microsoft.AspNetCore.Diagnostics.IExceptionHandler)), Is.EqualTo(1));
+        var parameters = WwwAuthenticateParameters.CreateFromAuthenticationHeaders(response.Headers, "Bearer");
+        Assert.That(Encoding.UTF8.GetByteCount(claims), Is.EqualTo(GraphAuthChallengeOptions.MaxChallengeClaimsBytes));
+        Assert.That(parameters.Claims, Is.EqualTo(claims));
     }
 
-    [Test]
-    public void AddGraphAuthChallenges_RealmWithAQuote_FailsAtStart()
+    /// <summary>Claims JSON of exactly <paramref name="bytes"/> UTF-8 bytes (a long list of policy ids).</summary>
+    private static string HugeClaims(int bytes)
     {
-        var services = new ServiceCollection();
-        services.AddGraphAuthChallenges(o => o.Realm = "contoso\", authorization_uri=\"https://evil.example");
-        using var provider = services.BuildServiceProvider();
+        const string Head = "{\"access_token\":{\"capolids\":{\"essential\":true,\"values\":[\"";
+        const string Tail = "\"]}}}";
+        var filler = new StringBuilder(Head);
+        while (filler.Length + Tail.Length < bytes)
+        {
+            filler.Append('a');
+        }
 
-        Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
-            _ = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<GraphAuthChallengeOptions>>().Value);
+        var json = filler.Append(Tail).ToString();
+        using var _ = JsonDocument.Parse(json);
+        return json;
     }
 }
