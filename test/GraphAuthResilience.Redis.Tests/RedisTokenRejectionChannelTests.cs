@@ -1,4 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using GraphAuthResilience.Demo.Fleet;
+using GraphAuthResilience.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -7,16 +11,84 @@ using StackExchange.Redis;
 namespace GraphAuthResilience.Redis.Tests;
 
 /// <summary>
-/// The rejection channel keeps its subscription from what it observes: a subscription lost while the connection stays
+/// The rejection channel over Redis: a published hash reaches the other instances (not the publisher), anything but a
+/// hash is refused, a throwing subscriber does not stop the others; and the channel keeps its subscription from what it
+/// observes: a subscription lost while the connection stays
 /// up is made again by the channel's timer (no request needs to touch Redis), and one StackExchange.Redis restores
 /// by itself after a reconnect is left alone. The listener runs on a fake clock, so its timer moves only when a test
 /// advances it; Redis is a real redis-server.
 /// </summary>
 [TestFixture]
 [NonParallelizable]
-public sealed class RejectionSubscriptionTests
+public sealed class RedisTokenRejectionChannelTests
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+
+    [Test]
+    public async Task RejectionChannel_PublishedHash_ReachesOtherInstancesNotThePublisher()
+    {
+        await using var fleet = await RedisFleetFixture.StartAsync(3);
+        var heard = fleet.Instances.Select(_ => new List<string>()).ToList();
+        var registrations = fleet.Instances.Select((instance, n) => instance.Services.GetRequiredService<IGraphTokenRejectionChannel>()
+            .Subscribe(hash =>
+            {
+                lock (heard[n])
+                {
+                    heard[n].Add(hash);
+                }
+            })).ToList();
+        await fleet.WaitUntilSharedAsync();
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes("a-token"))).ToLowerInvariant();
+
+        await fleet.Instances[0].Services.GetRequiredService<IGraphTokenRejectionChannel>().PublishAsync(hash, CancellationToken.None);
+        await RedisFleetFixture.WaitUntilAsync(
+            () => Task.FromResult(fleet.Instances.Skip(1).All(i => RedisFleetFixture.Channel(i).Received == 1) && heard.Skip(1).All(Heard)),
+            "both other instances heard the hash and called their subscribers");
+
+        static bool Heard(List<string> list)
+        {
+            lock (list)
+            {
+                return list.Count > 0;
+            }
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(heard[1], Is.EqualTo(new[] { hash }));
+            Assert.That(heard[2], Is.EqualTo(new[] { hash }));
+            Assert.That(heard[0], Is.Empty, "the publisher does not hear its own news");
+        });
+        registrations.ForEach(r => r.Dispose());
+    }
+
+    [Test]
+    public async Task RejectionChannel_SomethingElseThanAHash_IsRefused()
+    {
+        await using var fleet = await RedisFleetFixture.StartAsync(1);
+        var channel = fleet.Instances[0].Services.GetRequiredService<IGraphTokenRejectionChannel>();
+
+        Assert.That(async () => await channel.PublishAsync(UnsignedJwt.AppOnly().Build(), CancellationToken.None), Throws.ArgumentException);
+        Assert.That(async () => await channel.PublishAsync("", CancellationToken.None), Throws.ArgumentException);
+    }
+
+    [Test]
+    public async Task RejectionChannel_ThrowingSubscriber_DoesNotStopTheOthers()
+    {
+        await using var fleet = await RedisFleetFixture.StartAsync(2);
+        var channel = fleet.Instances[1].Services.GetRequiredService<IGraphTokenRejectionChannel>();
+        var heard = 0;
+        using var throwing = channel.Subscribe(_ => throw new InvalidOperationException("subscriber bug"));
+        using var counting = channel.Subscribe(_ => Interlocked.Increment(ref heard));
+        using var publisherSide = fleet.Instances[0].Services.GetRequiredService<IGraphTokenRejectionChannel>().Subscribe(_ => { });
+        await fleet.WaitUntilSharedAsync();
+
+        await fleet.Instances[0].Services.GetRequiredService<IGraphTokenRejectionChannel>()
+            .PublishAsync(new string('a', 64), CancellationToken.None);
+        await RedisFleetFixture.WaitUntilAsync(() => Task.FromResult(Volatile.Read(ref heard) == 1), "the second subscriber heard the hash");
+
+        Assert.That(fleet.Logs[1].Entries.Count(e => e.Id.Id == 5007), Is.EqualTo(1), "the throwing subscriber is logged");
+    }
 
     [Test]
     public async Task RejectionChannel_SubscriptionLostWhileConnected_TimerSubscribesAgainWithoutAnyRequest()
