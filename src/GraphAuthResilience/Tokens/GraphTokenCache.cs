@@ -84,6 +84,13 @@ internal sealed partial class GraphTokenCache : IDisposable
     public TokenPartition TenantPartition(string tenant) =>
         _tenants.TryGetValue(tenant, out var partition) ? partition : Add(_tenants, tenant, static t => new TokenPartition(TenantPartitionPrefix + t));
 
+    /// <summary>Finds the partition of a tenant seen before, given in canonical form (the map's keys are canonical).</summary>
+    /// <param name="tenant">The tenant as given.</param>
+    /// <param name="partition">Its partition, when found.</param>
+    /// <returns>Whether it was found.</returns>
+    public bool TryGetTenantPartition(string tenant, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TokenPartition? partition) =>
+        _tenants.TryGetValue(tenant, out partition);
+
     /// <summary>Gets the partition of a partition key: the source's own for <see langword="null"/>, a tenant's for a
     /// tenant key, else one per key (an <see cref="IPartitionedGraphTokenSource"/>'s partition, a caller's partition
     /// within a tenant), bounded like <see cref="TenantPartition"/>.</summary>

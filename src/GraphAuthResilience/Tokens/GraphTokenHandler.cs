@@ -115,12 +115,13 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         // 2. The identity.
         var scopes = requestScopes is null ? _scopes : GraphScopeSet.From(requestScopes);
         var tenant = GraphAuthHttpRequestMessageExtensions.GetGraphTenantIfAnySet(request);
-        if (tenant is null && _tenantResolver is not null && !TryResolveTenant(request, scopes, out tenant, out var refused))
+        TokenPartition? tenantPartition = null;
+        if (tenant is null && _tenantResolver is not null && !TryResolveTenant(request, scopes, out tenant, out tenantPartition, out var refused))
         {
             return Task.FromException<HttpResponseMessage>(refused);
         }
 
-        return Identify(request, host, scopes, tenant, known, cancellationToken);
+        return Identify(request, host, scopes, tenant, known, cancellationToken, tenantPartition);
     }
 
     /// <summary>Step 2: the <see cref="TokenPartition"/> the token is for, then step 3. The partition is the one the
@@ -128,7 +129,8 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     /// on-behalf-of caller's or the partitioned source's; else the source's own. Synchronous unless the source has to
     /// read something (the assertion callback, a partition) asynchronously.</summary>
     private Task<HttpResponseMessage> Identify(
-        HttpRequestMessage request, string host, GraphScopeSet scopes, string? tenant, string? known, CancellationToken cancellationToken)
+        HttpRequestMessage request, string host, GraphScopeSet scopes, string? tenant, string? known, CancellationToken cancellationToken,
+        TokenPartition? tenantPartition = null)
     {
         var directive = GraphSendDirective.For(request, _chain);
         known ??= directive?.Partition;
@@ -176,7 +178,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         }
         else
         {
-            identity = tenant is null ? _cache.OwnPartition : _cache.TenantPartition(tenant);
+            identity = tenant is null ? _cache.OwnPartition : tenantPartition ?? _cache.TenantPartition(tenant);
         }
 
         return directive is null
@@ -363,12 +365,15 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         return value.Length > 64 ? shown.Append("...").ToString() : shown.ToString();
     }
 
-    /// <summary>Runs <see cref="GraphAuthOptions.TenantResolver"/> and checks what it gives. A throw or a value that is
+    /// <summary>Runs <see cref="GraphAuthOptions.TenantResolver"/> and checks what it gives (a tenant already known in
+    /// canonical form is found with its partition, without parsing it again). A throw or a value that is
     /// no tenant fails the request before any token work, naming the resolver; the value is shown escaped and bounded.</summary>
     private bool TryResolveTenant(
-        HttpRequestMessage request, GraphScopeSet scopes, out string? tenant, [NotNullWhen(false)] out GraphAuthException? refused)
+        HttpRequestMessage request, GraphScopeSet scopes, out string? tenant, out TokenPartition? partition,
+        [NotNullWhen(false)] out GraphAuthException? refused)
     {
         tenant = null;
+        partition = null;
         refused = null;
         string? resolved;
         try
@@ -391,6 +396,13 @@ internal sealed class GraphTokenHandler : DelegatingHandler
 
         if (resolved is null)
         {
+            return true;
+        }
+
+        if (_cache.TryGetTenantPartition(resolved, out partition))
+        {
+            // A tenant seen before in canonical form (only those are keys): checked then, and its partition is here.
+            tenant = resolved;
             return true;
         }
 

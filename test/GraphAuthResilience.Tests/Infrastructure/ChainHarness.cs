@@ -9,6 +9,7 @@ namespace GraphAuthResilience.Tests.Infrastructure;
 /// A real DI container with <c>AddHttpClient(...).AddGraphAuthHandlers(...)</c> over the Testing package's
 /// <see cref="FakeGraph"/>. With <c>keepResponses</c>, a handler outside the chain keeps the last response the caller
 /// got (<see cref="LastResponse"/>), so a test through <c>GraphServiceClient</c> can read what the chain attached to it.
+/// A harness over another primary handler (the batch tests' view of the fake Graph) passes it as <c>primary</c>.
 /// </summary>
 internal sealed class ChainHarness : IDisposable
 {
@@ -19,8 +20,11 @@ internal sealed class ChainHarness : IDisposable
         Action<GraphAuthOptions>? configure = null,
         Action<IServiceCollection>? services = null,
         Action<IHttpClientBuilder>? client = null,
-        bool keepResponses = false)
+        bool keepResponses = false,
+        HttpMessageHandler? primary = null,
+        string clientName = ClientName)
     {
+        Name = clientName;
         var collection = new ServiceCollection();
         collection.AddLogging(b =>
         {
@@ -31,7 +35,7 @@ internal sealed class ChainHarness : IDisposable
             }
         });
         services?.Invoke(collection);
-        var builder = collection.AddHttpClient(ClientName);
+        var builder = collection.AddHttpClient(clientName);
         if (keepResponses)
         {
             builder.AddHttpMessageHandler(() => new ResponseRecorder(this));
@@ -43,11 +47,14 @@ internal sealed class ChainHarness : IDisposable
             configure?.Invoke(o);
         });
         client?.Invoke(builder);
-        builder.ConfigurePrimaryHttpMessageHandler(() => Graph);
+        builder.ConfigurePrimaryHttpMessageHandler(() => primary ?? Graph);
         Provider = collection.BuildServiceProvider();
     }
 
     public FakeGraph Graph { get; } = new();
+
+    /// <summary>Gets the client's name.</summary>
+    public string Name { get; }
 
     /// <summary>Gets the last response the caller got (kept only with <c>keepResponses</c>).</summary>
     public HttpResponseMessage? LastResponse { get; private set; }
@@ -56,7 +63,7 @@ internal sealed class ChainHarness : IDisposable
 
     public FakeLogCollector Logs => Provider.GetFakeLogCollector();
 
-    public HttpClient CreateClient() => Provider.GetRequiredService<IHttpClientFactory>().CreateClient(ClientName);
+    public HttpClient CreateClient() => Provider.GetRequiredService<IHttpClientFactory>().CreateClient(Name);
 
     public void Dispose() => Provider.Dispose();
 
