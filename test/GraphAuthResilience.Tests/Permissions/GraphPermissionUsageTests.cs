@@ -5,12 +5,11 @@ using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Permissions;
 using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Infrastructure;
 using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
-
-using GraphAuthResilience.Tests.Infrastructure;
 
 namespace GraphAuthResilience.Tests.Permissions;
 
