@@ -25,6 +25,11 @@ internal sealed class GraphHostPolicy
     private readonly FrozenDictionary<string, HostRule> _hosts;
     private readonly string[] _scopeClouds;
 
+    // The host the options' scopes are for (graph.microsoft.com for the global cloud), compared before the lookup:
+    // nearly every request goes there. Fixed at construction, so reading it needs no synchronisation.
+    private readonly string? _primaryHost;
+    private readonly HostRule? _primaryRule;
+
     /// <summary>Builds the policy from the allowed host entries and the default scopes (values, not options: this
     /// folder depends on nothing of the library's).</summary>
     /// <param name="allowedHosts">The <c>host</c> or <c>host:port</c> entries.</param>
@@ -61,6 +66,13 @@ internal sealed class GraphHostPolicy
         }
 
         _hosts = hosts.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
+        var primary = _scopeClouds.Select(GraphClouds.GraphHost).FirstOrDefault(_hosts.ContainsKey)
+            ?? (_hosts.Count == 1 ? _hosts.Keys[0] : null);
+        if (primary is not null)
+        {
+            _primaryHost = primary;
+            _primaryRule = _hosts[primary];
+        }
     }
 
     /// <summary>Gets a value indicating whether the default Graph hosts are kept to the scopes' cloud.</summary>
@@ -86,7 +98,8 @@ internal sealed class GraphHostPolicy
     /// <see langword="null"/>), may carry a token.</summary>
     public bool IsAllowed(Uri uri, string host, IReadOnlyList<string>? requestScopes)
     {
-        if (!_hosts.TryGetValue(host, out var rule) || !string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase)
+        var rule = string.Equals(host, _primaryHost, StringComparison.OrdinalIgnoreCase) ? _primaryRule : null;
+        if ((rule is null && !_hosts.TryGetValue(host, out rule)) || !string.Equals(uri.Scheme, Uri.UriSchemeHttps, StringComparison.OrdinalIgnoreCase)
             || !rule.Allows(uri.IsDefaultPort ? DefaultPort : uri.Port))
         {
             return false;
