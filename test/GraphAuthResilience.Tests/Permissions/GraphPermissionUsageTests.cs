@@ -5,6 +5,7 @@ using GraphAuthResilience.Challenges;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Permissions;
 using GraphAuthResilience.Testing;
+using GraphAuthResilience.Tests.Infrastructure;
 using GraphAuthResilience.Tokens;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
@@ -285,28 +286,5 @@ public class GraphPermissionUsageTests
     private static string[] Names(JsonElement json, string list, string kind) =>
         [.. json.GetProperty(list).GetProperty(kind).EnumerateArray().Select(e => e.GetString()!)];
 
-    private static List<Type> ChainOf(IServiceProvider provider, string name)
-    {
-        var factoryOptions = provider.GetRequiredService<IOptionsMonitor<HttpClientFactoryOptions>>().Get(name);
-        var builder = new RecordingBuilder(provider, name);
-        foreach (var action in factoryOptions.HttpMessageHandlerBuilderActions)
-        {
-            action(builder);
-        }
-
-        return [.. builder.AdditionalHandlers.Select(h => h.GetType()).Where(t => t.Namespace!.StartsWith("GraphAuthResilience", StringComparison.Ordinal))];
-    }
-
-    private sealed class RecordingBuilder(IServiceProvider services, string name) : HttpMessageHandlerBuilder
-    {
-        public override string? Name { get; set; } = name;
-
-        public override HttpMessageHandler PrimaryHandler { get; set; } = new HttpClientHandler();
-
-        public override IList<DelegatingHandler> AdditionalHandlers { get; } = new List<DelegatingHandler>();
-
-        public override IServiceProvider Services => services;
-
-        public override HttpMessageHandler Build() => CreateHandlerPipeline(PrimaryHandler, AdditionalHandlers);
-    }
+    private static List<Type> ChainOf(IServiceProvider provider, string name) => ChainShape.Of(provider, name);
 }
