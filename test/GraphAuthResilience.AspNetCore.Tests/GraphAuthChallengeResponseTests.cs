@@ -3,13 +3,13 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using GraphAuthResilience.AspNetCore;
+using GraphAuthResilience.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Graph;
-using GraphAuthResilience.Testing;
 using Microsoft.Identity.Client;
 
 namespace GraphAuthResilience.AspNetCore.Tests;

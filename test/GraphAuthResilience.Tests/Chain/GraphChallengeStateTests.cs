@@ -43,17 +43,6 @@ public class GraphChallengeStateTests
         Assert.That(new GraphChallengeState().DecisionAbout(answer), Is.Null);
     }
 
-    [TestCase(nameof(GraphChallengeOutcome.RefusedAlreadyReplayed), "already replayed once")]
-    [TestCase(nameof(GraphChallengeOutcome.RefusedBodyNotReplayable), "body not replayable")]
-    [TestCase(nameof(GraphChallengeOutcome.RefusedWrongAudience), "wrong audience")]
-    [TestCase(nameof(GraphChallengeOutcome.Replayed), null)]
-    public void RefusedReason_Outcome_SaysWhyARefusalWasMade(string outcome, string? reason)
-    {
-        using var answer = new HttpResponseMessage(HttpStatusCode.Unauthorized);
-
-        Assert.That(Decision(answer, Enum.Parse<GraphChallengeOutcome>(outcome)).RefusedReason, Is.EqualTo(reason));
-    }
-
     private static GraphChallengeDecision Decision(HttpResponseMessage answer, GraphChallengeOutcome outcome = GraphChallengeOutcome.RefusedAlreadyReplayed) =>
         new(answer, outcome, Array.Empty<AuthenticationChallenge>(), null, null, null, bodyReplayable: true);
 }
