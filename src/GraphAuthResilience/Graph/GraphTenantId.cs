@@ -5,6 +5,8 @@ namespace GraphAuthResilience.Graph;
 /// <c>consumers</c> (they name no tenant), not a URL, not a path.</summary>
 internal static class GraphTenantId
 {
+    private static readonly System.Buffers.SearchValues<char> LowerHexOrHyphen = System.Buffers.SearchValues.Create("0123456789abcdef-");
+
     private const int MaxDomainLength = 253;
     private const int MaxLabelLength = 63;
 
@@ -21,10 +23,16 @@ internal static class GraphTenantId
             return false;
         }
 
+        if (value.Length == 36 && IsCanonicalGuid(value))
+        {
+            // Already canonical (the usual case): the same string, nothing parsed or allocated per request.
+            tenantId = value;
+            return true;
+        }
+
         if (value.Length == 36 && Guid.TryParseExact(value, "D", out var guid))
         {
-            // Already canonical (the usual case): the same string, nothing allocated per request.
-            tenantId = value.AsSpan().ContainsAnyInRange('A', 'Z') ? guid.ToString("D") : value;
+            tenantId = guid.ToString("D");
             return true;
         }
 
@@ -35,6 +43,15 @@ internal static class GraphTenantId
 
         tenantId = value.AsSpan().ContainsAnyInRange('A', 'Z') ? value.ToLowerInvariant() : value;
         return true;
+    }
+
+    /// <summary>Whether <paramref name="value"/> (36 characters) is a GUID in canonical form: lower-case hex digits in
+    /// groups of 8-4-4-4-12.</summary>
+    private static bool IsCanonicalGuid(string value)
+    {
+        var span = value.AsSpan();
+        return span[8] == '-' && span[13] == '-' && span[18] == '-' && span[23] == '-'
+            && span.IndexOfAnyExcept(LowerHexOrHyphen) < 0 && span.Count('-') == 4;
     }
 
     private static bool IsDomainName(string value)

@@ -15,6 +15,14 @@ public class GraphTenantIdTests
         Assert.That(tenantId, Is.EqualTo(expected));
     }
 
+    [TestCase("72f988bf-86f1-41af-91ab-2d7cd011db47")]
+    [TestCase("contoso.onmicrosoft.com")]
+    public void TryNormalize_AlreadyCanonical_TheSameStringBack(string value)
+    {
+        Assert.That(GraphTenantId.TryNormalize(value, out var tenantId), Is.True);
+        Assert.That(tenantId, Is.SameAs(value), "no copy per request");
+    }
+
     [TestCase(null)]
     [TestCase("")]
     [TestCase("common")]
@@ -29,6 +37,9 @@ public class GraphTenantIdTests
     [TestCase("contoso-.com")]
     [TestCase("contoso..com")]
     [TestCase("contoso.com.")]
+    [TestCase("72f988bf-86f1-41af-91ab-2d7cd011db4g")]
+    [TestCase("72f988bf-86f1-41af-91ab-2d7cd011-b47")]
+    [TestCase("72f988bf486f1-41af-91ab-2d7cd011db47")]
     [TestCase("cont oso.com")]
     [TestCase("contöso.com")]
     public void TryNormalize_NotATenant_Refused(string? value)
