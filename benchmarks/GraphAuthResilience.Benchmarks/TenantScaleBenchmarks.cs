@@ -18,6 +18,7 @@ namespace GraphAuthResilience.Benchmarks;
 public class TenantScaleBenchmarks
 {
     private static readonly Uri Users = new("https://graph.microsoft.com/v1.0/users");
+    private static readonly HttpRequestOptionsKey<object> KiotaLikeOption = new("Benchmark.ObservabilityOptions");
     private readonly FakeGraph _graph = BenchmarkGraph.Create();
     private FakeEntraTokenEndpoint _endpoint = null!;
     private ServiceProvider _provider = null!;
@@ -98,6 +99,18 @@ public class TenantScaleBenchmarks
         return Send(tenant);
     }
 
+    [Benchmark(Description = "App-only request carrying a request option, as every Kiota/GraphServiceClient request does")]
+    public Task<int> AppOnlyWithOption() => Send(null, withOption: true);
+
+    [Benchmark(Description = "The same with SetGraphTenant (round-robin over tenants)")]
+    public Task<int> TenantRequestWithOption()
+    {
+        var tenant = _tenants[_next];
+        _next = _next + 1 == _tenants.Length ? 0 : _next + 1;
+        _tenantRequests++;
+        return Send(tenant, withOption: true);
+    }
+
     [Benchmark(Description = "App-only request with TenantResolver (round-robin over tenants)")]
     public Task<int> ResolvedTenantRequest()
     {
@@ -129,9 +142,14 @@ public class TenantScaleBenchmarks
         return (int)response.StatusCode;
     }
 
-    private async Task<int> Send(string? tenant)
+    private async Task<int> Send(string? tenant, bool withOption = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Users);
+        if (withOption)
+        {
+            request.Options.Set(KiotaLikeOption, this); // the dictionary a Kiota request already has
+        }
+
         if (tenant is not null)
         {
             request.SetGraphTenant(tenant);
