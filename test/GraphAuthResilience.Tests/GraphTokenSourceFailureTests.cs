@@ -3,7 +3,7 @@ using System.Text.Json;
 using GraphAuthResilience.Testing;
 using Microsoft.Identity.Client;
 
-namespace GraphAuthResilience.Tests.Tokens;
+namespace GraphAuthResilience.Tests;
 
 /// <summary>
 /// <see cref="GraphTokenSourceFailure"/>, the public door to the token-failure diagnosis, as a token source of the

@@ -2,7 +2,7 @@ using System.Net;
 using GraphAuthResilience.Testing;
 using GraphAuthResilience.Tests.Infrastructure;
 
-namespace GraphAuthResilience.Tests.Tokens;
+namespace GraphAuthResilience.Tests;
 
 public class MsalTokenSourceTests
 {
