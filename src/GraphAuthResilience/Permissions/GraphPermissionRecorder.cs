@@ -47,16 +47,9 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
         return RecordWhenAnsweredAsync(request, token, sending);
     }
 
-    private static bool IsBatch(Uri? uri)
-    {
-        if (uri is not { IsAbsoluteUri: true })
-        {
-            return false;
-        }
-
-        var path = OperationPathIndex.PathOf(uri).TrimEnd('/');
-        return path.EndsWith("/$batch", StringComparison.OrdinalIgnoreCase) || path.EndsWith("/%24batch", StringComparison.OrdinalIgnoreCase);
-    }
+    /// <summary>A <c>POST /{version}/$batch</c>, recognised as the batch handler recognises it.</summary>
+    private static bool IsBatch(Uri? uri) =>
+        uri is { IsAbsoluteUri: true } && GraphBatchEndpoint.VersionOf(uri.AbsolutePath) is not null;
 
     private async Task<HttpResponseMessage> RecordWhenAnsweredAsync(HttpRequestMessage request, string token, Task<HttpResponseMessage> sending)
     {

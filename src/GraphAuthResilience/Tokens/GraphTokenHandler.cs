@@ -236,6 +236,13 @@ internal sealed class GraphTokenHandler : DelegatingHandler
             return Task.FromException<HttpResponseMessage>(UnmetClaimsFailure(request, unmet, scopes.Scopes));
         }
 
+        return Send(request, header, cancellationToken);
+    }
+
+    /// <summary>Attaches <paramref name="header"/> and sends; with recording on, the recorder sees the answer. The one
+    /// place the chain's token goes on the wire, for the fast and the slow path alike.</summary>
+    private Task<HttpResponseMessage> Send(HttpRequestMessage request, GraphBearerHeader header, CancellationToken cancellationToken)
+    {
         request.Headers.Authorization = header;
         var sending = base.SendAsync(request, cancellationToken);
         return _recorder is null ? sending : _recorder.Observe(request, header.Token, sending);
@@ -430,9 +437,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     {
         var token = await _cache.GetTokenAsync(identity.Key, scopes, directive.Claims, directive.RejectedToken, cancellationToken).ConfigureAwait(false);
         var header = HeaderFor(token.Value, host, identity.Key, scopes, identity.Last?.Header);
-        request.Headers.Authorization = header;
-        var sending = base.SendAsync(request, cancellationToken);
-        var response = await (_recorder is null ? sending : _recorder.Observe(request, header.Token, sending)).ConfigureAwait(false);
+        var response = await Send(request, header, cancellationToken).ConfigureAwait(false);
         if (directive is { Claims: not null, RejectedToken: { } rejected } && response.IsSuccessStatusCode)
         {
             // The claims were met: later requests without claims must not reuse the token Graph revoked.
