@@ -85,11 +85,28 @@ public class PermissionRecordingBenchmarks
         return Send(_on, Users);
     }
 
-    [Benchmark(Description = "The drain's work per answer (path matched, counted), off the request's path")]
+    [Benchmark(Description = "Counting alone, new id each request (path walked, counted)")]
     public long CountAlone()
     {
-        _usage.Count("GET", _otherIds[_next++ & (Ids - 1)], _permissions ??= _usage.TokenFor(_token), 200);
+        _usage.Record("GET", _otherIds[_next++ & (Ids - 1)], _permissions ??= _usage.TokenFor(_token), 200);
         return _usage.DroppedCalls;
+    }
+
+    /// <summary>The off/on rows as a paired comparison (<see cref="PairedComparison"/>), which a drifting VM cannot tilt:
+    /// <c>dotnet run -c Release --project benchmarks/GraphAuthResilience.Benchmarks -- --paired</c>.</summary>
+    /// <returns>The exit code.</returns>
+    public static int Paired()
+    {
+        var benchmarks = new PermissionRecordingBenchmarks();
+        benchmarks.Setup();
+        PairedComparison.Run("Permission recording (one GET answering 200 with a cached token, as the BenchmarkDotNet rows)", [
+            ("Recording off, new id each request", benchmarks.OffNewId),
+            ("Recording on, repeated operation (new id each request)", benchmarks.OnRepeatedNewId),
+            ("Recording off (the chain as it ships)", benchmarks.Off),
+            ("Recording on, repeated operation (same URI)", benchmarks.OnRepeated),
+        ]);
+        benchmarks.Cleanup();
+        return 0;
     }
 
     private static async Task<int> Send(HttpClient client, Uri uri)

@@ -20,6 +20,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains("--paired"))
+        {
+            return PermissionRecordingBenchmarks.Paired();
+        }
+
         var quick = args.Contains("--quick");
         var all = false;
         var rest = args.Where(a => a != "--quick").ToList();

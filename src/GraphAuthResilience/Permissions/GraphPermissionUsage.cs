@@ -9,8 +9,10 @@ namespace GraphAuthResilience.Permissions;
 /// <summary>
 /// The recorder behind <see cref="IGraphPermissionUsage"/> (one per DI container, shared by every client that records):
 /// distinct operations in a bounded dictionary, each with its own counters; request shapes seen before in an
-/// <see cref="OperationPathIndex"/>; what each token held, read once per token value. A call of an operation already
-/// seen, with a token already seen, walks the path in place and increments one counter: no allocation.
+/// <see cref="OperationPathIndex"/>; what each token held, read once per token value. A call is counted on the
+/// request's own thread as its answer comes: like one of the thread's last few requests
+/// (<see cref="RecentOperations"/>), it costs one comparison of the URI's start and one counter increment; else it walks
+/// the path in place. No allocation once the operation and the token were seen.
 /// </summary>
 internal sealed class GraphPermissionUsage : IGraphPermissionUsage
 {
@@ -32,7 +34,6 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
     private readonly ConcurrentDictionary<string, byte> _heldApplication = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, byte> _appIds = new(StringComparer.OrdinalIgnoreCase);
     private readonly GraphTokenInfo?[] _firstTokens = new GraphTokenInfo?[2];
-    private readonly PermissionUseQueue _queue;
     private long _unknownCalls;
     private long _droppedCalls;
     private long _unreadableTokenCalls;
@@ -48,13 +49,13 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         _catalog = catalog ?? GraphPermissionCatalog.Default;
         _logger = loggerFactory?.CreateLogger("GraphAuthResilience.PermissionUsage") ?? NullLogger.Instance;
         _index = new OperationPathIndex(maxOperations * 8);
-        _queue = new PermissionUseQueue(QueueCapacity, Count, RecordingFailed);
     }
 
-    /// <summary>The answers that may wait to be counted (<see cref="PermissionUseQueue"/>).</summary>
-    internal const int QueueCapacity = 4096;
-
     public int MaxOperations { get; }
+
+    /// <summary>Gets a number that changes when the operations are forgotten (<see cref="ForgetOperations"/>), so that no
+    /// thread's <see cref="RecentOperations"/> outlives them.</summary>
+    internal int Generation { get; private set; }
 
     /// <summary>Gets the number of calls of operations past <see cref="MaxOperations"/> (counted, not recorded).</summary>
     public long DroppedCalls => Interlocked.Read(ref _droppedCalls);
@@ -63,14 +64,7 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <inheritdoc />
-    public GraphPermissionReport GetReport()
-    {
-        _queue.Drain(); // every answer handed over before this call is in the report
-        return new(PermissionAnalyzer.Analyze(Snapshot()));
-    }
-
-    /// <summary>Gets how many answers wait to be counted (for tests).</summary>
-    internal long Waiting => _queue.Waiting;
+    public GraphPermissionReport GetReport() => new(PermissionAnalyzer.Analyze(Snapshot()));
 
     /// <summary>The permissions of a token, read once per token value (a repeated value costs a table lookup).</summary>
     /// <param name="token">The bearer token.</param>
@@ -85,18 +79,9 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         return _tokens.GetValue(token, Read);
     }
 
-    /// <summary>Records one Graph answer to <paramref name="method"/> <paramref name="uri"/>: handed to the queue (the
-    /// request pays one compare-and-swap), counted by the drain; counted here when the queue is full.</summary>
+    /// <summary>Records one Graph answer to <paramref name="method"/> <paramref name="uri"/>: the path matched to the
+    /// catalog's operation (ids and query never kept), one counter incremented.</summary>
     public void Record(string method, Uri uri, TokenPermissions token, int status)
-    {
-        if (!_queue.TryAdd(method, uri, token, status))
-        {
-            Count(method, uri, token, status);
-        }
-    }
-
-    /// <summary>Counts one Graph answer now: the path matched to the catalog's operation, one counter incremented.</summary>
-    internal void Count(string method, Uri uri, TokenPermissions token, int status)
     {
         if (!token.IsReadable)
         {
@@ -104,9 +89,28 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
             return;
         }
 
-        var path = OperationPathIndex.PathOf(uri);
-        var operation = Volatile.Read(ref _index).Find(method, path) ?? Resolve(method, uri.AbsolutePath, path);
+        var recent = RecentOperations.For(this);
+        var operation = recent.Find(method, uri.OriginalString) ?? Match(method, uri, recent);
         operation?.Count(token.Scheme, status);
+    }
+
+    /// <summary>The operation of a request, without the thread's recent operations: the index's walk, else the catalog.</summary>
+    /// <param name="method">The request's method.</param>
+    /// <param name="uri">The request URI.</param>
+    /// <param name="remember">Where to keep what the walk found, if anywhere.</param>
+    /// <returns>The operation; <see langword="null"/> when the catalog does not know it or the bound is reached.</returns>
+    internal RecordedOperation? Match(string method, Uri uri, RecentOperations? remember)
+    {
+        var text = uri.OriginalString;
+        var (start, length) = OperationPathIndex.PathRange(text);
+        var path = text.AsSpan(start, length);
+        if (Volatile.Read(ref _index).Find(method, path, out var lastWildcard) is { } found)
+        {
+            remember?.Remember(method, text, start, length, lastWildcard, found);
+            return found;
+        }
+
+        return Resolve(method, uri.AbsolutePath, path);
     }
 
     /// <summary>Records one step of a <c>$batch</c>: its method and its URL relative to the version
@@ -131,7 +135,7 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
     /// benchmark of a first call, which needs an operation never seen before on every call.</summary>
     internal void ForgetOperations()
     {
-        _queue.Drain();
+        Generation++;
         _operations.Clear();
         Volatile.Write(ref _index, new OperationPathIndex(MaxOperations * 8));
     }

@@ -32,8 +32,13 @@ internal sealed class OperationPathIndex
         "87654321-0abc-zqf0-321456789q", "57dab8b1894c409ab240bd8beae78896",
     ];
 
+    /// <summary>The lengths of <see cref="IdLikeLiterals"/>, one bit each.</summary>
+    private static readonly ulong IdLikeLiteralLengths = IdLikeLiterals.Aggregate(0UL, (bits, literal) => literal.Length < 64 ? bits | (1UL << literal.Length) : bits);
+
     /// <summary>Characters of syntax the walk leaves to the catalog (keys, functions, path addressing, escapes).</summary>
-    private static readonly SearchValues<char> CatalogOnly = SearchValues.Create("(':\\");
+    internal const string CatalogOnlyCharacters = "(':\\";
+
+    private static readonly SearchValues<char> CatalogOnly = SearchValues.Create(CatalogOnlyCharacters);
 
     private readonly Node _root = new(string.Empty);
     private readonly object _gate = new();
@@ -47,36 +52,58 @@ internal sealed class OperationPathIndex
 
     /// <summary>Whether a segment may stand where the catalog has a placeholder.</summary>
     public static bool IsIdLike(ReadOnlySpan<char> segment) =>
-        segment.Length > 0 && segment[0] != '$' && segment.IndexOfAny(IdCharacters) >= 0;
+        segment.Length > 0 && segment[0] != '$' && (char.IsAsciiDigit(segment[0]) || segment.IndexOfAny(IdCharacters) >= 0);
 
     /// <summary>The path of an absolute URI without scheme, host, query or fragment, read from the text it was made from
     /// (no allocation); empty when that text is not plainly <c>scheme://host/path</c>.</summary>
     public static ReadOnlySpan<char> PathOf(Uri uri)
     {
-        var text = uri.OriginalString.AsSpan();
-        var scheme = text.IndexOf("://", StringComparison.Ordinal);
-        if (scheme <= 0)
-        {
-            return [];
-        }
-
-        var rest = text[(scheme + 3)..];
-        var slash = rest.IndexOf('/');
-        if (slash < 0)
-        {
-            return [];
-        }
-
-        var path = rest[slash..];
-        var end = path.IndexOfAny('?', '#');
-        return end < 0 ? path : path[..end];
+        var text = uri.OriginalString;
+        var (start, length) = PathRange(text);
+        return text.AsSpan(start, length);
     }
 
-    /// <summary>Finds the operation of a shape seen before.</summary>
-    public RecordedOperation? Find(string method, ReadOnlySpan<char> path)
+    /// <summary>Where the path sits in the text of an absolute URI (<see cref="PathOf"/>): its start and length.</summary>
+    public static (int Start, int Length) PathRange(string text)
     {
+        var span = text.AsSpan();
+        var scheme = span.StartsWith("https://", StringComparison.Ordinal) ? 5 : span.IndexOf("://", StringComparison.Ordinal);
+        if (scheme <= 0)
+        {
+            return default;
+        }
+
+        var slash = span[(scheme + 3)..].IndexOf('/');
+        if (slash < 0)
+        {
+            return default;
+        }
+
+        var start = scheme + 3 + slash;
+        var end = span[start..].IndexOfAny('?', '#');
+        return (start, end < 0 ? span.Length - start : end);
+    }
+
+    /// <summary>Whether a request's segment may stand where a wildcard of the index stands: id-like, none of the
+    /// <see cref="IdLikeLiterals"/>, and free of the syntax only the catalog reads.</summary>
+    public static bool TakesWildcard(ReadOnlySpan<char> segment) => segment.IndexOfAny(CatalogOnly) < 0 && TakesWildcardChecked(segment);
+
+    /// <summary><see cref="TakesWildcard"/> for a segment already known to be free of <see cref="CatalogOnlyCharacters"/>.</summary>
+    public static bool TakesWildcardChecked(ReadOnlySpan<char> segment) =>
+        IsIdLike(segment) && !IsIdLikeLiteral(segment) && !(segment[0] == '.' && (segment.Length == 1 || segment is ".."));
+
+    /// <summary>Finds the operation of a shape seen before.</summary>
+    public RecordedOperation? Find(string method, ReadOnlySpan<char> path) => Find(method, path, out _);
+
+    /// <summary>Finds the operation of a shape seen before, saying whether the path's last segment was matched by a
+    /// wildcard (then any other segment that <see cref="TakesWildcard"/> there finds the same operation).</summary>
+    public RecordedOperation? Find(string method, ReadOnlySpan<char> path, out bool lastWildcard)
+    {
+        lastWildcard = false;
         var rest = SkipVersion(path);
-        return rest.IsEmpty ? null : Walk(_root, rest, method);
+
+        // What no shape holds, checked once over the whole path: a trailing slash, syntax only the catalog reads.
+        return rest.IsEmpty || rest[^1] == '/' || rest.IndexOfAny(CatalogOnly) >= 0 ? null : Walk(_root, rest, method, ref lastWildcard);
     }
 
     /// <summary>Remembers the shape of <paramref name="path"/> for <paramref name="operation"/> when the request's segments
@@ -136,6 +163,11 @@ internal sealed class OperationPathIndex
 
     private static bool IsIdLikeLiteral(ReadOnlySpan<char> segment)
     {
+        if (segment.Length < 64 && (IdLikeLiteralLengths & (1UL << segment.Length)) == 0)
+        {
+            return false; // a GUID (36) and most other ids: no comparison at all
+        }
+
         foreach (var literal in IdLikeLiterals)
         {
             if (segment.Length == literal.Length && segment.Equals(literal, StringComparison.OrdinalIgnoreCase))
@@ -149,6 +181,11 @@ internal sealed class OperationPathIndex
 
     private static ReadOnlySpan<char> SkipVersion(ReadOnlySpan<char> path)
     {
+        if (path.StartsWith("/v1.0/", StringComparison.Ordinal))
+        {
+            return path[6..]; // as nearly every request is written
+        }
+
         path = path.TrimStart('/');
         var slash = path.IndexOf('/');
         var first = slash < 0 ? path : path[..slash];
@@ -157,38 +194,44 @@ internal sealed class OperationPathIndex
             : path;
     }
 
-    private static RecordedOperation? Walk(Node node, ReadOnlySpan<char> rest, string method)
+    /// <summary>Walks the segments of <paramref name="rest"/> (checked by <see cref="Find(string, ReadOnlySpan{char}, out bool)"/>) from <paramref name="node"/>:
+    /// a segment equal to a literal child goes there, an id-like one through the wildcard; only a segment that could
+    /// take both ways (an id-like literal) tries the literal first and then the wildcard.</summary>
+    private static RecordedOperation? Walk(Node node, ReadOnlySpan<char> rest, string method, ref bool lastWildcard)
     {
-        if (rest.IsEmpty)
+        while (!rest.IsEmpty)
         {
-            foreach (var terminal in node.Terminals)
+            var slash = rest.IndexOf('/');
+            var segment = slash < 0 ? rest : rest[..slash];
+            rest = slash < 0 ? [] : rest[(slash + 1)..];
+            if (segment.IsEmpty || (segment[0] == '.' && (segment.Length == 1 || segment is "..")))
             {
-                if (ReferenceEquals(terminal.Method, method) || string.Equals(terminal.Method, method, StringComparison.Ordinal))
+                return null; // "//", or path addressing: only the catalog reads them.
+            }
+
+            var literal = node.Literal(segment);
+            var wildcard = node.Wildcard is { } w && IsIdLike(segment) && !IsIdLikeLiteral(segment) ? w : null;
+            if (literal is not null && wildcard is not null)
+            {
+                if (Walk(literal, rest, method, ref lastWildcard) is { } found)
                 {
-                    return terminal.Operation;
+                    return found;
                 }
+
+                lastWildcard = rest.IsEmpty;
+                return Walk(wildcard, rest, method, ref lastWildcard);
             }
 
-            return null;
-        }
-
-        var slash = rest.IndexOf('/');
-        var segment = slash < 0 ? rest : rest[..slash];
-        var after = slash < 0 ? [] : rest[(slash + 1)..];
-        if (segment.IsEmpty || (slash >= 0 && after.IsEmpty) || segment.IndexOfAny(CatalogOnly) >= 0 || segment is "." or "..")
-        {
-            return null; // "//", a trailing slash, or syntax only the catalog reads.
-        }
-
-        foreach (var literal in node.Literals)
-        {
-            if (segment.Equals(literal.Token, StringComparison.OrdinalIgnoreCase) && Walk(literal, after, method) is { } found)
+            node = literal ?? wildcard!;
+            if (node is null)
             {
-                return found;
+                return null;
             }
+
+            lastWildcard = rest.IsEmpty && literal is null;
         }
 
-        return node.Wildcard is { } wildcard && IsIdLike(segment) && !IsIdLikeLiteral(segment) ? Walk(wildcard, after, method) : null;
+        return node.Terminal(method);
     }
 
     /// <summary>Lines the request's segments up with the template: a literal where the template has one (equal but for
@@ -284,13 +327,26 @@ internal sealed class OperationPathIndex
 
         public Terminal[] Terminals { get; set; } = [];
 
-        public Node? Literal(string token)
+        public Node? Literal(ReadOnlySpan<char> token)
         {
             foreach (var literal in Literals)
             {
-                if (string.Equals(literal.Token, token, StringComparison.OrdinalIgnoreCase))
+                if (literal.Token.Length == token.Length && token.Equals(literal.Token, StringComparison.OrdinalIgnoreCase))
                 {
                     return literal;
+                }
+            }
+
+            return null;
+        }
+
+        public RecordedOperation? Terminal(string method)
+        {
+            foreach (var terminal in Terminals)
+            {
+                if (ReferenceEquals(terminal.Method, method) || string.Equals(terminal.Method, method, StringComparison.Ordinal))
+                {
+                    return terminal.Operation;
                 }
             }
 
