@@ -94,15 +94,21 @@ public class PermissionRecordingBenchmarks
 
     /// <summary>The off/on rows as a paired comparison (<see cref="PairedComparison"/>), which a drifting VM cannot tilt:
     /// <c>dotnet run -c Release --project benchmarks/GraphAuthResilience.Benchmarks -- --paired</c>.</summary>
+    /// <param name="rounds">How many rounds (the quick run uses a few, to keep this mode from rotting).</param>
+    /// <param name="perBlock">Requests per block.</param>
     /// <returns>The exit code.</returns>
-    public static int Paired()
+    public static int Paired(int rounds = 201, int perBlock = 10_000)
     {
         var benchmarks = new PermissionRecordingBenchmarks();
         benchmarks.Setup();
-        PairedComparison.Run("Permission recording, off → on (one GET answering 200 with a cached token, as the BenchmarkDotNet rows)", [
-            ("same URI", benchmarks.Off, benchmarks.OnRepeated),
-            ("new id each request", benchmarks.OffNewId, benchmarks.OnRepeatedNewId),
-        ]);
+        PairedComparison.Run(
+            "Permission recording, off → on (one GET answering 200 with a cached token, as the BenchmarkDotNet rows)",
+            [
+                ("same URI", benchmarks.Off, benchmarks.OnRepeated),
+                ("new id each request", benchmarks.OffNewId, benchmarks.OnRepeatedNewId),
+            ],
+            rounds,
+            perBlock);
         benchmarks.Cleanup();
         return 0;
     }

@@ -14,7 +14,8 @@ namespace GraphAuthResilience.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project benchmarks/GraphAuthResilience.Benchmarks -- --filter '*'</c> runs every
 /// benchmark with the job used for benchmarks/RESULTS.md (unless a --job is given); <c>-- --quick</c> runs each
-/// benchmark once, in process, to keep them from rotting. Exits 1 when any benchmark failed or did not run.
+/// benchmark once, in process, to keep them from rotting (and the paired comparison, small); <c>-- --paired</c> runs
+/// the paired off/on comparison of permission recording. Exits 1 when any benchmark failed or did not run.
 /// </summary>
 public static class Program
 {
@@ -69,6 +70,16 @@ public static class Program
         var failures = Failures(summaries).ToList();
         if (quick && all)
         {
+            try
+            {
+                Console.WriteLine("The paired comparison, run small to keep it working (at this size its numbers mean nothing):");
+                PermissionRecordingBenchmarks.Paired(rounds: 3, perBlock: 100);
+            }
+            catch (Exception ex)
+            {
+                failures.Add($"the paired comparison failed: {ex.GetType().Name}: {ex.Message}");
+            }
+
             var expected = typeof(Program).Assembly.GetTypes()
                 .SelectMany(t => t.GetMethods().Where(m => m.GetCustomAttribute<BenchmarkAttribute>() is not null))
                 .Count();
