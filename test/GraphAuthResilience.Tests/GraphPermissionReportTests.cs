@@ -2,6 +2,7 @@ using System.Text.Json;
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Permissions;
 using GraphAuthResilience.Testing;
+using static GraphAuthResilience.Tests.Permissions.RecordedUsage;
 
 namespace GraphAuthResilience.Tests;
 
@@ -9,8 +10,6 @@ namespace GraphAuthResilience.Tests;
 /// (sorted, each name once), a one-line summary of counts, and markdown and JSON that say which kind each permission is.</summary>
 public class GraphPermissionReportTests
 {
-    private static readonly GraphPermissionMap Map = GraphPermissionMap.For(GraphPermissionCatalog.Default);
-
     [Test]
     public void Lists_BothKinds_JoinedSortedAndEachNameOnce()
     {
@@ -64,20 +63,6 @@ public class GraphPermissionReportTests
     {
         var users = Operation(HttpMethod.Get, "/users", GraphPermissionScheme.Application);
         var messages = Operation(HttpMethod.Get, "/me/messages", GraphPermissionScheme.DelegatedWork);
-        GraphTokenInfo.TryParse(UnsignedJwt.AppOnly().WithRoles([.. heldApplication]).Build(), out var appToken);
-        GraphTokenInfo.TryParse(UnsignedJwt.Delegated([.. heldDelegated]).Build(), out var delegatedToken);
-        var snapshot = new UsageSnapshot(
-            [users, messages], heldDelegated, heldApplication, ["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"],
-            delegatedToken, appToken, 0, 0, 0, 0, 0, 1000);
-        return new GraphPermissionReport(PermissionAnalyzer.Analyze(snapshot));
-    }
-
-    private static RecordedOperation Operation(HttpMethod method, string path, GraphPermissionScheme scheme)
-    {
-        var operation = Map.Find(method, new Uri("https://graph.microsoft.com/v1.0" + path), null)
-            ?? throw new AssertionException($"the map knows {method} {path}");
-        var recorded = new RecordedOperation(operation, path);
-        recorded.Count(scheme, 200);
-        return recorded;
+        return new GraphPermissionReport(PermissionAnalyzer.Analyze(Snapshot([users, messages], heldApplication, heldDelegated)));
     }
 }

@@ -54,16 +54,9 @@ internal sealed class OperationPathIndex
     public static bool IsIdLike(ReadOnlySpan<char> segment) =>
         segment.Length > 0 && segment[0] != '$' && (char.IsAsciiDigit(segment[0]) || segment.IndexOfAny(IdCharacters) >= 0);
 
-    /// <summary>The path of an absolute URI without scheme, host, query or fragment, read from the text it was made from
-    /// (no allocation); empty when that text is not plainly <c>scheme://host/path</c>.</summary>
-    public static ReadOnlySpan<char> PathOf(Uri uri)
-    {
-        var text = uri.OriginalString;
-        var (start, length) = PathRange(text);
-        return text.AsSpan(start, length);
-    }
-
-    /// <summary>Where the path sits in the text of an absolute URI (<see cref="PathOf"/>): its start and length.</summary>
+    /// <summary>Where the path of an absolute URI sits in the text it was made from (<see cref="Uri.OriginalString"/>),
+    /// without scheme, host, query or fragment: its start and length (no allocation); empty when that text is not
+    /// plainly <c>scheme://host/path</c>.</summary>
     public static (int Start, int Length) PathRange(string text)
     {
         var span = text.AsSpan();
@@ -84,13 +77,14 @@ internal sealed class OperationPathIndex
         return (start, end < 0 ? span.Length - start : end);
     }
 
-    /// <summary>Whether a request's segment may stand where a wildcard of the index stands: id-like, none of the
-    /// <see cref="IdLikeLiterals"/>, and free of the syntax only the catalog reads.</summary>
-    public static bool TakesWildcard(ReadOnlySpan<char> segment) => segment.IndexOfAny(CatalogOnly) < 0 && TakesWildcardChecked(segment);
+    /// <summary>Whether a request's segment goes through a wildcard of the index: id-like, none of the
+    /// <see cref="IdLikeLiterals"/>, no path addressing. The one rule for the walk and for <see cref="RecentOperations"/>;
+    /// both have already checked the segment for <see cref="CatalogOnlyCharacters"/> (the walk over the whole path).</summary>
+    public static bool TakesWildcard(ReadOnlySpan<char> segment) =>
+        IsIdLike(segment) && !IsIdLikeLiteral(segment) && !IsPathAddressing(segment);
 
-    /// <summary><see cref="TakesWildcard"/> for a segment already known to be free of <see cref="CatalogOnlyCharacters"/>.</summary>
-    public static bool TakesWildcardChecked(ReadOnlySpan<char> segment) =>
-        IsIdLike(segment) && !IsIdLikeLiteral(segment) && !(segment[0] == '.' && (segment.Length == 1 || segment is ".."));
+    /// <summary>A <c>.</c> or <c>..</c> segment (non-empty): path addressing, which only the catalog reads.</summary>
+    private static bool IsPathAddressing(ReadOnlySpan<char> segment) => segment[0] == '.' && (segment.Length == 1 || segment is "..");
 
     /// <summary>Finds the operation of a shape seen before.</summary>
     public RecordedOperation? Find(string method, ReadOnlySpan<char> path) => Find(method, path, out _);
@@ -109,7 +103,7 @@ internal sealed class OperationPathIndex
     /// <summary>Remembers the shape of <paramref name="path"/> for <paramref name="operation"/> when the request's segments
     /// line up with the catalog's template; does nothing when they do not, or when the index is full.</summary>
     /// <param name="method">The request method.</param>
-    /// <param name="path">The request path (<see cref="PathOf"/>).</param>
+    /// <param name="path">The request path (<see cref="PathRange"/>).</param>
     /// <param name="template">The tokens of the operation's template (<see cref="GraphPathTemplate.TokenizeTemplate"/>).</param>
     /// <param name="operation">The operation.</param>
     /// <returns>Whether the shape was added (or was there already).</returns>
@@ -204,13 +198,13 @@ internal sealed class OperationPathIndex
             var slash = rest.IndexOf('/');
             var segment = slash < 0 ? rest : rest[..slash];
             rest = slash < 0 ? [] : rest[(slash + 1)..];
-            if (segment.IsEmpty || (segment[0] == '.' && (segment.Length == 1 || segment is "..")))
+            if (segment.IsEmpty || IsPathAddressing(segment))
             {
                 return null; // "//", or path addressing: only the catalog reads them.
             }
 
             var literal = node.Literal(segment);
-            var wildcard = node.Wildcard is { } w && IsIdLike(segment) && !IsIdLikeLiteral(segment) ? w : null;
+            var wildcard = node.Wildcard is { } w && TakesWildcard(segment) ? w : null;
             if (literal is not null && wildcard is not null)
             {
                 if (Walk(literal, rest, method, ref lastWildcard) is { } found)
@@ -246,7 +240,7 @@ internal sealed class OperationPathIndex
             var slash = path.IndexOf('/');
             var segment = slash < 0 ? path : path[..slash];
             path = slash < 0 ? [] : path[(slash + 1)..];
-            if (segment.IsEmpty || (slash >= 0 && path.IsEmpty) || segment.IndexOfAny(CatalogOnly) >= 0 || segment is "." or "..")
+            if (segment.IsEmpty || (slash >= 0 && path.IsEmpty) || segment.IndexOfAny(CatalogOnly) >= 0 || IsPathAddressing(segment))
             {
                 return null;
             }
@@ -267,7 +261,7 @@ internal sealed class OperationPathIndex
             s = 1;
             t = 2;
         }
-        else if (segments.Count >= 2 && Eq(segments[0], "users") && IsMeTemplate(template) && IsIdLike(segments[1]))
+        else if (segments.Count >= 2 && Eq(segments[0], "users") && IsMeTemplate(template) && TakesWildcard(segments[1]))
         {
             shape[0] = segments[0]; // /users/{id}/x found as /me/x
             shape[1] = null;
@@ -285,7 +279,7 @@ internal sealed class OperationPathIndex
         {
             if (GraphPathTemplate.IsWildcard(template[t]))
             {
-                if (!IsIdLike(segments[s]) || IsIdLikeLiteral(segments[s]))
+                if (!TakesWildcard(segments[s]))
                 {
                     return null; // The walk would never take this segment through a wildcard.
                 }

@@ -96,7 +96,7 @@ internal sealed class RecentOperations
                 continue; // more segments than the entry's path, or key/function syntax
             }
 
-            if (OperationPathIndex.TakesWildcardChecked(end < 0 ? rest : rest[..end]))
+            if (OperationPathIndex.TakesWildcard(end < 0 ? rest : rest[..end]))
             {
                 return entry.Operation;
             }

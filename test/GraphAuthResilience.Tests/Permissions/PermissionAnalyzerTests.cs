@@ -1,6 +1,7 @@
 using GraphAuthResilience.Diagnosis;
 using GraphAuthResilience.Permissions;
 using GraphAuthResilience.Testing;
+using static GraphAuthResilience.Tests.Permissions.RecordedUsage;
 
 namespace GraphAuthResilience.Tests.Permissions;
 
@@ -9,8 +10,6 @@ namespace GraphAuthResilience.Tests.Permissions;
 /// passed on as they are.</summary>
 public class PermissionAnalyzerTests
 {
-    private static readonly GraphPermissionMap Map = GraphPermissionMap.For(GraphPermissionCatalog.Default);
-
     [Test]
     public void Analyze_HeldOnlyAnUnrelatedPermission_NeededIsMissingAndTheHeldOneUnused()
     {
@@ -73,23 +72,5 @@ public class PermissionAnalyzerTests
             (analysis.UnknownCalls, analysis.DroppedCalls, analysis.UnreadableTokenCalls, analysis.UnreadBatches, analysis.RecordingFailures, analysis.MaxOperations),
             Is.EqualTo((3L, 5L, 7L, 11L, 13L, 17)));
         Assert.That(analysis.Operations, Is.Empty);
-    }
-
-    private static RecordedOperation Operation(HttpMethod method, string path, GraphPermissionScheme scheme)
-    {
-        var operation = Map.Find(method, new Uri("https://graph.microsoft.com/v1.0" + path), null)
-            ?? throw new AssertionException($"the map knows {method} {path}");
-        var recorded = new RecordedOperation(operation, path);
-        recorded.Count(scheme, 200);
-        return recorded;
-    }
-
-    private static UsageSnapshot Snapshot(IReadOnlyList<RecordedOperation> operations, IReadOnlyList<string> heldApplication, IReadOnlyList<string>? heldDelegated = null)
-    {
-        GraphTokenInfo.TryParse(UnsignedJwt.AppOnly().WithRoles([.. heldApplication]).Build(), out var appToken);
-        GraphTokenInfo.TryParse(UnsignedJwt.Delegated([.. heldDelegated ?? []]).Build(), out var delegatedToken);
-        return new UsageSnapshot(
-            operations, heldDelegated ?? [], heldApplication, ["aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"],
-            heldDelegated is null ? null : delegatedToken, appToken, 0, 0, 0, 0, 0, 1000);
     }
 }

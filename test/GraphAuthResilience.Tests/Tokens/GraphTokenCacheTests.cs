@@ -127,7 +127,7 @@ public class GraphTokenCacheTests
     public void SendAsync_ErrorBodyFailsWhileRead_StillATypedFailure()
     {
         using var harness = new ChainHarness(new FakeGraphTokenSource());
-        harness.Graph.Respond = (_, _) => new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StreamContent(new BrokenStream()) };
+        harness.Graph.Respond = (_, _) => new HttpResponseMessage(HttpStatusCode.Forbidden) { Content = new StreamContent(new FailingStream("connection reset while reading the body")) };
 
         var ex = Assert.CatchAsync<GraphAuthException>(() => harness.CreateClient().GetAsync("https://graph.microsoft.com/v1.0/users"));
 
@@ -213,30 +213,5 @@ public class GraphTokenCacheTests
             response.Dispose();
             return await base.SendAsync(request, cancellationToken);
         }
-    }
-
-    private sealed class BrokenStream : Stream
-    {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new IOException("connection reset while reading the body");
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
