@@ -11,7 +11,9 @@ namespace GraphAuthResilience.Benchmarks;
 /// GET that answers 200 with a token already cached, through <c>IHttpClientFactory</c> clients over an in-memory
 /// terminal handler (loggers removed). The clients differ only in the option: off (the baseline: the chain as it
 /// ships), on with an operation seen before (the same URI, or a new id on every request), and on with an operation
-/// never seen (the recorder forgets its operations before every request, so each one pays the catalog lookup).
+/// never seen (the recorder forgets its operations before every request, so each one pays the catalog lookup). Two
+/// more clients answer after a yield, as a real transport does (the send's task is not complete when it comes back):
+/// recording must not add a continuation, nor its allocation, there either.
 /// </summary>
 [MemoryDiagnoser]
 public class PermissionRecordingBenchmarks
@@ -26,6 +28,8 @@ public class PermissionRecordingBenchmarks
     private GraphPermissionUsage _usage = null!;
     private HttpClient _off = null!;
     private HttpClient _on = null!;
+    private HttpClient _offLater = null!;
+    private HttpClient _onLater = null!;
     private int _next;
     private TokenPermissions? _permissions;
 
@@ -40,10 +44,18 @@ public class PermissionRecordingBenchmarks
             o.TokenSource = _source;
             o.RecordPermissionUse = true;
         });
+        Client(services, "off-later", answerLater: true).AddGraphAuthHandlers(o => o.TokenSource = _source);
+        Client(services, "on-later", answerLater: true).AddGraphAuthHandlers(o =>
+        {
+            o.TokenSource = _source;
+            o.RecordPermissionUse = true;
+        });
         _provider = services.BuildServiceProvider();
         var factory = _provider.GetRequiredService<IHttpClientFactory>();
         _off = factory.CreateClient("off");
         _on = factory.CreateClient("on");
+        _offLater = factory.CreateClient("off-later");
+        _onLater = factory.CreateClient("on-later");
         _usage = _provider.GetRequiredService<GraphPermissionUsage>();
 
         // Warm every path and check it does what it claims, so the numbers are not those of a broken setup.
@@ -52,17 +64,19 @@ public class PermissionRecordingBenchmarks
             Check.That(Send(_off, Users).GetAwaiter().GetResult() == 200 && _graphs["off"].LastRequest?.Carries(_token) == true, "off: 200 with the token");
             Check.That(Send(_on, Users).GetAwaiter().GetResult() == 200 && _graphs["on"].LastRequest?.Carries(_token) == true, "on: 200 with the token");
             Check.That(Send(_on, _otherIds[i]).GetAwaiter().GetResult() == 200, "on, other id: 200");
+            Check.That(Send(_offLater, Users).GetAwaiter().GetResult() == 200, "off, answered later: 200");
+            Check.That(Send(_onLater, Users).GetAwaiter().GetResult() == 200 && _graphs["on-later"].LastRequest?.Carries(_token) == true, "on, answered later: 200 with the token");
         }
 
-        Check.That(Recorded() == 4, $"on: every request recorded under GET /users/{{id}} (recorded {Recorded()})");
-        Check.That(_source.Calls == 2, $"one acquisition per client's cache (acquisitions: {_source.Calls})");
+        Check.That(Recorded() == 6, $"on: every request recorded under GET /users/{{id}} (recorded {Recorded()})");
+        Check.That(_source.Calls == 4, $"one acquisition per client's cache (acquisitions: {_source.Calls})");
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         Check.That(_usage.Failures == 0, "recording never failed");
-        Check.That(_source.Calls == 2, $"every measured request was served from the cache (acquisitions: {_source.Calls})");
+        Check.That(_source.Calls == 4, $"every measured request was served from the cache (acquisitions: {_source.Calls})");
         _provider.Dispose();
     }
 
@@ -77,6 +91,12 @@ public class PermissionRecordingBenchmarks
 
     [Benchmark(Description = "Recording off, new id each request")]
     public Task<int> OffNewId() => Send(_off, _otherIds[_next++ & (Ids - 1)]);
+
+    [Benchmark(Description = "Recording off, answer comes later (after a yield)")]
+    public Task<int> OffAnswerLater() => Send(_offLater, _otherIds[_next++ & (Ids - 1)]);
+
+    [Benchmark(Description = "Recording on, answer comes later (after a yield), new id each request")]
+    public Task<int> OnAnswerLater() => Send(_onLater, _otherIds[_next++ & (Ids - 1)]);
 
     [Benchmark(Description = "Recording on, first sight of the operation")]
     public Task<int> OnFirstOperation()
@@ -122,9 +142,14 @@ public class PermissionRecordingBenchmarks
 
     private long Recorded() => _usage.GetReport().Operations.Where(o => o.PathTemplate == "/users/{id}").Sum(o => o.Count);
 
-    private IHttpClientBuilder Client(IServiceCollection services, string name)
+    private IHttpClientBuilder Client(IServiceCollection services, string name, bool answerLater = false)
     {
         var graph = BenchmarkGraph.Create();
+        if (answerLater)
+        {
+            graph.BeforeAnswer = static async (_, _) => await Task.Yield();
+        }
+
         _graphs[name] = graph;
         return services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => graph).RemoveAllLoggers();
     }

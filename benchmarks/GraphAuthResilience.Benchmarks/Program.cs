@@ -14,8 +14,8 @@ namespace GraphAuthResilience.Benchmarks;
 /// <summary>
 /// <c>dotnet run -c Release --project benchmarks/GraphAuthResilience.Benchmarks -- --filter '*'</c> runs every
 /// benchmark with the job used for benchmarks/RESULTS.md (unless a --job is given); <c>-- --quick</c> runs each
-/// benchmark once, in process, to keep them from rotting (and the paired comparison, small); <c>-- --paired</c> runs
-/// the paired off/on comparison of permission recording. Exits 1 when any benchmark failed or did not run.
+/// benchmark once, in process, to keep them from rotting (and the paired comparison, small); <c>-- --paired [rounds]</c> runs
+/// the paired off/on comparison of permission recording (201 rounds unless told). Exits 1 when any benchmark failed or did not run.
 /// </summary>
 public static class Program
 {
@@ -23,7 +23,11 @@ public static class Program
     {
         if (args.Contains("--paired"))
         {
-            return PermissionRecordingBenchmarks.Paired();
+            var at = Array.IndexOf(args, "--paired");
+            var rounds = at + 1 < args.Length && int.TryParse(args[at + 1], out var asked) && asked > 0 ? asked : 201;
+            PermissionRecordingBenchmarks.Paired(rounds);
+            PermissionRecordingOverHttpsBenchmarks.Paired(rounds);
+            return 0;
         }
 
         var quick = args.Contains("--quick");
@@ -74,6 +78,7 @@ public static class Program
             {
                 Console.WriteLine("The paired comparison, run small to keep it working (at this size its numbers mean nothing):");
                 PermissionRecordingBenchmarks.Paired(rounds: 3, perBlock: 100);
+                PermissionRecordingOverHttpsBenchmarks.Paired(rounds: 3, perBlock: 10);
             }
             catch (Exception ex)
             {

@@ -92,11 +92,12 @@ public sealed class GraphAuthOptions
     /// <value>Defaults to <see langword="true"/>.</value>
     public bool ThrowOnAuthFailure { get; set; } = true;
 
-    /// <summary>Gets or sets a value indicating whether each Graph answer through this client is recorded for
+    /// <summary>Gets or sets a value indicating whether each Graph call through this client is recorded for
     /// <see cref="IGraphPermissionUsage"/>: the method, the catalog's path template (never an id or a query value), the
-    /// kind of token, the permissions it held (names only) and the status; each step of a <c>$batch</c> counts on its
-    /// own. Recording is bounded (distinct operations), thread-safe and never fails a request. Off, the recording
-    /// handler is not in the chain at all.</summary>
+    /// kind of token, the permissions it held (names only) and whether Graph refused it (401/403); a replay counts
+    /// again, each step of a <c>$batch</c> counts on its own. Recording is bounded (distinct operations), thread-safe,
+    /// allocates nothing once an operation was seen, and never fails a request. Off, the chain has no recorder at
+    /// all.</summary>
     /// <value>Defaults to <see langword="false"/>. Turn it on in integration tests (to check a committed permission
     /// manifest) or for a while in production (to find what the app holds for nothing).</value>
     public bool RecordPermissionUse { get; set; }

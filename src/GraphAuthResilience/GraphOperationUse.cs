@@ -31,10 +31,11 @@ public sealed class GraphOperationUse
     /// token.</summary>
     public IReadOnlyList<string> LeastPermissions { get; }
 
-    /// <summary>Gets how many Graph answers were recorded for it (a batched step counts once per step).</summary>
+    /// <summary>Gets how many calls of it were sent to Graph (a replay counts again; a batched step counts once per
+    /// step).</summary>
     public long Count { get; }
 
-    /// <summary>Gets how many of those answers were 401 or 403.</summary>
+    /// <summary>Gets how many of those calls Graph answered 401 or 403 (batched steps are not told apart here).</summary>
     public long Denied { get; }
 
     /// <summary>Returns <c>GET /users/{id} (application) x3</c>.</summary>

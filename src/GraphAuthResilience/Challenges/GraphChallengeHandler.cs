@@ -2,6 +2,7 @@ using System.Net;
 using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
 using GraphAuthResilience.Http;
+using GraphAuthResilience.Permissions;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -26,10 +27,13 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
     private readonly GraphAuthMetrics _metrics;
+    private readonly GraphPermissionRecorder? _recorder;
 
-    public GraphChallengeHandler(GraphAuthOptions options, ILogger logger, GraphAuthChain chain, GraphAuthMetrics? metrics = null)
+    public GraphChallengeHandler(
+        GraphAuthOptions options, ILogger logger, GraphAuthChain chain, GraphAuthMetrics? metrics = null, GraphPermissionRecorder? recorder = null)
     {
         _metrics = metrics ?? GraphAuthMetrics.Shared;
+        _recorder = recorder;
         _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
         _maxReplayBufferBytes = options.MaxReplayBufferBytes;
         _logger = logger;
@@ -110,6 +114,7 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         var challenges = WwwAuthenticateParser.Parse(response.Headers);
         var claimsChallenge = ClaimsChallenge.Find(challenges);
         var sentToken = ours?.Token ?? CallerBearerToken(request);
+        CountRefusal(request, response.StatusCode, ours, sentToken);
         GraphTokenInfo.TryParse(sentToken, out var info);
         // A message a handler outside made as its own one fix (a $batch re-send) counts as replayed already.
         var replayUsed = state.ReplayUsed || GraphSendDirective.For(request, _chain)?.IsReplay == true;
@@ -169,7 +174,9 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         {
             // Parsed here once, for the failure handler: what the replay's answer said about the token it carried.
             var replayChallenges = WwwAuthenticateParser.Parse(replayResponse.Headers);
-            var replayToken = GraphBearerHeader.Of(request)?.Token ?? CallerBearerToken(request);
+            var replayOurs = GraphBearerHeader.Of(request);
+            var replayToken = replayOurs?.Token ?? CallerBearerToken(request);
+            CountRefusal(request, replayResponse.StatusCode, replayOurs, replayToken);
             GraphTokenInfo.TryParse(replayToken, out var replayInfo);
             var replayClaims = ClaimsChallenge.Find(replayChallenges)?.ClaimsJson;
             state.Latest = new GraphChallengeDecision(
@@ -182,6 +189,19 @@ internal sealed class GraphChallengeHandler : DelegatingHandler
         }
 
         return replayResponse;
+    }
+
+    /// <summary>With recording on, counts a 401 or 403 against the call the token handler recorded as it was sent (its
+    /// own token, or a caller's bearer token to a Graph host): every auth answer of this chain passes here.</summary>
+    private void CountRefusal(HttpRequestMessage request, HttpStatusCode status, GraphBearerHeader? ours, string? token)
+    {
+        if (_recorder is not null && token is not null && status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            && (ours is null
+                ? _hosts.IsAllowed(request.RequestUri) // as the token handler asks of a caller's token
+                : ReferenceEquals(ours.Chain, _chain)))
+        {
+            _recorder.Denied(request, token);
+        }
     }
 
     private static GraphChallengeOutcome Decide(HttpStatusCode status, bool tokenWasOurs, bool claimsChallenge, bool replayUsed, GraphTokenInfo? info, bool replayable)

@@ -86,12 +86,13 @@ public static class GraphAuthHttpClientBuilderExtensions
             handlers.AdditionalHandlers.Add(new GraphBatchHandler(
                 factory.Options(name), BatchStepDiagnosis.Create(null, factory.Time), cache.Invalidate,
                 factory.Logger("GraphAuthResilience.BatchHandler"), chain, factory.Metrics));
-            handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
-                factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain, factory.Metrics));
-            // The recorder only when asked for: with recording off the token path is exactly what it was, at no cost.
+            // The recorder only when asked for: with recording off the chain is exactly what it was, at no cost. The token
+            // handler counts each call as it is sent; the challenge handler, which sees every 401/403, counts refusals.
             var recorder = factory.Options(name).RecordPermissionUse
                 ? new GraphPermissionRecorder(handlers.Services.GetRequiredService<GraphPermissionUsage>())
                 : null;
+            handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
+                factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain, factory.Metrics, recorder));
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(
                 factory.Cache(name), factory.Options(name), factory.Logger("GraphAuthResilience.TokenHandler"), chain, recorder));
         }

@@ -1,17 +1,20 @@
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using GraphAuthResilience.Batching;
 using GraphAuthResilience.Http;
 
 namespace GraphAuthResilience.Permissions;
 
 /// <summary>
-/// Records each Graph answer for <see cref="IGraphPermissionUsage"/>; given to the token handler only when
-/// <see cref="GraphAuthOptions.RecordPermissionUse"/> is on, so with recording off the token path is exactly what it
-/// was. The token handler hands it every send that reaches Graph with a bearer token (a replay is one more answer),
-/// with the token it attached: nothing is read from the headers again. After the send it takes the token's permissions
-/// (read once per token value), the method and the path (matched to the catalog's template: ids and query never
-/// kept), and the status. Each step of a <c>POST /$batch</c> counts on its own. It never fails a request: anything that
-/// goes wrong while recording is counted and logged once.
+/// Records each Graph call for <see cref="IGraphPermissionUsage"/>; given to the chain's token and challenge handlers
+/// only when <see cref="GraphAuthOptions.RecordPermissionUse"/> is on, so with recording off the chain is exactly what
+/// it was. The token handler hands it every send that reaches Graph with a bearer token (a replay is one more call),
+/// with the token it attached: nothing is read from the headers again. The call is counted as it is sent, on the
+/// sending thread, so an answer that comes later costs no continuation (no allocation): the token's permissions (read
+/// once per token value), the method and the path (matched to the catalog's template: ids and query never kept). The
+/// challenge handler, which sees every 401 and 403 anyway, reports those refusals (<see cref="Denied"/>). Each step of
+/// a <c>POST /$batch</c> counts on its own, read from the body once the answer came. It never fails a request:
+/// anything that goes wrong while recording is counted and logged once.
 /// </summary>
 internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
 {
@@ -26,7 +29,9 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
             ? token
             : null;
 
-    /// <summary>Records the answer of <paramref name="sending"/> once it comes; returns the same answer.</summary>
+    /// <summary>Records the call <paramref name="request"/> as it is sent; returns <paramref name="sending"/> itself, so
+    /// an answer still to come costs nothing more (a <c>$batch</c>, whose steps are read from its body, is recorded when
+    /// its answer comes).</summary>
     /// <param name="request">The request sent.</param>
     /// <param name="token">The bearer token it carried (never logged).</param>
     /// <param name="sending">The send.</param>
@@ -38,33 +43,40 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
             return RecordBatchWhenAnsweredAsync(request, token, sending);
         }
 
-        if (sending.IsCompletedSuccessfully)
-        {
-            Record(request, token, sending.Result);
-            return sending;
-        }
+        // Counted now even when the answer is already here: a refusal is always counted by Denied, never twice.
+        Record(request, token);
+        return sending;
+    }
 
-        return RecordWhenAnsweredAsync(request, token, sending);
+    /// <summary>Records that Graph refused (401, 403) a call <see cref="Observe"/> counted before its answer came.</summary>
+    /// <param name="request">The request refused.</param>
+    /// <param name="token">The bearer token it carried.</param>
+    public void Denied(HttpRequestMessage request, string token)
+    {
+        try
+        {
+            if (request.RequestUri is { IsAbsoluteUri: true } uri && !(request.Method == HttpMethod.Post && IsBatch(uri)))
+            {
+                usage.RecordDenied(request.Method.Method, uri, PermissionsOf(token));
+            }
+        }
+        catch (Exception ex)
+        {
+            usage.RecordingFailed(ex);
+        }
     }
 
     /// <summary>A <c>POST /{version}/$batch</c>, recognised as the batch handler recognises it.</summary>
     private static bool IsBatch(Uri? uri) =>
         uri is { IsAbsoluteUri: true } && GraphBatchEndpoint.VersionOf(uri.AbsolutePath) is not null;
 
-    private async Task<HttpResponseMessage> RecordWhenAnsweredAsync(HttpRequestMessage request, string token, Task<HttpResponseMessage> sending)
-    {
-        var response = await sending.ConfigureAwait(false);
-        Record(request, token, response);
-        return response;
-    }
-
-    private void Record(HttpRequestMessage request, string token, HttpResponseMessage response)
+    private void Record(HttpRequestMessage request, string token)
     {
         try
         {
             if (request.RequestUri is { IsAbsoluteUri: true } uri)
             {
-                usage.Record(request.Method.Method, uri, PermissionsOf(token), (int)response.StatusCode);
+                usage.Record(request.Method.Method, uri, PermissionsOf(token), status: 0);
             }
         }
         catch (Exception ex)
@@ -106,13 +118,9 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
     private TokenPermissions PermissionsOf(string token)
     {
         var last = _last;
-        if (last is not null && ReferenceEquals(last.Token, token))
-        {
-            return last;
-        }
-
-        last = usage.TokenFor(token);
-        _last = last;
-        return last;
+        return last is not null && ReferenceEquals(last.Token, token) ? last : ReadPermissions(token);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TokenPermissions ReadPermissions(string token) => _last = usage.TokenFor(token);
 }

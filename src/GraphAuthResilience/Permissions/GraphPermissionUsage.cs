@@ -10,7 +10,7 @@ namespace GraphAuthResilience.Permissions;
 /// The recorder behind <see cref="IGraphPermissionUsage"/> (one per DI container, shared by every client that records):
 /// distinct operations in a bounded dictionary, each with its own counters; request shapes seen before in an
 /// <see cref="OperationPathIndex"/>; what each token held, read once per token value. A call is counted on the
-/// request's own thread as its answer comes: like one of the thread's last few requests
+/// sending thread as it is sent (a refusal when its answer comes): like one of the thread's last few requests
 /// (<see cref="RecentOperations"/>), it costs one comparison of the URI's start and one counter increment; else it walks
 /// the path in place. No allocation once the operation and the token were seen.
 /// </summary>
@@ -79,8 +79,14 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         return _tokens.GetValue(token, Read);
     }
 
-    /// <summary>Records one Graph answer to <paramref name="method"/> <paramref name="uri"/>: the path matched to the
-    /// catalog's operation (ids and query never kept), one counter incremented.</summary>
+    /// <summary>Records one call of <paramref name="method"/> <paramref name="uri"/>: the path matched to the catalog's
+    /// operation (ids and query never kept), one counter incremented, and a second one when <paramref name="status"/>
+    /// says Graph refused it (401, 403).</summary>
+    /// <param name="method">The request's method.</param>
+    /// <param name="uri">The request URI.</param>
+    /// <param name="token">What the token it carried held.</param>
+    /// <param name="status">The answer's status; 0 while it is not known (a refusal is then counted by
+    /// <see cref="RecordDenied"/> when the answer comes).</param>
     public void Record(string method, Uri uri, TokenPermissions token, int status)
     {
         if (!token.IsReadable)
@@ -94,11 +100,25 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         operation?.Count(token.Scheme, status);
     }
 
+    /// <summary>Records that Graph refused (401, 403) a call counted before its answer came (<see cref="Record"/> with
+    /// status 0).</summary>
+    /// <param name="method">The request's method.</param>
+    /// <param name="uri">The request URI.</param>
+    /// <param name="token">What the token it carried held.</param>
+    public void RecordDenied(string method, Uri uri, TokenPermissions token)
+    {
+        if (token.IsReadable && Match(method, uri, remember: null) is { } operation)
+        {
+            operation.Deny(token.Scheme);
+        }
+    }
+
     /// <summary>The operation of a request, without the thread's recent operations: the index's walk, else the catalog.</summary>
     /// <param name="method">The request's method.</param>
     /// <param name="uri">The request URI.</param>
     /// <param name="remember">Where to keep what the walk found, if anywhere.</param>
     /// <returns>The operation; <see langword="null"/> when the catalog does not know it or the bound is reached.</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)] // the walk stays out of the hot path's frame
     internal RecordedOperation? Match(string method, Uri uri, RecentOperations? remember)
     {
         var text = uri.OriginalString;

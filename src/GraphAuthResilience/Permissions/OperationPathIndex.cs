@@ -84,7 +84,8 @@ internal sealed class OperationPathIndex
         IsIdLike(segment) && !IsIdLikeLiteral(segment) && !IsPathAddressing(segment);
 
     /// <summary>A <c>.</c> or <c>..</c> segment (non-empty): path addressing, which only the catalog reads.</summary>
-    private static bool IsPathAddressing(ReadOnlySpan<char> segment) => segment[0] == '.' && (segment.Length == 1 || segment is "..");
+    private static bool IsPathAddressing(ReadOnlySpan<char> segment) =>
+        segment[0] == '.' && (segment.Length == 1 || (segment.Length == 2 && segment[1] == '.'));
 
     /// <summary>Finds the operation of a shape seen before.</summary>
     public RecordedOperation? Find(string method, ReadOnlySpan<char> path) => Find(method, path, out _);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace GraphAuthResilience.Permissions;
 
@@ -45,17 +46,16 @@ internal sealed class RecentOperations
 
     /// <summary>The calling thread's recent operations of <paramref name="owner"/> (another recorder's, or operations the
     /// recorder has forgotten, are dropped).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static RecentOperations For(GraphPermissionUsage owner)
     {
         var recent = t_recent;
-        if (recent is null || !ReferenceEquals(recent.Owner, owner) || recent.Generation != owner.Generation)
-        {
-            recent = new RecentOperations(owner);
-            t_recent = recent;
-        }
-
-        return recent;
+        return recent is not null && ReferenceEquals(recent.Owner, owner) && recent.Generation == owner.Generation ? recent : Renew(owner);
     }
+
+    /// <summary>Starts this thread's recent operations afresh for <paramref name="owner"/> (kept out of the hot path).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static RecentOperations Renew(GraphPermissionUsage owner) => t_recent = new RecentOperations(owner);
 
     /// <summary>Finds the operation of a request like one made before on this thread.</summary>
     /// <param name="method">The request's method.</param>

@@ -3,7 +3,7 @@ using GraphAuthResilience.Diagnosis;
 namespace GraphAuthResilience.Permissions;
 
 /// <summary>One distinct operation (method + catalog template) and its counters, one per kind of token
-/// (<see cref="GraphPermissionScheme"/>): how many answers, how many of them 401/403. Counted with
+/// (<see cref="GraphPermissionScheme"/>): how many calls, how many of them Graph refused (401/403). Counted with
 /// <see cref="Interlocked"/>, so a repeated call costs one atomic increment and no allocation.</summary>
 internal sealed class RecordedOperation
 {
@@ -25,14 +25,18 @@ internal sealed class RecordedOperation
     /// <summary>Gets the template shown in the report (<c>/me/…</c> kept where the catalog matched <c>/users/{id}/…</c>).</summary>
     public string DisplayTemplate { get; }
 
+    /// <summary>Counts one call; and one refusal when <paramref name="status"/> is 401 or 403 (0: not known yet).</summary>
     public void Count(GraphPermissionScheme scheme, int status)
     {
         Interlocked.Increment(ref _calls[(int)scheme]);
         if (status is 401 or 403)
         {
-            Interlocked.Increment(ref _denied[(int)scheme]);
+            Deny(scheme);
         }
     }
+
+    /// <summary>Counts one refusal (401, 403) of a call counted before.</summary>
+    public void Deny(GraphPermissionScheme scheme) => Interlocked.Increment(ref _denied[(int)scheme]);
 
     public long Calls(GraphPermissionScheme scheme) => Volatile.Read(ref _calls[(int)scheme]);
 

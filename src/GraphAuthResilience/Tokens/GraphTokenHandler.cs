@@ -28,7 +28,7 @@ namespace GraphAuthResilience.Tokens;
 /// <see cref="GraphSendDirective"/> (claims to meet, a rejected token: a replay or a re-send) always takes the slow path
 /// (<see cref="AcquireThenSendAsync"/>).</description></item>
 /// <item><description><b>Send</b> (<see cref="SendWith"/>), and, when <see cref="GraphAuthOptions.RecordPermissionUse"/> is on,
-/// record the answer (<see cref="GraphPermissionRecorder"/>).</description></item>
+/// count the call (<see cref="GraphPermissionRecorder"/>; the challenge handler counts a 401/403 answer to it).</description></item>
 /// </list>
 /// <para><b>The one shortcut</b>: <see cref="TokenPartition.Last"/>, what this handler last attached for the identity
 /// (entry, snapshot, header). It caches the look-up and attach steps: a request whose identity, scopes and host match,
@@ -228,7 +228,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
     }
 
     /// <summary>Step 4: sends <paramref name="request"/> with <paramref name="header"/>, unless its token failed this very
-    /// call's claims moments ago (<see cref="GraphAuthChain.TakeUnmetClaims"/>); records the answer when recording is on.</summary>
+    /// call's claims moments ago (<see cref="GraphAuthChain.TakeUnmetClaims"/>); records the call when recording is on.</summary>
     private Task<HttpResponseMessage> SendWith(HttpRequestMessage request, GraphBearerHeader header, GraphScopeSet scopes, CancellationToken cancellationToken)
     {
         if (_chain.TakeUnmetClaims(request, header.Token) is { } unmet)
@@ -239,7 +239,7 @@ internal sealed class GraphTokenHandler : DelegatingHandler
         return Send(request, header, cancellationToken);
     }
 
-    /// <summary>Attaches <paramref name="header"/> and sends; with recording on, the recorder sees the answer. The one
+    /// <summary>Attaches <paramref name="header"/> and sends; with recording on, the recorder counts the call. The one
     /// place the chain's token goes on the wire, for the fast and the slow path alike.</summary>
     private Task<HttpResponseMessage> Send(HttpRequestMessage request, GraphBearerHeader header, CancellationToken cancellationToken)
     {

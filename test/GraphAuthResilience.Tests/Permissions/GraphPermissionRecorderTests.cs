@@ -26,7 +26,7 @@ public class GraphPermissionRecorderTests
     }
 
     [Test]
-    public async Task Observe_AnswerComesLater_RecordedWithItsStatus()
+    public async Task Observe_AnswerComesLater_CountedAtOnceAndTheSameTaskReturned()
     {
         var usage = new GraphPermissionUsage();
         var recorder = new GraphPermissionRecorder(usage);
@@ -34,12 +34,27 @@ public class GraphPermissionRecorderTests
         var answer = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var observed = recorder.Observe(request, AppToken, answer.Task);
-        Assert.That(usage.GetReport().Operations, Is.Empty, "nothing before the answer");
+
+        Assert.That(observed, Is.SameAs(answer.Task), "no continuation (no state machine, no allocation) for an answer still to come");
+        var operation = usage.GetReport().Operations.Single();
+        Assert.That((operation.PathTemplate, operation.Count, operation.Denied), Is.EqualTo(("/users", 1L, 0L)), "counted as it is sent");
         answer.SetResult(new HttpResponseMessage(HttpStatusCode.Forbidden));
         (await observed).Dispose();
+        Assert.That(usage.GetReport().Operations.Single().Denied, Is.Zero, "a refusal is the challenge handler's to count, never counted here");
+    }
+
+    [Test]
+    public void Denied_CountsARefusalOfTheCallCountedBefore()
+    {
+        var usage = new GraphPermissionUsage();
+        var recorder = new GraphPermissionRecorder(usage);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/users/8f0c2a9e-1111-2222-3333-444455556666/manager");
+        recorder.Observe(request, AppToken, Task.FromResult(new HttpResponseMessage(HttpStatusCode.Forbidden))).Result.Dispose();
+
+        recorder.Denied(request, AppToken);
 
         var operation = usage.GetReport().Operations.Single();
-        Assert.That((operation.PathTemplate, operation.Count, operation.Denied), Is.EqualTo(("/users", 1L, 1L)));
+        Assert.That((operation.PathTemplate, operation.Count, operation.Denied), Is.EqualTo(("/users/{id}/manager", 1L, 1L)));
     }
 
     [Test]

@@ -246,6 +246,36 @@ public class GraphPermissionUsageTests
     }
 
     [Test]
+    public async Task Record_AnswersThatComeLater_AreCountedAndTheirRefusalsToo()
+    {
+        using var harness = new PermissionHarness(UserToken, AppToken, status: HttpStatusCode.Forbidden, answerLater: true);
+
+        await harness.GetAsync(PermissionHarness.App, "/v1.0/users/u-1/manager");
+        await harness.GetAsync(PermissionHarness.App, "/v1.0/users/u-2/manager");
+        await harness.GetAsync(PermissionHarness.Delegated, "/v1.0/me");
+
+        var report = harness.Usage.GetReport();
+        var manager = Op(report, "GET", "/users/{id}/manager", appOnly: true);
+        Assert.That((manager.Count, manager.Denied), Is.EqualTo((2L, 2L)));
+        var me = Op(report, "GET", "/me", appOnly: false);
+        Assert.That((me.Count, me.Denied), Is.EqualTo((1L, 1L)));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Record_RefusedTokenReplayedOnce_BothSendsCountedAndBothRefusals(bool answerLater)
+    {
+        using var harness = new PermissionHarness(UserToken, AppToken, status: HttpStatusCode.Unauthorized, answerLater: answerLater);
+
+        using var response = await harness.Client(PermissionHarness.App).GetAsync("https://graph.microsoft.com/v1.0/users/u-1");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(harness.Graphs[PermissionHarness.App].Requests, Has.Count.EqualTo(2), "the 401 was replayed once with a fresh token");
+        var use = Op(harness.Usage.GetReport(), "GET", "/users/{id}", appOnly: true);
+        Assert.That((use.Count, use.Denied), Is.EqualTo((2L, 2L)), "a replay is one more call; each answer was a refusal");
+    }
+
+    [Test]
     public async Task Record_TokenThatIsNoJwt_IsCountedNotRecordedAndTheRequestGoesThrough()
     {
         using var harness = new PermissionHarness(UserToken, "opaque-token-not-a-jwt");

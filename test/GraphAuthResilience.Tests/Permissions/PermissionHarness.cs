@@ -11,7 +11,8 @@ namespace GraphAuthResilience.Tests.Permissions;
 /// A real DI container with two clients, each <c>AddHttpClient(...).AddGraphAuthHandlers(o => o.RecordPermissionUse = true)</c>
 /// over its own <see cref="FakeGraph"/>: "delegated" (a signed-in user's token) and "app" (an app-only token), each from
 /// a <see cref="FakeGraphTokenSource"/> that hands out the token the test gives. Every Graph call answers
-/// <paramref name="status"/> (200 by default), every step of a <c>POST /$batch</c> 200.
+/// <paramref name="status"/> (200 by default), every step of a <c>POST /$batch</c> 200; at once, or after a yield when
+/// <paramref name="answerLater"/> (as a real transport answers: the send's task is not complete when it comes back).
 /// </summary>
 internal sealed class PermissionHarness : IDisposable
 {
@@ -19,14 +20,18 @@ internal sealed class PermissionHarness : IDisposable
     public const string App = "app";
 
     public PermissionHarness(
-        string delegatedToken, string appToken, bool record = true, Action<IServiceCollection>? services = null, HttpStatusCode status = HttpStatusCode.OK)
+        string delegatedToken, string appToken, bool record = true, Action<IServiceCollection>? services = null, HttpStatusCode status = HttpStatusCode.OK, bool answerLater = false)
     {
         var collection = new ServiceCollection();
         collection.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddFakeLogging());
         services?.Invoke(collection);
         foreach (var (name, token) in new[] { (Delegated, delegatedToken), (App, appToken) })
         {
-            var graph = new FakeGraph { Respond = (_, _) => status == HttpStatusCode.OK ? null : GraphResponses.Json(status, "{}") };
+            var graph = new FakeGraph
+            {
+                Respond = (_, _) => status == HttpStatusCode.OK ? null : GraphResponses.Json(status, "{}"),
+                BeforeAnswer = answerLater ? static async (_, _) => await Task.Yield() : null,
+            };
             Graphs[name] = graph;
             var source = new FakeGraphTokenSource { TokenFactory = (_, _) => token };
             Sources[name] = source;
