@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text.Json;
 using GraphAuthResilience.Batching;
 using GraphAuthResilience.Challenges;
@@ -273,6 +274,23 @@ public class GraphPermissionUsageTests
         Assert.That(harness.Graphs[PermissionHarness.App].Requests, Has.Count.EqualTo(2), "the 401 was replayed once with a fresh token");
         var use = Op(harness.Usage.GetReport(), "GET", "/users/{id}", appOnly: true);
         Assert.That((use.Count, use.Denied), Is.EqualTo((2L, 2L)), "a replay is one more call; each answer was a refusal");
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Record_CallersOwnBearerToken_CountedWithItsRefusal(bool answerLater)
+    {
+        using var harness = new PermissionHarness(UserToken, AppToken, status: HttpStatusCode.Forbidden, answerLater: answerLater);
+        var callers = UnsignedJwt.Delegated("Mail.Read").Build();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "https://graph.microsoft.com/v1.0/me/messages");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", callers);
+
+        using var response = await harness.Client(PermissionHarness.App).SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(harness.Graphs[PermissionHarness.App].LastRequest?.Carries(callers), Is.True, "the caller's token was left alone");
+        var use = Op(harness.Usage.GetReport(), "GET", "/me/messages", appOnly: false);
+        Assert.That((use.Count, use.Denied), Is.EqualTo((1L, 1L)));
     }
 
     [Test]
