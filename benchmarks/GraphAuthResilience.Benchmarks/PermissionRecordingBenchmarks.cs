@@ -91,7 +91,7 @@ public class PermissionRecordingBenchmarks
     public long CountAlone()
     {
         var usage = _clients.Usage;
-        usage.Record("GET", _otherIds[_next++ & (Ids - 1)], _permissions ??= usage.TokenFor(_clients.Token), 200);
+        usage.Record("GET", _otherIds[_next++ & (Ids - 1)], _permissions ??= usage.TokenFor(_clients.Token));
         return usage.DroppedCalls;
     }
 

@@ -85,7 +85,11 @@ internal static class ReportCommand
             };
             for (long i = 0; i < calls; i++)
             {
-                recorded.Count(scheme, i < denied ? 403 : 200);
+                recorded.Count(scheme);
+                if (i < denied)
+                {
+                    recorded.Deny(scheme);
+                }
             }
         }
 

@@ -11,8 +11,10 @@ public class GraphOperationUseTests
     {
         var usage = new GraphPermissionUsage();
         var app = usage.TokenFor(UnsignedJwt.AppOnly().WithRoles("User.Read.All").Build());
-        usage.Record("GET", new Uri("https://graph.microsoft.com/v1.0/users/6c5b4a39-0000-4000-8000-0000000000a1"), app, 200);
-        usage.Record("GET", new Uri("https://graph.microsoft.com/v1.0/users/alice@contoso.com?$select=id"), app, 403);
+        usage.Record("GET", new Uri("https://graph.microsoft.com/v1.0/users/6c5b4a39-0000-4000-8000-0000000000a1"), app);
+        var refused = new Uri("https://graph.microsoft.com/v1.0/users/alice@contoso.com?$select=id");
+        usage.Record("GET", refused, app);
+        usage.RecordDenied("GET", refused, app);
 
         var use = usage.GetReport().Operations.Single();
 

@@ -38,7 +38,7 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
     /// <returns>The send's answer, unchanged.</returns>
     public Task<HttpResponseMessage> Observe(HttpRequestMessage request, string token, Task<HttpResponseMessage> sending)
     {
-        if (request.Method == HttpMethod.Post && IsBatch(request.RequestUri))
+        if (IsBatch(request))
         {
             return RecordBatchWhenAnsweredAsync(request, token, sending);
         }
@@ -55,7 +55,7 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
     {
         try
         {
-            if (request.RequestUri is { IsAbsoluteUri: true } uri && !(request.Method == HttpMethod.Post && IsBatch(uri)))
+            if (request.RequestUri is { IsAbsoluteUri: true } uri && !IsBatch(request))
             {
                 usage.RecordDenied(request.Method.Method, uri, PermissionsOf(token));
             }
@@ -67,8 +67,9 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
     }
 
     /// <summary>A <c>POST /{version}/$batch</c>, recognised as the batch handler recognises it.</summary>
-    private static bool IsBatch(Uri? uri) =>
-        uri is { IsAbsoluteUri: true } && GraphBatchEndpoint.VersionOf(uri.AbsolutePath) is not null;
+    private static bool IsBatch(HttpRequestMessage request) =>
+        request.Method == HttpMethod.Post && request.RequestUri is { IsAbsoluteUri: true } uri
+        && GraphBatchEndpoint.VersionOf(uri.AbsolutePath) is not null;
 
     private void Record(HttpRequestMessage request, string token)
     {
@@ -76,7 +77,7 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
         {
             if (request.RequestUri is { IsAbsoluteUri: true } uri)
             {
-                usage.Record(request.Method.Method, uri, PermissionsOf(token), status: 0);
+                usage.Record(request.Method.Method, uri, PermissionsOf(token));
             }
         }
         catch (Exception ex)
@@ -103,7 +104,7 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
             {
                 // A step's own status sits in the answer's body, which the batch handler reads; the steps are counted
                 // as calls here, without a status of their own.
-                usage.RecordStep(step.Method, step.Url, permissions, 0);
+                usage.RecordStep(step.Method, step.Url, permissions);
             }
         }
         catch (Exception ex)

@@ -79,15 +79,13 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         return _tokens.GetValue(token, Read);
     }
 
-    /// <summary>Records one call of <paramref name="method"/> <paramref name="uri"/>: the path matched to the catalog's
-    /// operation (ids and query never kept), one counter incremented, and a second one when <paramref name="status"/>
-    /// says Graph refused it (401, 403).</summary>
+    /// <summary>Records one call of <paramref name="method"/> <paramref name="uri"/> as it is sent: the path matched to
+    /// the catalog's operation (ids and query never kept), one counter incremented. A refusal is counted when its answer
+    /// comes (<see cref="RecordDenied"/>).</summary>
     /// <param name="method">The request's method.</param>
     /// <param name="uri">The request URI.</param>
     /// <param name="token">What the token it carried held.</param>
-    /// <param name="status">The answer's status; 0 while it is not known (a refusal is then counted by
-    /// <see cref="RecordDenied"/> when the answer comes).</param>
-    public void Record(string method, Uri uri, TokenPermissions token, int status)
+    public void Record(string method, Uri uri, TokenPermissions token)
     {
         if (!token.IsReadable)
         {
@@ -97,11 +95,10 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
 
         var recent = RecentOperations.For(this);
         var operation = recent.Find(method, uri.OriginalString) ?? Match(method, uri, recent);
-        operation?.Count(token.Scheme, status);
+        operation?.Count(token.Scheme);
     }
 
-    /// <summary>Records that Graph refused (401, 403) a call counted before its answer came (<see cref="Record"/> with
-    /// status 0).</summary>
+    /// <summary>Records that Graph refused (401, 403) a call counted before by <see cref="Record"/>.</summary>
     /// <param name="method">The request's method.</param>
     /// <param name="uri">The request URI.</param>
     /// <param name="token">What the token it carried held.</param>
@@ -135,7 +132,7 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
 
     /// <summary>Records one step of a <c>$batch</c>: its method and its URL relative to the version
     /// (<c>/users/{id}?$select=…</c> or <c>users/{id}</c>).</summary>
-    public void RecordStep(string method, string relativeUrl, TokenPermissions token, int status)
+    public void RecordStep(string method, string relativeUrl, TokenPermissions token)
     {
         if (!token.IsReadable)
         {
@@ -148,7 +145,7 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
         var span = end < 0 ? path.AsSpan() : path.AsSpan(0, end);
         var upper = method.ToUpperInvariant();
         var operation = Volatile.Read(ref _index).Find(upper, span) ?? Resolve(upper, span.ToString(), span);
-        operation?.Count(token.Scheme, status);
+        operation?.Count(token.Scheme);
     }
 
     /// <summary>Forgets every operation and shape (held permissions and counters of what was not recorded stay): for the

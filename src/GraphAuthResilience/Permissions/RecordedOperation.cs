@@ -25,15 +25,8 @@ internal sealed class RecordedOperation
     /// <summary>Gets the template shown in the report (<c>/me/…</c> kept where the catalog matched <c>/users/{id}/…</c>).</summary>
     public string DisplayTemplate { get; }
 
-    /// <summary>Counts one call; and one refusal when <paramref name="status"/> is 401 or 403 (0: not known yet).</summary>
-    public void Count(GraphPermissionScheme scheme, int status)
-    {
-        Interlocked.Increment(ref _calls[(int)scheme]);
-        if (status is 401 or 403)
-        {
-            Deny(scheme);
-        }
-    }
+    /// <summary>Counts one call.</summary>
+    public void Count(GraphPermissionScheme scheme) => Interlocked.Increment(ref _calls[(int)scheme]);
 
     /// <summary>Counts one refusal (401, 403) of a call counted before.</summary>
     public void Deny(GraphPermissionScheme scheme) => Interlocked.Increment(ref _denied[(int)scheme]);

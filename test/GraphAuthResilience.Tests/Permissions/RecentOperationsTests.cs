@@ -70,8 +70,8 @@ public partial class RecentOperationsTests
         for (var i = 0; i < templates.Count; i += 2)
         {
             var made = Instantiate(templates[i], "6c5b4a39-0000-4000-8000-0000000000a1");
-            usage.Record("GET", made, token, 200); // the catalog, then the index
-            usage.Record("GET", made, token, 200); // the walk: kept by this thread
+            usage.Record("GET", made, token); // the catalog, then the index
+            usage.Record("GET", made, token); // the walk: kept by this thread
             var recent = RecentOperations.For(usage);
 
             var probes = new List<Uri>
@@ -118,13 +118,13 @@ public partial class RecentOperationsTests
         Assert.That(calls, Has.Length.GreaterThan(RecentOperations.Size));
         foreach (var call in calls.Concat(calls))
         {
-            usage.Record("GET", call, token, 200); // first sight, then the walk
+            usage.Record("GET", call, token); // first sight, then the walk
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 600; i++)
         {
-            usage.Record("GET", calls[i % calls.Length], token, 200);
+            usage.Record("GET", calls[i % calls.Length], token);
         }
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -145,7 +145,7 @@ public partial class RecentOperationsTests
         Assert.That(RecentOperations.For(first).Find("GET", Users + "u-2"), Is.Null, "the thread now keeps the second recorder's");
 
         var (_, again, _) = (first, RecentOperations.For(first), users);
-        first.Record("GET", new Uri(Users + "u-3"), first.TokenFor(AppToken), 200);
+        first.Record("GET", new Uri(Users + "u-3"), first.TokenFor(AppToken));
         Assert.That(again.Find("GET", Users + "u-4"), Is.SameAs(users));
         first.ForgetOperations();
         Assert.That(RecentOperations.For(first).Find("GET", Users + "u-4"), Is.Null, "forgotten operations are not kept");
@@ -157,8 +157,8 @@ public partial class RecentOperationsTests
     {
         var usage = new GraphPermissionUsage();
         var token = usage.TokenFor(AppToken);
-        usage.Record(method, new Uri(uri), token, 200);
-        usage.Record(method, new Uri(uri), token, 200);
+        usage.Record(method, new Uri(uri), token);
+        usage.Record(method, new Uri(uri), token);
         var operation = usage.Match(method, new Uri(uri), remember: null);
         Assert.That(operation, Is.Not.Null);
         return (usage, RecentOperations.For(usage), operation!);

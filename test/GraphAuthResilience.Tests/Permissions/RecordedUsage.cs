@@ -18,7 +18,7 @@ internal static class RecordedUsage
         var operation = Map.Find(method, new Uri("https://graph.microsoft.com/v1.0" + path), null)
             ?? throw new AssertionException($"the map knows {method} {path}");
         var recorded = new RecordedOperation(operation, path);
-        recorded.Count(scheme, 200);
+        recorded.Count(scheme);
         return recorded;
     }
 

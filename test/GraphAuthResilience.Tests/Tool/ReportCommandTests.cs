@@ -15,8 +15,10 @@ public class ReportCommandTests
     {
         var usage = new GraphPermissionUsage();
         var app = usage.TokenFor(UnsignedJwt.AppOnly().WithRoles("User.Read.All", "Mail.Read").Build());
-        usage.Record("GET", new Uri("https://graph.microsoft.com/v1.0/users/6c5b4a39-0000-4000-8000-0000000000a1"), app, 200);
-        usage.Record("GET", new Uri("https://graph.microsoft.com/v1.0/users/alice@contoso.com"), app, 403);
+        usage.Record("GET", new Uri("https://graph.microsoft.com/v1.0/users/6c5b4a39-0000-4000-8000-0000000000a1"), app);
+        var refused = new Uri("https://graph.microsoft.com/v1.0/users/alice@contoso.com");
+        usage.Record("GET", refused, app);
+        usage.RecordDenied("GET", refused, app);
         var report = usage.GetReport();
 
         var (exit, text, error) = await RunAsync(["-"], report.ToJson());
@@ -34,7 +36,7 @@ public class ReportCommandTests
     public async Task RunAsync_ReportFile_ReadFromThePath()
     {
         var usage = new GraphPermissionUsage();
-        usage.Record("GET", new Uri("https://graph.microsoft.com/v1.0/me/messages"), usage.TokenFor(UnsignedJwt.Delegated("Mail.Read").Build()), 200);
+        usage.Record("GET", new Uri("https://graph.microsoft.com/v1.0/me/messages"), usage.TokenFor(UnsignedJwt.Delegated("Mail.Read").Build()));
         var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, $"report-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(path, usage.GetReport().ToJson());
         try
