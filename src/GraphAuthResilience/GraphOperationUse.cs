@@ -35,7 +35,8 @@ public sealed class GraphOperationUse
     /// step).</summary>
     public long Count { get; }
 
-    /// <summary>Gets how many of those calls Graph answered 401 or 403 (batched steps are not told apart here).</summary>
+    /// <summary>Gets how many of those calls Graph answered 401 or 403 (for a batched step, the step's own status in the
+    /// batch's answer; a step refused, re-sent by the chain and refused again counts twice).</summary>
     public long Denied { get; }
 
     /// <summary>Returns <c>GET /users/{id} (application) x3</c>.</summary>

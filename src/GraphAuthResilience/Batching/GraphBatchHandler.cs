@@ -2,9 +2,10 @@ using System.Net;
 using System.Text;
 using GraphAuthResilience.Chain;
 using GraphAuthResilience.Graph;
+using GraphAuthResilience.Http;
+using GraphAuthResilience.Permissions;
 using GraphAuthResilience.Telemetry;
 using Microsoft.Extensions.Logging;
-using GraphAuthResilience.Http;
 
 namespace GraphAuthResilience.Batching;
 
@@ -29,11 +30,13 @@ internal sealed class GraphBatchHandler : DelegatingHandler
     private readonly ILogger _logger;
     private readonly GraphAuthChain _chain;
     private readonly GraphAuthMetrics _metrics;
+    private readonly GraphPermissionRecorder? _recorder;
 
     public GraphBatchHandler(
         GraphAuthOptions options, BatchStepDiagnoser diagnose, BatchRevokedToken? revoked, ILogger logger, GraphAuthChain chain,
-        GraphAuthMetrics? metrics = null)
+        GraphAuthMetrics? metrics = null, GraphPermissionRecorder? recorder = null)
     {
+        _recorder = recorder;
         _metrics = metrics ?? GraphAuthMetrics.Shared;
         _hosts = new GraphHostPolicy(options.AllowedHosts, options.Scopes);
         _maxResponseBytes = options.MaxBatchResponseBytes;
@@ -128,6 +131,8 @@ internal sealed class GraphBatchHandler : DelegatingHandler
         // The token our chain attached (a caller's own header is the caller's business): the header says it was ours.
         var sentHeader = GraphBearerHeader.Of(request) is { } attached && ReferenceEquals(attached.Chain, _chain) ? attached : null;
         var sentToken = sentHeader?.Token;
+        // Permission recording (when on): the steps Graph refused count as refused calls, as a single request's 401/403.
+        _recorder?.DeniedSteps(steps, first, sentToken ?? BearerOf(request));
         string? resendToken = null;
         IReadOnlySet<string> resent = new HashSet<string>();
         GraphAuthException? acquisitionFailure = null;
@@ -155,6 +160,7 @@ internal sealed class GraphBatchHandler : DelegatingHandler
             {
                 finalBytes = merged.Bytes;
                 final = merged.Document;
+                _recorder?.DeniedSteps(steps, final, resendToken, resent); // the re-sent steps' own answers
                 response.Content = HttpBody.CopyHeaders(response.Content, new ByteArrayContent(finalBytes), keepLength: false);
             }
             else

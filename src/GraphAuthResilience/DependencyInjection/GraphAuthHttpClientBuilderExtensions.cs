@@ -83,14 +83,15 @@ public static class GraphAuthHttpClientBuilderExtensions
             handlers.AdditionalHandlers.Add(new GraphAuthFailureHandler(
                 factory.Options(name), factory.Logger("GraphAuthResilience.FailureHandler"), chain, factory.Time, metrics: factory.Metrics));
             var cache = factory.Cache(name);
-            handlers.AdditionalHandlers.Add(new GraphBatchHandler(
-                factory.Options(name), BatchStepDiagnosis.Create(null, factory.Time), cache.Invalidate,
-                factory.Logger("GraphAuthResilience.BatchHandler"), chain, factory.Metrics));
             // The recorder only when asked for: with recording off the chain is exactly what it was, at no cost. The token
-            // handler counts each call as it is sent; the challenge handler, which sees every 401/403, counts refusals.
+            // handler counts each call as it is sent; the challenge handler, which sees every 401/403, counts refusals,
+            // and the batch handler, which reads each step's status, the refused steps of a $batch.
             var recorder = factory.Options(name).RecordPermissionUse
                 ? new GraphPermissionRecorder(handlers.Services.GetRequiredService<GraphPermissionUsage>())
                 : null;
+            handlers.AdditionalHandlers.Add(new GraphBatchHandler(
+                factory.Options(name), BatchStepDiagnosis.Create(null, factory.Time), cache.Invalidate,
+                factory.Logger("GraphAuthResilience.BatchHandler"), chain, factory.Metrics, recorder));
             handlers.AdditionalHandlers.Add(new GraphChallengeHandler(
                 factory.Options(name), factory.Logger("GraphAuthResilience.ChallengeHandler"), chain, factory.Metrics, recorder));
             handlers.AdditionalHandlers.Add(new GraphTokenHandler(

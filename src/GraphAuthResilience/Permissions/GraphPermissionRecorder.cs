@@ -13,7 +13,8 @@ namespace GraphAuthResilience.Permissions;
 /// sending thread, so an answer that comes later costs no continuation (no allocation): the token's permissions (read
 /// once per token value), the method and the path (matched to the catalog's template: ids and query never kept). The
 /// challenge handler, which sees every 401 and 403 anyway, reports those refusals (<see cref="Denied"/>). Each step of
-/// a <c>POST /$batch</c> counts on its own, read from the body once the answer came. It never fails a request:
+/// a <c>POST /$batch</c> counts on its own, read from the body once the answer came; the batch handler, which reads
+/// each step's status, reports the refused steps (<see cref="DeniedSteps"/>). It never fails a request:
 /// anything that goes wrong while recording is counted and logged once.
 /// </summary>
 internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
@@ -58,6 +59,36 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
             if (request.RequestUri is { IsAbsoluteUri: true } uri && !IsBatch(request))
             {
                 usage.RecordDenied(request.Method.Method, uri, PermissionsOf(token));
+            }
+        }
+        catch (Exception ex)
+        {
+            usage.RecordingFailed(ex);
+        }
+    }
+
+    /// <summary>Records the steps of a <c>$batch</c> that Graph refused (401, 403) in <paramref name="answers"/>: called by
+    /// the batch handler, which reads each step's status from the answer's body (the steps themselves were counted when
+    /// that answer came).</summary>
+    /// <param name="steps">The batch's steps, as sent.</param>
+    /// <param name="answers">Graph's answers to them (every answer's id is a step's).</param>
+    /// <param name="token">The bearer token the batch carried (never logged), or <see langword="null"/>: nothing recorded.</param>
+    /// <param name="only">Only these step ids (the steps of a re-send), or <see langword="null"/> for every answer.</param>
+    public void DeniedSteps(BatchRequestDocument steps, BatchResponseDocument answers, string? token, IReadOnlySet<string>? only = null)
+    {
+        if (token is null)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var answer in answers.Steps)
+            {
+                if (answer.Status is 401 or 403 && (only is null || only.Contains(answer.Id)) && steps.ById.TryGetValue(answer.Id, out var step))
+                {
+                    usage.RecordStepDenied(step.Method, step.Url, PermissionsOf(token));
+                }
             }
         }
         catch (Exception ex)

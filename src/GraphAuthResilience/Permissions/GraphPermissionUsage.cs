@@ -140,12 +140,29 @@ internal sealed class GraphPermissionUsage : IGraphPermissionUsage
             return;
         }
 
+        MatchStep(method, relativeUrl)?.Count(token.Scheme);
+    }
+
+    /// <summary>Records that Graph refused (401, 403) one step of a <c>$batch</c> counted before by <see cref="RecordStep"/>.</summary>
+    /// <param name="method">The step's method.</param>
+    /// <param name="relativeUrl">The step's URL relative to the version.</param>
+    /// <param name="token">What the token the batch carried held.</param>
+    public void RecordStepDenied(string method, string relativeUrl, TokenPermissions token)
+    {
+        if (token.IsReadable && MatchStep(method, relativeUrl) is { } operation)
+        {
+            operation.Deny(token.Scheme);
+        }
+    }
+
+    /// <summary>The operation of a batch step: the index's walk, else the catalog.</summary>
+    private RecordedOperation? MatchStep(string method, string relativeUrl)
+    {
         var path = relativeUrl.StartsWith('/') ? relativeUrl : "/" + relativeUrl;
         var end = path.AsSpan().IndexOfAny('?', '#');
         var span = end < 0 ? path.AsSpan() : path.AsSpan(0, end);
         var upper = method.ToUpperInvariant();
-        var operation = Volatile.Read(ref _index).Find(upper, span) ?? Resolve(upper, span.ToString(), span);
-        operation?.Count(token.Scheme);
+        return Volatile.Read(ref _index).Find(upper, span) ?? Resolve(upper, span.ToString(), span);
     }
 
     /// <summary>Forgets every operation and shape (held permissions and counters of what was not recorded stay): for the

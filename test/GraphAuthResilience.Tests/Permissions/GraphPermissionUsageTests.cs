@@ -293,6 +293,43 @@ public class GraphPermissionUsageTests
         Assert.That((use.Count, use.Denied), Is.EqualTo((1L, 1L)));
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Record_BatchStepsRefused_EachRefusedStepCountedAsRefused(bool answerLater)
+    {
+        using var harness = new PermissionHarness(UserToken, AppToken, answerLater: answerLater);
+        var denied = FakeGraphBatchAnswer.For(GraphAuthFailureScenario.For(GraphAuthFailureCause.InsufficientPermissions));
+        harness.Graphs[PermissionHarness.App].BatchStep = step => step.Url.EndsWith("/manager", StringComparison.Ordinal) ? denied : FakeGraphBatchAnswer.Ok();
+
+        await harness.BatchAsync(PermissionHarness.App, ("GET", "/users/a1b2/manager"), ("GET", "/users/c3d4"), ("GET", "users/e5f6/manager"));
+
+        var report = harness.Usage.GetReport();
+        var manager = Op(report, "GET", "/users/{id}/manager", appOnly: true);
+        Assert.That((manager.Count, manager.Denied), Is.EqualTo((2L, 2L)), "each refused step is a refused call");
+        var user = Op(report, "GET", "/users/{id}", appOnly: true);
+        Assert.That((user.Count, user.Denied), Is.EqualTo((1L, 0L)), "the step Graph answered 200 in the same batch");
+        Assert.That(harness.Recorder.Failures, Is.Zero);
+    }
+
+    [TestCase(true, 1L)]
+    [TestCase(false, 2L)]
+    public async Task Record_BatchStepExpiredAndResentOnce_BothSendsCountedAndEachRefusal(bool resendSucceeds, long expectedDenied)
+    {
+        using var harness = new PermissionHarness(UserToken, AppToken);
+        harness.Sources[PermissionHarness.App].TokenFactory = (_, n) => UnsignedJwt.AppOnly().WithRoles("User.Read.All").WithClaim("uti", $"t-{n}").Build();
+        var expired = FakeGraphBatchAnswer.For(GraphAuthFailureScenario.For(GraphAuthFailureCause.ExpiredToken));
+        harness.Graphs[PermissionHarness.App].BatchStep = step => step.Id == "1" && (step.Run == 1 || !resendSucceeds) ? expired : FakeGraphBatchAnswer.Ok();
+
+        await harness.BatchAsync(PermissionHarness.App, ("GET", "/users/a1b2"), ("GET", "/users/c3d4/manager"));
+
+        Assert.That(harness.Graphs[PermissionHarness.App].Requests, Has.Count.EqualTo(2), "the expired step was re-sent once, alone");
+        var report = harness.Usage.GetReport();
+        var user = Op(report, "GET", "/users/{id}", appOnly: true);
+        Assert.That((user.Count, user.Denied), Is.EqualTo((2L, expectedDenied)), "a re-sent step is one more call; each refusal counts");
+        var manager = Op(report, "GET", "/users/{id}/manager", appOnly: true);
+        Assert.That((manager.Count, manager.Denied), Is.EqualTo((1L, 0L)), "the step that succeeded was sent once");
+    }
+
     [Test]
     public async Task Record_TokenThatIsNoJwt_IsCountedNotRecordedAndTheRequestGoesThrough()
     {
