@@ -26,6 +26,7 @@ public static class Program
             var at = Array.IndexOf(args, "--paired");
             var rounds = at + 1 < args.Length && int.TryParse(args[at + 1], out var asked) && asked > 0 ? asked : 201;
             PermissionRecordingBenchmarks.Paired(rounds);
+            PermissionRecordingUnderGraphClientBenchmarks.Paired(rounds);
             PermissionRecordingOverHttpsBenchmarks.Paired(rounds);
             return 0;
         }
@@ -78,6 +79,7 @@ public static class Program
             {
                 Console.WriteLine("The paired comparison, run small to keep it working (at this size its numbers mean nothing):");
                 PermissionRecordingBenchmarks.Paired(rounds: 3, perBlock: 100);
+                PermissionRecordingUnderGraphClientBenchmarks.Paired(rounds: 3, perBlock: 20);
                 PermissionRecordingOverHttpsBenchmarks.Paired(rounds: 3, perBlock: 10);
             }
             catch (Exception ex)
