@@ -50,8 +50,7 @@ public class PermissionRecordingBenchmarks
             Check.That(Send(_onLater, Users).GetAwaiter().GetResult() == 200 && _graphs["on-later"].LastRequest?.Carries(token) == true, "on, answered later: 200 with the token");
         }
 
-        var recorded = _clients.RecordedUserCalls();
-        Check.That(recorded == 6, $"on: every request recorded under GET /users/{{id}} (recorded {recorded})");
+        _clients.CheckRecordedUserCalls(6);
         Check.That(_clients.Source.Calls == 4, $"one acquisition per client's cache (acquisitions: {_clients.Source.Calls})");
     }
 

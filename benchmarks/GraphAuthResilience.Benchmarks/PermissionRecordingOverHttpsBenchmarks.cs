@@ -36,8 +36,7 @@ public class PermissionRecordingOverHttpsBenchmarks
         }
 
         Check.That(_graph.Authorized == 4, $"every request carried the token ({_graph.Authorized} of 4)");
-        var recorded = _clients.RecordedUserCalls();
-        Check.That(recorded == 2, $"on: every request recorded under GET /users/{{id}} (recorded {recorded})");
+        _clients.CheckRecordedUserCalls(2);
     }
 
     [GlobalCleanup]

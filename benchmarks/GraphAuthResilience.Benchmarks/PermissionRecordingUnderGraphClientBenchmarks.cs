@@ -41,8 +41,7 @@ public class PermissionRecordingUnderGraphClientBenchmarks
             Check.That(On().GetAwaiter().GetResult() == "Adele Vance", "on: the user read back");
         }
 
-        var recorded = _clients.RecordedUserCalls();
-        Check.That(recorded == 2, $"on: every request recorded under GET /users/{{id}} (recorded {recorded})");
+        _clients.CheckRecordedUserCalls(2);
     }
 
     [GlobalCleanup]

@@ -53,9 +53,13 @@ internal sealed class RecordingClients : IDisposable
     /// <param name="name">The client's name.</param>
     public HttpClient this[string name] => _clients[name];
 
-    /// <summary>How many calls were recorded under <c>GET /users/{id}</c>.</summary>
-    /// <returns>The count.</returns>
-    public long RecordedUserCalls() => Usage.GetReport().Operations.Where(o => o.PathTemplate == "/users/{id}").Sum(o => o.Count);
+    /// <summary>Checks that the recording clients' warm-up calls were all recorded under <c>GET /users/{id}</c>.</summary>
+    /// <param name="expected">How many calls the clients that record made.</param>
+    public void CheckRecordedUserCalls(long expected)
+    {
+        var recorded = Usage.GetReport().Operations.Where(o => o.PathTemplate == "/users/{id}").Sum(o => o.Count);
+        Check.That(recorded == expected, $"on: every request recorded under GET /users/{{id}} (recorded {recorded} of {expected})");
+    }
 
     /// <summary>Checks what every benchmark's clean-up checks: recording never failed, and every measured request was
     /// served from the cache (one acquisition per client).</summary>
