@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using GraphAuthResilience.Batching;
@@ -49,7 +50,8 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
         return sending;
     }
 
-    /// <summary>Records that Graph refused (401, 403) a call <see cref="Observe"/> counted before its answer came.</summary>
+    /// <summary>Records that Graph refused (401, 403) a call <see cref="Observe"/> counted before its answer came (a
+    /// <c>$batch</c> refused as a whole is counted with its steps, when its answer comes).</summary>
     /// <param name="request">The request refused.</param>
     /// <param name="token">The bearer token it carried.</param>
     public void Denied(HttpRequestMessage request, string token)
@@ -130,12 +132,17 @@ internal sealed class GraphPermissionRecorder(GraphPermissionUsage usage)
                 return response;
             }
 
+            // A batch refused as a whole (401, 403) refused every step; a step's own refusal sits in a 200's body, which
+            // the batch handler reads (DeniedSteps).
             var permissions = PermissionsOf(token);
+            var refused = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
             foreach (var step in batch.Steps)
             {
-                // A step's own status sits in the answer's body, which the batch handler reads; the steps are counted
-                // as calls here, without a status of their own.
                 usage.RecordStep(step.Method, step.Url, permissions);
+                if (refused)
+                {
+                    usage.RecordStepDenied(step.Method, step.Url, permissions);
+                }
             }
         }
         catch (Exception ex)

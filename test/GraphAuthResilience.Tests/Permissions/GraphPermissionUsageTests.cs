@@ -311,6 +311,25 @@ public class GraphPermissionUsageTests
         Assert.That(harness.Recorder.Failures, Is.Zero);
     }
 
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Record_BatchRefusedAsAWholeAndReplayedOnce_EachStepCountedTwiceAndRefusedTwice(bool answerLater)
+    {
+        using var harness = new PermissionHarness(UserToken, AppToken, status: HttpStatusCode.Unauthorized, answerLater: answerLater);
+
+        var body = """{"requests":[{"id":"1","method":"GET","url":"/users/a1b2"},{"id":"2","method":"GET","url":"/users/c3d4/manager"}]}""";
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+        using var response = await harness.Client(PermissionHarness.App).PostAsync("https://graph.microsoft.com/v1.0/$batch", content);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(harness.Graphs[PermissionHarness.App].Requests, Has.Count.EqualTo(2), "the refused batch was replayed once with a fresh token");
+        var report = harness.Usage.GetReport();
+        var user = Op(report, "GET", "/users/{id}", appOnly: true);
+        Assert.That((user.Count, user.Denied), Is.EqualTo((2L, 2L)), "a batch refused as a whole refused each of its steps");
+        var manager = Op(report, "GET", "/users/{id}/manager", appOnly: true);
+        Assert.That((manager.Count, manager.Denied), Is.EqualTo((2L, 2L)));
+    }
+
     [TestCase(true, 1L)]
     [TestCase(false, 2L)]
     public async Task Record_BatchStepExpiredAndResentOnce_BothSendsCountedAndEachRefusal(bool resendSucceeds, long expectedDenied)
